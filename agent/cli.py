@@ -1,0 +1,51 @@
+"""The ``producer`` command. Each subcommand lives in its own module (``agent/cli_<name>.py``).
+
+Exit codes shared by every subcommand: 0 success, 1 the work ran but did not pass (QA) or
+failed, 2 bad input (one line names what is wrong; nothing is written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from tools.errors import BadInput, ProducerError
+
+# name -> help; module agent.cli_<name> provides add_arguments(parser) and run(args) -> int
+COMMANDS: dict[str, str] = {
+    "make": "produce a video from a brief YAML file",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="producer", description="Produce short, checked videos.")
+    sub = p.add_subparsers(dest="command", required=True)
+    for name, help_text in COMMANDS.items():
+        module = importlib.import_module(f"agent.cli_{name}")
+        module.add_arguments(sub.add_parser(name, help=help_text))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    args = _parser().parse_args(argv)
+    module = importlib.import_module(f"agent.cli_{args.command}")
+    try:
+        return int(module.run(args))
+    except BadInput as exc:
+        print(f"producer: {exc}", file=sys.stderr)
+        return 2
+    except ProducerError as exc:
+        print(
+            f"producer: {exc}\nFinished stages are kept; run the same command to resume.",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print("\nproducer: interrupted; run the same command to resume.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

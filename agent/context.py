@@ -1,0 +1,36 @@
+"""Run-time context of a production: the stores, the chat model and the providers a node may use.
+
+It travels as LangGraph's ``context`` (not in state), so nothing in here is checkpointed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tools.assets import AssetStore
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from memory.anchors import AnchorMemory
+
+
+@dataclass
+class Context:
+    """What a node needs beyond the state; built once per run by ``build_context``."""
+
+    store: AssetStore
+    memory: AnchorMemory
+    model: BaseChatModel
+    model_id: str = "offline"
+    scale: float = 1.0
+    qa_retries: int = 1
+    image_provider: object | None = None
+    voice_provider: object | None = None
+    providers_id: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.store.root.parent

@@ -1,0 +1,259 @@
+"""Production nodes: each reads its inputs from state, calls one stage tool, writes its handoff.
+
+Nodes are thin on purpose; the work is in ``tools/``. A node's cache key lists exactly the
+inputs its tool reads, so a change upstream re-renders only what it touches.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from agent.context import Context
+from agent.stages import emit, run_stage
+from agent.state import ProductionState, StageRun
+from tools.anchor import derive_anchor
+from tools.audio import plan_audio
+from tools.edit import edit_cut
+from tools.handoffs import (
+    AudioPlan,
+    EditResult,
+    KeyVisuals,
+    MotionSet,
+    Narration,
+    QAReport,
+    Script,
+)
+from tools.keyvisual import render_key_visuals
+from tools.motion import render_motion
+from tools.publish import publish
+from tools.qa import Production, run_checks
+from tools.script import write_script
+from tools.voice import narrate
+
+Update = dict[str, Any]
+
+
+def project_id(title: str) -> str:
+    """Return the memory key of a production: its title as a slug."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "untitled"
+
+
+def _fix(state: ProductionState, stage: str) -> int:
+    return (state.get("fixes") or {}).get(stage, 0)
+
+
+def lock_anchor(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Derive the style anchor from the brief and store it, reusing the stored version if equal."""
+    ctx, brief = runtime.context, state["brief"]
+    project = state.get("project") or project_id(brief.title)
+    emit("stage_started", "anchor")
+    derived = derive_anchor(brief)
+    latest = ctx.memory.latest(project)
+    if latest is not None and latest.model_copy(update={"version": 1}) == derived:
+        anchor, reused = latest, True
+    else:
+        anchor, reused = ctx.memory.save(project, derived, reason="derived from the brief"), False
+    emit("stage_finished", "anchor", version=anchor.version)
+    run = StageRun(stage="anchor", reused=reused, seconds=0.0, key=f"{project}:v{anchor.version}")
+    return {"anchor": anchor, "project": project, "run_log": [run]}
+
+
+def write_script_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Write the script with camera intent from the brief and the anchor."""
+    ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
+    script, run = run_stage(
+        ctx,
+        "script",
+        [brief, anchor, ctx.model_id, _fix(state, "script")],
+        Script,
+        lambda _d: write_script(brief, anchor, ctx.model),
+    )
+    return {"script": script, "run_log": [run]}
+
+
+def render_key_visuals_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Render one key frame per scene and aspect, plus the hero frames."""
+    ctx, brief, anchor, script = runtime.context, state["brief"], state["anchor"], state["script"]
+    aspects = brief.aspects
+    inputs = [
+        script,
+        anchor,
+        aspects,
+        brief.title,
+        ctx.scale,
+        ctx.providers_id.get("image", ""),
+        _fix(state, "keyvisual"),
+    ]
+    kv, run = run_stage(
+        ctx,
+        "keyvisual",
+        inputs,
+        KeyVisuals,
+        lambda d: render_key_visuals(
+            script,
+            anchor,
+            aspects,
+            d,
+            scale=ctx.scale,
+            provider=ctx.image_provider,  # type: ignore[arg-type]
+            title=brief.title,
+        ),
+    )
+    return {"keyvisuals": kv, "run_log": [run]}
+
+
+def narrate_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Voice every scene's narration with the anchor's voice persona."""
+    ctx, anchor, script = runtime.context, state["anchor"], state["script"]
+    inputs = [
+        script.scenes,
+        script.language,
+        anchor.voice,
+        ctx.providers_id.get("voice", ""),
+        _fix(state, "voice"),
+    ]
+    narration, run = run_stage(
+        ctx,
+        "voice",
+        inputs,
+        Narration,
+        lambda d: narrate(script, anchor, d, provider=ctx.voice_provider),
+    )  # type: ignore[arg-type]
+    return {"narration": narration, "run_log": [run]}
+
+
+def plan_audio_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Fit the timeline to the narration and the beat, score it and mix it."""
+    ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
+    script, narration = state["script"], state["narration"]
+    inputs = [
+        narration,
+        [s.duration_s for s in script.scenes],
+        anchor.music,
+        brief.duration_s,
+        _fix(state, "music"),
+    ]
+    audio, run = run_stage(
+        ctx,
+        "music",
+        inputs,
+        AudioPlan,
+        lambda d: plan_audio(script, narration, anchor, brief.duration_s, d),
+    )
+    return {"audio": audio, "run_log": [run]}
+
+
+def render_motion_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Make each scene's clip from its key frame with the scene's camera move."""
+    ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
+    script, kv, audio = state["script"], state["keyvisuals"], state["audio"]
+    aspects = brief.aspects
+    inputs = [script, audio.timeline, kv, anchor, aspects, ctx.scale, _fix(state, "motion")]
+    motion, run = run_stage(
+        ctx,
+        "motion",
+        inputs,
+        MotionSet,
+        lambda d: render_motion(script, audio.timeline, kv, anchor, aspects, d, scale=ctx.scale),
+    )
+    return {"motion": motion, "run_log": [run]}
+
+
+def edit_cut_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Cut the master and its reframed variants with captions, end card and covers."""
+    ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
+    script, kv, audio, motion = (
+        state["script"],
+        state["keyvisuals"],
+        state["audio"],
+        state["motion"],
+    )
+    inputs = [brief, script, audio, motion, kv, anchor, ctx.scale, _fix(state, "edit")]
+    edit, run = run_stage(
+        ctx,
+        "edit",
+        inputs,
+        EditResult,
+        lambda d: edit_cut(brief, script, audio, motion, kv, anchor, d, scale=ctx.scale),
+    )
+    return {"edit": edit, "run_log": [run]}
+
+
+RouteBack = Literal[
+    "write_script",
+    "render_key_visuals",
+    "narrate",
+    "plan_audio",
+    "render_motion",
+    "edit_cut",
+    "publish_outputs",
+]
+_OWNER_NODE: dict[str, RouteBack] = {
+    "script": "write_script",
+    "keyvisual": "render_key_visuals",
+    "voice": "narrate",
+    "music": "plan_audio",
+    "motion": "render_motion",
+    "edit": "edit_cut",
+}
+
+
+def check_quality(state: ProductionState, runtime: Runtime[Context]) -> Command[RouteBack]:
+    """Measure the cut; send a failure back to the earliest stage that owns one, within budget."""
+    ctx = runtime.context
+    emit("stage_started", "qa")
+    report = run_checks(
+        Production(
+            brief=state["brief"],
+            anchor=state["anchor"],
+            script=state["script"],
+            keyvisuals=state["keyvisuals"],
+            motion=state["motion"],
+            audio=state["audio"],
+            edit=state["edit"],
+            scale=ctx.scale,
+        )
+    )
+    rounds = state.get("qa_round", 0) + 1
+    report = QAReport(checks=report.checks, rounds=rounds, notes=_qa_notes(state, report))
+    failed = [s for s in report.failed_stages() if s in _OWNER_NODE]
+    emit(
+        "stage_finished",
+        "qa",
+        passed=report.passed,
+        failed=[c.name for c in report.checks if not c.passed],
+    )
+    update: Update = {
+        "qa": report,
+        "qa_round": rounds,
+        "run_log": [StageRun(stage="qa", reused=False, seconds=0.0)],
+    }
+    if failed and rounds <= ctx.qa_retries:
+        fixes = dict(state.get("fixes") or {})
+        fixes[failed[0]] = fixes.get(failed[0], 0) + 1
+        emit("qa_retry", "qa", stage=failed[0])
+        return Command(goto=_OWNER_NODE[failed[0]], update={**update, "fixes": fixes})
+    return Command(goto="publish_outputs", update=update)
+
+
+def _qa_notes(state: ProductionState, report: QAReport) -> list[str]:
+    notes = list(state["keyvisuals"].notes) + list(state["narration"].notes)
+    notes += list(state["audio"].notes) + list(state["motion"].notes) + list(state["edit"].notes)
+    if state.get("qa_round", 0) and state.get("fixes"):
+        notes.append("re-ran after QA: " + ", ".join(sorted(state["fixes"])))
+    return notes
+
+
+def publish_outputs(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Publish every platform's files and the manifest into the output folder."""
+    emit("stage_started", "publish")
+    manifest = publish(
+        state["brief"], state["anchor"].version, state["edit"], state["qa"], Path(state["out_dir"])
+    )
+    emit("stage_finished", "publish", out_dir=state["out_dir"])
+    return {"manifest": manifest, "run_log": [StageRun(stage="publish", reused=False, seconds=0.0)]}

@@ -1,0 +1,65 @@
+"""The producer's state: the handoffs of every stage plus the bookkeeping that routes them."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, TypedDict
+
+from pydantic import BaseModel
+
+from tools.handoffs import (
+    AudioPlan,
+    Brief,
+    EditResult,
+    KeyVisuals,
+    MotionSet,
+    Narration,
+    PublishManifest,
+    QAReport,
+    Script,
+    Stage,
+    StyleAnchor,
+)
+
+
+class StageRun(BaseModel):
+    """One line of the run log: which stage ran, whether it was reused, and how long it took."""
+
+    stage: Stage
+    reused: bool
+    seconds: float
+    key: str = ""
+
+
+class ProductionState(TypedDict, total=False):
+    brief: Brief
+    project: str
+    anchor: StyleAnchor
+    script: Script
+    keyvisuals: KeyVisuals
+    narration: Narration
+    audio: AudioPlan
+    motion: MotionSet
+    edit: EditResult
+    qa: QAReport
+    qa_round: int
+    fixes: dict[str, int]
+    manifest: PublishManifest
+    out_dir: str
+    run_log: Annotated[list[StageRun], operator.add]
+
+
+# Types the checkpointer may revive from msgpack; everything else comes back as plain data.
+STATE_TYPES: list[type] = [
+    StageRun,
+    Brief,
+    StyleAnchor,
+    Script,
+    KeyVisuals,
+    Narration,
+    AudioPlan,
+    MotionSet,
+    EditResult,
+    QAReport,
+    PublishManifest,
+]

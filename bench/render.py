@@ -1,0 +1,184 @@
+"""Benchmark the render path: Motion + Edit of a 20 s 1080x1920 master against bare ffmpeg.
+
+Run as ``python bench/render.py [--scale 1.0] [--keep DIR]``. It builds five key frames (the
+procedural key-visual renderer when it works, numpy gradients otherwise), a 20 s timeline and
+a noise-and-tones mix, renders the 9:16 master through render_motion + edit_cut, then renders
+the same frames through a bare zoompan + xfade graph (no captions, no audio, same encoder
+settings) and prints wall times, realtime factors, their ratio and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tools.edit import edit_cut
+from tools.handoffs import (
+    FPS,
+    AudioPlan,
+    Brief,
+    CameraMove,
+    KeyFrame,
+    KeyVisuals,
+    MusicDirection,
+    Scene,
+    Script,
+    StyleAnchor,
+    SubjectReference,
+    TimedScene,
+    VoicePersona,
+    frame_size,
+)
+from tools.media import run_ffmpeg
+from tools.motion import render_motion
+
+SCENE_S = 4.0
+MOVES: list[CameraMove] = ["push_in", "pan_right", "tilt_up", "pull_out", "parallax"]
+NARRATION = [
+    "Mornings start slow, and that is fine.",
+    "Our beans are roasted in small batches, every week, by people who care.",
+    "Grind them fresh and the whole kitchen wakes up with you.",
+    "One cup, five minutes, and the day feels like yours again.",
+    "Order your first bag today and taste the difference.",
+]
+
+
+def build_inputs(folder: Path, scale: float) -> tuple[Brief, Script, StyleAnchor, KeyVisuals,
+                                                      AudioPlan, str]:
+    """Make the contracts, key frames and mix the render path takes."""
+    anchor = StyleAnchor(
+        words=["warm", "cinematic", "tactile"],
+        palette=["#2B1D14", "#C8864B", "#F3E3C7", "#6E3B1F"],
+        lighting="low golden side light", camera_tone="slow smooth glide",
+        composition="subject on the left third", typeface="Source Sans Pro",
+        subject=SubjectReference(name="coffee cup", icon="mug-hot", silhouette="round cup, steam"),
+        voice=VoicePersona(name="warm baritone"), music=MusicDirection(mood="warm"),
+    )
+    scenes = [
+        Scene(index=i, goal="show", visual=f"coffee scene {i}", narration=NARRATION[i],
+              motion=MOVES[i], duration_s=SCENE_S, on_screen_text="Fresh roast" if i == 1 else "")
+        for i in range(5)
+    ]
+    script = Script(hook=NARRATION[0], cta="Order your first bag", scenes=scenes)
+    brief = Brief(title="Slow mornings", goal="sell coffee", platforms=["reels"], duration_s=20,
+                  key_message="fresh coffee", cta=script.cta, subject="coffee")
+    keyvisuals, source = _key_frames(script, anchor, folder / "keyframes", scale)
+    timeline = [TimedScene(index=i, start_s=i * SCENE_S, duration_s=SCENE_S,
+                           narration_start_s=i * SCENE_S + 0.3, narration_s=SCENE_S - 0.9)
+                for i in range(5)]
+    mix = _mix_wav(folder / "mix.wav", 5 * SCENE_S)
+    audio = AudioPlan(timeline=timeline, music_path=str(mix), mix_path=str(mix), tempo_bpm=90,
+                      key="C major", mood="warm", beat_s=60 / 90, integrated_lufs=-14.0,
+                      true_peak_dbtp=-1.5, duck_db=-8, provider="bench")
+    return brief, script, anchor, keyvisuals, audio, source
+
+
+def _key_frames(script: Script, anchor: StyleAnchor, folder: Path, scale: float
+                ) -> tuple[KeyVisuals, str]:
+    try:
+        from tools.keyvisual import render_key_visuals
+
+        return render_key_visuals(script, anchor, ["9:16"], folder, scale=scale), "keyvisual"
+    except Exception as exc:  # the bench must run even while that stage is broken
+        print(f"key visual renderer unavailable ({exc}); using numpy gradients")
+    folder.mkdir(parents=True, exist_ok=True)
+    w, h = frame_size("9:16", scale)
+    rng = np.random.default_rng(7)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    frames: list[KeyFrame] = []
+    for i in range(-1, len(script.scenes)):
+        t = ((0.6 * y / h + 0.4 * x / w) + 0.1 * i)[..., None] % 1.0
+        img = np.array([40, 30, 20]) * (1 - t) + np.array([230, 160, 90]) * t
+        img = img + rng.normal(0, 3, (h, w, 1))
+        path = folder / f"frame{i + 1:02d}.png"
+        Image.fromarray(img.clip(0, 255).astype(np.uint8)).save(path, compress_level=1)
+        frames.append(KeyFrame(scene_index=i, aspect="9:16", path=str(path), prompt="p",
+                               composition="c"))
+    return KeyVisuals(frames=frames[1:], heroes=frames[:1], subject=anchor.subject,
+                      provider="numpy"), "numpy"
+
+
+def _mix_wav(path: Path, seconds: float, rate: int = 48000) -> Path:
+    """Write a stereo WAV of tones and soft noise, near -14 dBFS RMS (about -14 LUFS)."""
+    t = np.arange(int(seconds * rate)) / rate
+    rng = np.random.default_rng(3)
+    mono = np.sin(2 * np.pi * 220 * t) + 0.5 * np.sin(2 * np.pi * 330 * t)
+    mono += 0.3 * rng.normal(size=t.size)
+    mono *= 10 ** (-14 / 20) / np.sqrt(np.mean(mono**2))
+    stereo = (np.stack([mono, mono], axis=1).clip(-1, 1) * 32767).astype(np.int16)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(stereo.tobytes())
+    return path
+
+
+def bare_pipeline(keyvisuals: KeyVisuals, scale: float, out: Path) -> None:
+    """Render the same frames with zoompan + xfade only: the floor our render path is held to."""
+    w, h = frame_size("9:16", scale)
+    handle = 6
+    frames = round(SCENE_S * FPS) + 2 * handle
+    args: list[str] = []
+    chains: list[str] = []
+    for i in range(5):
+        args += ["-i", keyvisuals.frame(i, "9:16").path]
+        chains.append(f"[{i}:v]zoompan=z='1+0.12*on/{frames}':x='iw/2-iw/zoom/2':"
+                      f"y='ih/2-ih/zoom/2':d={frames}:s={w}x{h}:fps={FPS},format=yuv420p[v{i}]")
+    previous = "v0"
+    for i in range(1, 5):
+        label = "out" if i == 4 else f"x{i}"
+        chains.append(f"[{previous}][v{i}]xfade=transition=fade:duration={2 * handle / FPS}:"
+                      f"offset={(i * SCENE_S * FPS - handle) / FPS}[{label}]")
+        previous = label
+    args += ["-filter_complex", ";".join(chains), "-map", "[out]", "-frames:v",
+             str(round(5 * SCENE_S * FPS)), "-c:v", "libx264", "-preset", "veryfast", "-crf", "21",
+             "-pix_fmt", "yuv420p", str(out)]
+    run_ffmpeg(args, "bare zoompan + xfade")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--keep", type=Path, default=None, help="keep outputs in this folder")
+    opts = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = (opts.keep or Path(tmp)).resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        brief, script, anchor, keyvisuals, audio, source = build_inputs(folder, opts.scale)
+        seconds = audio.duration_s
+        t0 = time.perf_counter()
+        motion = render_motion(script, audio.timeline, keyvisuals, anchor, ["9:16"],
+                               folder / "motion", scale=opts.scale)
+        t1 = time.perf_counter()
+        edit_cut(brief, script, audio, motion, keyvisuals, anchor, folder / "edit",
+                 scale=opts.scale)
+        t2 = time.perf_counter()
+        bare_pipeline(keyvisuals, opts.scale, folder / "bare.mp4")
+        t3 = time.perf_counter()
+    ours, bare = t2 - t0, t3 - t2
+    w, h = frame_size("9:16", opts.scale)
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"{seconds:.0f} s at {w}x{h}, key frames from {source}")
+    print(f"motion   {t1 - t0:6.2f} s")
+    print(f"edit     {t2 - t1:6.2f} s   ({seconds / (t2 - t1):.2f}x realtime)")
+    print(f"ours     {ours:6.2f} s   ({seconds / ours:.2f}x realtime)")
+    print(f"bare     {bare:6.2f} s   ({seconds / bare:.2f}x realtime)")
+    print(f"ours vs bare speed ratio {bare / ours:.2f} (target >= 0.7)")
+    print(f"peak RSS self {self_mb:.0f} MB + largest child {child_mb:.0f} MB "
+          f"= {self_mb + child_mb:.0f} MB (two children run at once in motion)")
+
+
+if __name__ == "__main__":
+    main()

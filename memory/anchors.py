@@ -1,0 +1,187 @@
+"""Versioned style anchors per project in chromadb, recallable by meaning.
+
+Each save is a new version (``{project}:v{n}``) so revisions keep their history and the producer
+can go back. The stored document is a plain-words description of the anchor, so "the warm
+cinematic coffee look" finds it even though nobody typed those exact words.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from chromadb import PersistentClient
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings
+
+from memory.embedding import MiniLMEmbedding
+from tools.colour import hex_to_rgb, srgb_to_lab
+from tools.handoffs import StyleAnchor
+
+COLLECTION = "style_anchors"
+
+# PersistentClient is one-process-per-directory and chromadb keeps per-path state, so every
+# AnchorMemory on the same directory in this process shares one client.
+_clients: dict[str, ClientAPI] = {}
+_clients_lock = threading.Lock()
+
+
+def _client(path: Path) -> ClientAPI:
+    key = str(path.resolve())
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            path.mkdir(parents=True, exist_ok=True)
+            client = PersistentClient(path=key, settings=Settings(anonymized_telemetry=False))
+            _clients[key] = client
+        return client
+
+
+# Upper bounds of CIE Lab hue angles (degrees) for everyday colour names; sRGB red sits near
+# 40, orange 62, yellow 102, green 136, cyan 196, blue 306, magenta 328.
+_HUES: tuple[tuple[float, str], ...] = (
+    (52.0, "red"), (72.0, "orange"), (92.0, "amber"), (118.0, "yellow"), (165.0, "green"),
+    (200.0, "teal"), (250.0, "cyan"), (318.0, "blue"), (345.0, "purple"), (360.0, "red"),
+)
+
+
+def colour_name(hex_colour: str) -> str:
+    """Name a hex colour in everyday words, so colours can be searched by meaning."""
+    lab = srgb_to_lab(np.array(hex_to_rgb(hex_colour), dtype=np.float64))
+    lightness, a, b = float(lab[0]), float(lab[1]), float(lab[2])
+    chroma = float(np.hypot(a, b))
+    if lightness < 8:
+        return "black"
+    if lightness > 94 and chroma < 8:
+        return "white"
+    if chroma < 8:
+        return "dark grey" if lightness < 40 else "light grey" if lightness > 70 else "grey"
+    hue_deg = float(np.degrees(np.arctan2(b, a)) % 360)
+    hue = next(name for limit, name in _HUES if hue_deg < limit)
+    # Dark, low-chroma oranges and reds read as browns; pale yellows as cream.
+    if (hue in ("orange", "amber") or (hue == "red" and chroma < 25)) and lightness < 45:
+        hue = "brown"
+    elif hue in ("amber", "yellow", "orange") and lightness > 80 and chroma < 30:
+        hue = "cream"
+    elif hue == "blue" and lightness < 30:
+        hue = "navy"
+    elif hue in ("red", "purple") and lightness > 70:
+        hue = "pink"
+    shade = "deep" if lightness < 35 else "pale" if lightness > 80 else ""
+    if hue in ("navy", "brown", "cream", "pink"):
+        shade = ""
+    muted = "muted " if chroma < 20 and hue not in ("navy", "brown", "cream", "pink") else ""
+    return " ".join(p for p in (shade, muted + hue) if p)
+
+
+def describe_anchor(anchor: StyleAnchor) -> str:
+    """Return the anchor as plain words: the document embedded for semantic recall."""
+    colours = ", ".join(dict.fromkeys(colour_name(c) for c in anchor.palette))
+    return (
+        f"{', '.join(anchor.words)} look. Colours: {colours}. Lighting: {anchor.lighting}. "
+        f"Camera: {anchor.camera_tone}. Composition: {anchor.composition}. "
+        f"Subject: {anchor.subject.name}, {anchor.subject.silhouette}. "
+        f"Mood: {anchor.music.mood} music in {anchor.music.key}. Voice: {anchor.voice.name}."
+    )
+
+
+class AnchorMemory:
+    """Keep every version of each project's style anchor and recall anchors by meaning."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._client = _client(self.path)
+        # The explicit embedding function is required on every open: chromadb's default one
+        # downloads a model and would conflict with the stored configuration.
+        self._collection: Collection = self._client.get_or_create_collection(
+            COLLECTION,
+            embedding_function=MiniLMEmbedding(),  # type: ignore[arg-type]
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        self._save_lock = threading.Lock()
+
+    def save(
+        self,
+        project: str,
+        anchor: StyleAnchor,
+        reason: str = "",
+        diff: dict[str, Any] | None = None,
+    ) -> StyleAnchor:
+        """Store the anchor as the project's next version and return it with that version set."""
+        with self._save_lock:
+            version = max(self.versions(project), default=0) + 1
+            stored = anchor.model_copy(update={"version": version}, deep=True)
+            self._collection.add(
+                ids=[f"{project}:v{version}"],
+                documents=[describe_anchor(stored)],
+                metadatas=[
+                    {
+                        "project": project,
+                        "version": version,
+                        "anchor": stored.model_dump_json(),
+                        "reason": reason,
+                        "diff": json.dumps(diff or {}, sort_keys=True),
+                        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                    }
+                ],
+            )
+        return stored
+
+    def _records(self, project: str) -> list[dict[str, Any]]:
+        got = self._collection.get(where={"project": project}, include=["metadatas"])
+        metas = [dict(m) for m in (got["metadatas"] or [])]
+        return sorted(metas, key=lambda m: int(m["version"]))
+
+    def versions(self, project: str) -> list[int]:
+        """Return the project's stored versions, oldest first."""
+        return [int(m["version"]) for m in self._records(project)]
+
+    def get(self, project: str, version: int) -> StyleAnchor | None:
+        """Return one version of the project's anchor, or None if it was never saved."""
+        got = self._collection.get(ids=[f"{project}:v{version}"], include=["metadatas"])
+        metas = got["metadatas"] or []
+        return StyleAnchor.model_validate_json(str(metas[0]["anchor"])) if metas else None
+
+    def latest(self, project: str) -> StyleAnchor | None:
+        """Return the project's newest anchor, or None for a project with no anchor yet."""
+        records = self._records(project)
+        return StyleAnchor.model_validate_json(str(records[-1]["anchor"])) if records else None
+
+    def history(self, project: str) -> list[dict[str, Any]]:
+        """Return why and how each version changed, oldest first."""
+        return [
+            {
+                "version": int(m["version"]),
+                "reason": str(m.get("reason", "")),
+                "diff": json.loads(str(m.get("diff") or "{}")),
+                "created": str(m.get("created", "")),
+            }
+            for m in self._records(project)
+        ]
+
+    def search(self, text: str, k: int = 3) -> list[tuple[str, StyleAnchor, float]]:
+        """Recall up to k projects whose anchors best match the words, nearest first.
+
+        Each project appears once, with its best-matching version.
+        """
+        total = self._collection.count()
+        if total == 0 or k <= 0:
+            return []
+        # Ask for more than k hits because several versions of one project may crowd the top.
+        got = self._collection.query(
+            query_texts=[text], n_results=min(total, k * 4), include=["metadatas", "distances"]
+        )
+        metas = (got["metadatas"] or [[]])[0]
+        distances = (got["distances"] or [[]])[0]
+        best: dict[str, tuple[str, StyleAnchor, float]] = {}
+        for meta, distance in zip(metas, distances, strict=True):
+            project = str(meta["project"])
+            if project not in best:
+                anchor = StyleAnchor.model_validate_json(str(meta["anchor"]))
+                best[project] = (project, anchor, float(distance))
+        return sorted(best.values(), key=lambda hit: hit[2])[:k]

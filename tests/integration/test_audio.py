@@ -1,0 +1,156 @@
+"""The score and the mix, measured from the written files."""
+
+from __future__ import annotations
+
+import itertools
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+import pyloudnorm
+import pytest
+from scipy.io import wavfile
+from scipy.signal import butter, resample_poly, sosfiltfilt
+
+from tools.audio import plan_audio
+from tools.handoffs import (
+    MusicDirection,
+    Scene,
+    Script,
+    StyleAnchor,
+    SubjectReference,
+    VoicePersona,
+)
+from tools.mix import measure_loudness
+from tools.music import compose_score
+from tools.voice import narrate
+
+pytestmark = pytest.mark.integration
+
+LINES = [
+    "Meet the kettle that boils in ninety seconds.",
+    "Brushed steel and a quiet base.",
+    "A handle that stays cool in your hand.",
+    "Order yours today.",
+]
+
+
+def _read(path: str | Path) -> tuple[int, np.ndarray]:
+    rate, data = wavfile.read(str(path))
+    return rate, data.astype(np.float64) / 32768.0
+
+
+def _beat_period(path: Path, lo: float, hi: float) -> float:
+    """Return the lag of the strongest onset autocorrelation peak between lo and hi seconds."""
+    rate, x = _read(path)
+    mono = x.mean(axis=1)
+    hop = 480
+    frames = len(mono) // hop
+    energy = np.sqrt((mono[: frames * hop].reshape(frames, hop) ** 2).mean(axis=1))
+    flux = np.maximum(0.0, np.diff(np.log(energy + 1e-3)))
+    flux -= flux.mean()
+    ac = np.correlate(flux, flux, "full")[len(flux) - 1 :]
+    lags = np.arange(len(ac)) * hop / rate
+    window = (lags >= lo) & (lags <= hi)
+    return float(lags[window][np.argmax(ac[window])])
+
+
+@pytest.mark.parametrize(
+    ("mood", "bpm", "key"), [("upbeat", 120, "A minor"), ("calm", 72, "Eb major")]
+)
+def test_score_plays_at_the_directed_tempo(tmp_path: Path, mood: str, bpm: float, key: str) -> None:
+    direction = MusicDirection(mood=mood, key=key, tempo_bpm=bpm)
+    compose_score(direction, 4.0, tmp_path / "warm.wav", seed=3)  # first call pays imports
+    started = time.perf_counter()
+    info = compose_score(direction, 20.0, tmp_path / "score.wav", seed=3)
+    elapsed = time.perf_counter() - started
+    print(f"{mood}: 20 s score in {elapsed:.2f} s")
+    assert elapsed < 1.5
+
+    rate, x = _read(info.path)
+    assert rate == 48000 and x.shape == (20 * 48000, 2)
+    assert not np.allclose(x[:, 0], x[:, 1]), "the score should be stereo, not dual mono"
+    assert np.max(np.abs(x)) < 1.0
+    beat = 60.0 / bpm
+    assert _beat_period(Path(info.path), 0.3, 1.3) == pytest.approx(beat, abs=0.03)
+    # Swell in and resolve: quiet at both ends, full in the middle.
+    level = [float(np.sqrt(np.mean(x[a : a + 4800] ** 2))) for a in (0, 10 * 48000, len(x) - 4800)]
+    assert level[0] < 0.2 * level[1] and level[2] < 0.2 * level[1]
+
+
+def test_score_is_deterministic_and_mood_changes_brightness(tmp_path: Path) -> None:
+    calm = MusicDirection(mood="calm", key="C major", tempo_bpm=90)
+    driving = MusicDirection(mood="driving", key="C major", tempo_bpm=90)
+    a = compose_score(calm, 8.0, tmp_path / "a.wav", seed=7)
+    b = compose_score(calm, 8.0, tmp_path / "b.wav", seed=7)
+    c = compose_score(driving, 8.0, tmp_path / "c.wav", seed=7)
+    assert Path(a.path).read_bytes() == Path(b.path).read_bytes()
+
+    def centroid(path: str) -> float:
+        rate, x = _read(path)
+        spectrum = np.abs(np.fft.rfft(x.mean(axis=1)))
+        freqs = np.fft.rfftfreq(len(x), 1 / rate)
+        return float(np.sum(freqs * spectrum) / np.sum(spectrum))
+
+    assert centroid(c.path) > 1.3 * centroid(a.path)
+
+
+def _anchor() -> StyleAnchor:
+    return StyleAnchor(
+        words=["warm"], palette=["#223344", "#C8864B", "#F2E9DC"], lighting="soft",
+        camera_tone="calm", composition="centered",
+        subject=SubjectReference(name="kettle", icon="mug-hot", silhouette="round body"),
+        voice=VoicePersona(name="warm narrator"),
+        music=MusicDirection(mood="upbeat", key="A minor", tempo_bpm=110),
+    )
+
+
+def test_plan_audio_mixes_to_platform_loudness_with_ducking(tmp_path: Path) -> None:
+    scenes = [
+        Scene(index=i, goal="g", visual="v", narration=t, motion="push_in", duration_s=d)
+        for i, (t, d) in enumerate(zip(LINES, [4.0, 6.0, 6.0, 4.0], strict=True))
+    ]
+    script = Script(hook="h", cta="c", scenes=scenes)
+    anchor = _anchor()
+    narration = narrate(script, anchor, tmp_path / "voice")
+    started = time.perf_counter()
+    plan = plan_audio(script, narration, anchor, 24.0, tmp_path / "audio")
+    print(f"plan_audio for {plan.duration_s:.1f} s took {time.perf_counter() - started:.2f} s")
+
+    assert plan.duration_s == pytest.approx(24.0, abs=0.5)
+    assert plan.beat_s == pytest.approx(60 / 110)
+    assert Path(plan.mix_path).is_absolute() and Path(plan.music_path).is_absolute()
+    with wave.open(plan.mix_path, "rb") as w:
+        assert (w.getnchannels(), w.getframerate()) == (2, 48000)
+        assert w.getnframes() / 48000 == pytest.approx(plan.duration_s, abs=0.01)
+
+    rate, mix = _read(plan.mix_path)
+    loudness = pyloudnorm.Meter(rate).integrated_loudness(mix)
+    true_peak = 20 * np.log10(max(np.max(np.abs(resample_poly(mix[:, c], 4, 1))) for c in (0, 1)))
+    assert loudness == pytest.approx(-14.0, abs=0.5)
+    assert true_peak <= -1.0
+    assert plan.integrated_lufs == pytest.approx(loudness, abs=0.1)
+    assert plan.true_peak_dbtp == pytest.approx(true_peak, abs=0.1)
+    assert measure_loudness(mix, rate) == pytest.approx((loudness, true_peak), abs=0.05)
+
+    # Below 70 Hz only the kick and bass sound (the voice has nothing there), so the low band
+    # shows the music alone: it should drop while a line is spoken and come back between lines.
+    low = sosfiltfilt(butter(4, 70, btype="low", fs=rate, output="sos"), mix.mean(axis=1))
+
+    def level(a: float, b: float) -> float:
+        seg = low[int(a * rate) : int(b * rate)]
+        return float(10 * np.log10(np.mean(seg**2) + 1e-12))
+
+    timed = plan.timeline
+    speaking = [
+        level(t.narration_start_s + 0.15, t.narration_start_s + t.narration_s - 0.1)
+        for t in timed[1:]
+    ]
+    gaps = [
+        level(t.narration_start_s + t.narration_s + 0.5, nxt.narration_start_s - 0.1)
+        for t, nxt in itertools.pairwise(timed)
+        if nxt.narration_start_s - 0.1 - (t.narration_start_s + t.narration_s + 0.5) > 0.5
+    ]
+    assert gaps, "the test script should leave room between lines"
+    assert np.mean(gaps) - np.mean(speaking) > 6.0

@@ -1,0 +1,260 @@
+"""Render real clips and cuts at 1/6 scale and measure them by decoding what ffmpeg wrote."""
+
+from __future__ import annotations
+
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tools.captions import MAX_CPS, parse_srt
+from tools.edit import edit_cut
+from tools.handoffs import (
+    FPS,
+    AudioPlan,
+    Aspect,
+    Brief,
+    CameraMove,
+    EditResult,
+    KeyFrame,
+    KeyVisuals,
+    MotionSet,
+    MusicDirection,
+    Scene,
+    Script,
+    StyleAnchor,
+    SubjectReference,
+    TimedScene,
+    VoicePersona,
+    frame_size,
+)
+from tools.layout import contains, safe_area
+from tools.media import probe, read_audio, read_frames
+from tools.motion import render_motion
+from tools.overlays import contrast_ratio
+
+pytestmark = pytest.mark.integration
+
+SCALE = 1 / 6
+ASPECTS: list[Aspect] = ["9:16", "1:1", "16:9"]
+MOVES: list[CameraMove] = ["push_in", "pan_right", "tilt_up"]
+SLOTS = [(0.0, 2.2), (2.2, 1.9), (4.1, 2.1)]  # start, duration: cuts off the beat of whole seconds
+
+
+@dataclass
+class Rendered:
+    script: Script
+    audio: AudioPlan
+    motion: MotionSet
+    edit: EditResult
+    keyvisuals: KeyVisuals
+
+
+def _texture(width: int, height: int, seed: int) -> np.ndarray:
+    """Draw a blurred random texture with a gradient: structure that motion measures can lock on."""
+    rng = np.random.default_rng(seed)
+    coarse = rng.integers(0, 255, (height // 8 + 2, width // 8 + 2, 3)).astype(np.uint8)
+    img = Image.fromarray(coarse).resize((width, height), Image.Resampling.BICUBIC)
+    arr = np.asarray(img).astype(np.float32) * 0.7
+    arr += np.linspace(0, 70, width, dtype=np.float32)[None, :, None]
+    return arr.clip(0, 255).astype(np.uint8)
+
+
+def _mix(path: Path, seconds: float, rate: int = 48000) -> None:
+    t = np.arange(int(seconds * rate)) / rate
+    tone = 0.2 * np.sin(2 * np.pi * 440 * t)
+    data = (np.stack([tone, tone], axis=1) * 32767).astype(np.int16)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(data.tobytes())
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    root = tmp_path_factory.mktemp("render")
+    anchor = StyleAnchor(
+        words=["warm", "tactile"], palette=["#2B1D14", "#C8864B", "#F3E3C7"],
+        lighting="golden side light", camera_tone="smooth glide", composition="left third",
+        subject=SubjectReference(name="cup", icon="mug-hot", silhouette="round cup"),
+        voice=VoicePersona(name="warm"), music=MusicDirection(mood="warm"),
+    )
+    scenes = [
+        Scene(index=i, goal="g", visual=f"cup on a table {i}", motion=MOVES[i],
+              narration=["Mornings start slow, and that is fine.",
+                         "Small batches, roasted every week by people who care.",
+                         "Order your first bag today."][i],
+              captions={"es": ["Las mañanas empiezan despacio.", "Lotes pequeños cada semana.",
+                               "Pide tu primera bolsa hoy."][i]},
+              duration_s=d, on_screen_text="Fresh roast" if i == 1 else "")
+        for i, (_, d) in enumerate(SLOTS)
+    ]
+    script = Script(hook="Mornings", cta="Order your first bag", scenes=scenes)
+    frames: list[KeyFrame] = []
+    heroes: list[KeyFrame] = []
+    for aspect in ASPECTS:
+        w, h = frame_size(aspect, SCALE)
+        for i in range(-1, len(scenes)):
+            path = root / f"key{i + 1}_{aspect.replace(':', 'x')}.png"
+            Image.fromarray(_texture(w, h, seed=i + 10)).save(path)
+            frame = KeyFrame(scene_index=i, aspect=aspect, path=str(path), prompt="p",
+                             composition="c")
+            (heroes if i < 0 else frames).append(frame)
+    keyvisuals = KeyVisuals(frames=frames, heroes=heroes, subject=anchor.subject, provider="test")
+    timeline = [TimedScene(index=i, start_s=s, duration_s=d, narration_start_s=s + 0.2,
+                           narration_s=d - 0.5) for i, (s, d) in enumerate(SLOTS)]
+    total = SLOTS[-1][0] + SLOTS[-1][1]
+    _mix(root / "mix.wav", total)
+    audio = AudioPlan(timeline=timeline, music_path=str(root / "mix.wav"),
+                      mix_path=str(root / "mix.wav"), tempo_bpm=120, key="C major", mood="warm",
+                      beat_s=0.5, integrated_lufs=-14, true_peak_dbtp=-1, duck_db=-8,
+                      provider="test")
+    brief = Brief(title="Slow mornings", goal="sell", platforms=["reels", "instagram_feed",
+                  "youtube"], duration_s=total, key_message="fresh", cta=script.cta,
+                  subject="coffee", languages=["en", "es"])
+    motion = render_motion(script, timeline, keyvisuals, anchor, ASPECTS, root / "motion",
+                           scale=SCALE)
+    edit = edit_cut(brief, script, audio, motion, keyvisuals, anchor, root / "edit", scale=SCALE)
+    return Rendered(script, audio, motion, edit, keyvisuals)
+
+
+def _grey(frame: np.ndarray) -> np.ndarray:
+    return frame.astype(np.float64).mean(axis=2)
+
+
+def _shift(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
+    """Return how far content moved from ``a`` to ``b`` (dx, dy) by phase correlation."""
+    fa, fb = np.fft.fft2(a - a.mean()), np.fft.fft2(b - b.mean())
+    cross = fb * np.conj(fa)
+    corr = np.fft.ifft2(cross / (np.abs(cross) + 1e-9)).real
+    dy, dx = np.unravel_index(int(np.argmax(corr)), corr.shape)
+    h, w = corr.shape
+    return (int(dx) - w if dx > w // 2 else int(dx)), (int(dy) - h if dy > h // 2 else int(dy))
+
+
+def test_clips_have_handles_and_carry_the_anchor(rendered: Rendered) -> None:
+    motion, audio = rendered.motion, rendered.audio
+    assert len(motion.clips) == len(SLOTS) * len(ASPECTS)
+    assert motion.handle_s == pytest.approx(0.2, abs=1 / FPS)
+    for clip in motion.clips:
+        info = probe(clip.path)
+        slot = audio.timeline[clip.scene_index]
+        inner = (clip.scene_index > 0) + (clip.scene_index < len(SLOTS) - 1)
+        assert info.video_codec == "h264" and info.pix_fmt == "yuv420p" and info.audio_codec is None
+        assert info.fps == pytest.approx(FPS)
+        assert (info.width, info.height) == frame_size(clip.aspect, SCALE)
+        assert info.duration_s == pytest.approx(slot.duration_s + inner * motion.handle_s,
+                                                abs=1.5 / FPS)
+        assert "warm, tactile" in clip.prompt and clip.camera_move in clip.prompt.replace(" ", "_")
+
+
+def test_push_in_magnifies_the_centre(rendered: Rendered) -> None:
+    clip = rendered.motion.clip(0, "9:16")
+    early, late = (_grey(f) for f in read_frames(clip.path, [0.0, clip.duration_s - 0.05]))
+    h, w = early.shape
+
+    def error(m: float) -> float:
+        # Magnify the early frame's centre by m and compare it with the late frame's centre.
+        img = Image.fromarray(early.astype(np.uint8))
+        big = np.asarray(img.resize((round(w * m), round(h * m)), Image.Resampling.BILINEAR))
+        bh, bw = big.shape
+        cy, cx = bh // 2, bw // 2
+        crop = big[cy - h // 4: cy + h // 4, cx - w // 4: cx + w // 4].astype(np.float64)
+        return float(np.abs(crop - late[h // 2 - h // 4: h // 2 + h // 4,
+                                        w // 2 - w // 4: w // 2 + w // 4]).mean())
+
+    scores = {m: error(m) for m in np.arange(1.0, 1.2, 0.01)}
+    best = min(scores, key=lambda m: scores[m])
+    assert 1.06 <= best <= 1.16, f"best magnification {best:.2f}"
+    assert scores[best] < 0.5 * scores[1.0]
+
+
+def test_pan_and_tilt_slide_the_picture(rendered: Rendered) -> None:
+    pan = rendered.motion.clip(1, "9:16")
+    a, b = (_grey(f) for f in read_frames(pan.path, [0.0, pan.duration_s - 0.05]))
+    dx, dy = _shift(a, b)
+    assert dx <= -8 and abs(dy) <= 2, (dx, dy)  # camera right: content slides left
+    tilt = rendered.motion.clip(2, "16:9")
+    a, b = (_grey(f) for f in read_frames(tilt.path, [0.0, tilt.duration_s - 0.05]))
+    dx, dy = _shift(a, b)
+    assert dy >= 4 and abs(dx) <= 2, (dx, dy)  # camera up: content slides down
+
+
+def test_variants_are_sized_timed_and_muxed(rendered: Rendered) -> None:
+    total = rendered.audio.duration_s
+    for aspect in ASPECTS:
+        variant = rendered.edit.variant(aspect)
+        info = probe(variant.video)
+        assert (info.width, info.height) == frame_size(aspect, SCALE) == (variant.width,
+                                                                          variant.height)
+        assert info.video_codec == "h264" and info.pix_fmt == "yuv420p"
+        assert info.fps == pytest.approx(FPS)
+        assert abs(info.duration_s - total) <= 1 / FPS + 1e-3
+        assert info.audio_codec == "aac" and info.sample_rate == 48000 and info.channels == 2
+        samples = read_audio(variant.video)
+        assert abs(len(samples) / 48000 - total) < 0.05
+        assert np.sqrt(np.mean(samples**2)) > 0.05
+        cover = Image.open(variant.cover)
+        assert cover.size == (variant.width, variant.height)
+        assert contains(safe_area(aspect, variant.width, variant.height), variant.caption_box)
+
+
+def test_captions_are_burned_in_readably(rendered: Rendered) -> None:
+    edit, audio = rendered.edit, rendered.audio
+    variant = edit.variant("9:16")
+    box = variant.caption_box
+    cue = next(c for c in edit.captions if c.language == "en" and c.start_s > 2.2)
+    t = (cue.start_s + cue.end_s) / 2
+    scene = next(s for s in audio.timeline if s.start_s <= t < s.start_s + s.duration_s)
+    clip = rendered.motion.clip(scene.index, "9:16")
+    clip_t = t - scene.start_s + (rendered.motion.handle_s if scene.index > 0 else 0)
+    burned = read_frames(variant.video, [t])[0].astype(np.float64)
+    bare = read_frames(clip.path, [clip_t])[0].astype(np.float64)
+    region = (slice(box.y, box.y + box.height), slice(box.x, box.x + box.width))
+    diff_inside = np.abs(burned[region] - bare[region]).mean()
+    assert diff_inside > 25, diff_inside
+    pixels = burned[region].reshape(-1, 3)
+    lum = pixels.mean(axis=1)
+    text = pixels[lum >= np.percentile(lum, 97)].mean(axis=0)
+    plate = np.median(pixels[lum <= np.percentile(lum, 60)], axis=0)
+    assert contrast_ratio(tuple(text), tuple(plate)) >= 4.5
+
+
+def test_srt_files_parse_and_read_at_a_sane_speed(rendered: Rendered) -> None:
+    variant = rendered.edit.variant("9:16")
+    assert Path(variant.captions["en"]).name == "captions.srt"
+    assert Path(variant.captions["es"]).name == "captions.es.srt"
+    timeline = rendered.audio.timeline
+    for language, path in variant.captions.items():
+        cues = parse_srt(Path(path).read_text(encoding="utf-8"))
+        assert len(cues) >= len(SLOTS)
+        for (a, b, text), nxt in zip(cues, [*cues[1:], None], strict=True):
+            assert b > a and len(text) <= 42
+            assert len(text) / (b - a) <= MAX_CPS + 0.05
+            if nxt is not None:
+                assert b <= nxt[0] + 1e-3
+            slot = next(s for s in timeline if s.start_s <= a + 1e-3 < s.start_s + s.duration_s)
+            assert a >= slot.narration_start_s - 1e-3
+            assert b <= slot.start_s + slot.duration_s + 1e-3
+        if language == "es":
+            assert "mañanas" in " ".join(c[2] for c in cues)
+
+
+def test_end_card_shows_in_the_last_second(rendered: Rendered) -> None:
+    edit, audio = rendered.edit, rendered.audio
+    variant = edit.variant("9:16")
+    last = audio.timeline[-1]
+    assert last.start_s <= edit.end_card_start_s < audio.duration_s - 1.0
+    t = audio.duration_s - 0.3
+    clip = rendered.motion.clip(last.index, "9:16")
+    card = read_frames(variant.video, [t])[0].astype(np.float64)
+    bare = read_frames(clip.path, [t - last.start_s + rendered.motion.handle_s])[0]
+    box = variant.caption_box
+    above = slice(safe_area("9:16", variant.width, variant.height).y, box.y)
+    assert np.abs(card[above] - bare[above].astype(np.float64)).mean() > 20
+    before = read_frames(variant.video, [edit.end_card_start_s - 0.3])[0].astype(np.float64)
+    assert card[above].mean() < before[above].mean()  # the card dims and panels the frame

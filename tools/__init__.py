@@ -1,0 +1,1 @@
+"""The production line's machines: one module per stage; no LangGraph in here."""

@@ -1,0 +1,73 @@
+"""Content-addressed asset store: each stage's outputs live under the hash of its inputs.
+
+A stage whose inputs did not change finds its finished handoff and is reused; a directory
+without a handoff file is an interrupted render and is cleared before the stage runs again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+T = TypeVar("T", bound=BaseModel)
+
+_HANDOFF = "handoff.json"
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def content_key(*inputs: Any) -> str:
+    """Hash inputs (contracts, dicts, scalars) into a short stable key."""
+    blob = json.dumps([_canonical(i) for i in inputs], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+class AssetStore:
+    """Directories keyed by stage and input hash under one root."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, stage: str, key: str) -> Path:
+        return self.root / stage / key
+
+    def load(self, stage: str, key: str, model: type[T]) -> T | None:
+        """Return the finished handoff of a stage run, or None if there is none."""
+        file = self.path(stage, key) / _HANDOFF
+        if not file.is_file():
+            return None
+        try:
+            return model.model_validate_json(file.read_text(encoding="utf-8"))
+        except ValueError:
+            return None
+
+    def fresh_dir(self, stage: str, key: str) -> Path:
+        """Return an empty directory for a stage run, clearing what an interrupted run left."""
+        d = self.path(stage, key)
+        if d.exists():
+            shutil.rmtree(d)
+        d.mkdir(parents=True)
+        return d
+
+    def save(self, stage: str, key: str, handoff: BaseModel) -> None:
+        """Mark a stage run finished by writing its handoff last, atomically."""
+        d = self.path(stage, key)
+        d.mkdir(parents=True, exist_ok=True)
+        tmp = d / (_HANDOFF + ".tmp")
+        tmp.write_text(handoff.model_dump_json(indent=2), encoding="utf-8")
+        os.replace(tmp, d / _HANDOFF)

@@ -1,0 +1,62 @@
+"""Voice + Music stage entry: fit the timeline to the narration, score it, and mix.
+
+The narration is already spoken (``tools.voice.narrate``); this stage decides where every scene
+sits, writes music to that exact length on the same beat grid, and mixes the two to platform
+loudness.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+from tools.handoffs import AudioPlan, Narration, Script, StyleAnchor
+from tools.mix import mix_audio
+from tools.music import compose_score
+from tools.timing import fit_timeline, timeline_total
+
+DUCK_DB = -10.0
+
+
+def _seed(anchor: StyleAnchor) -> int:
+    """Derive a stable seed from the music direction, so a re-render sounds the same."""
+    return zlib.crc32(anchor.music.model_dump_json().encode()) & 0x7FFFFFFF
+
+
+def plan_audio(
+    script: Script, narration: Narration, anchor: StyleAnchor, target_s: float, out_dir: Path
+) -> AudioPlan:
+    """Fit scenes to narration and beats, compose the score for that length, and write the mix."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    direction = anchor.music
+    beat_s = 60.0 / direction.tempo_bpm
+    timeline = fit_timeline(script, narration, target_s, beat_s)
+    total = timeline_total(timeline)
+    notes: list[str] = []
+    if abs(total - target_s) > 0.5:
+        notes.append(
+            f"the timeline needs {total:.1f} s, longer than the {target_s:.1f} s asked for: "
+            "each scene holds its narration plus a breath (at least 1 s) and cuts sit on beats; "
+            "shorten the narration or use fewer scenes to keep the target"
+        )
+
+    score = compose_score(direction, total, out_dir / "music.wav", seed=_seed(anchor))
+    mix = mix_audio(narration, timeline, Path(score.path), out_dir / "mix.wav", duck_db=DUCK_DB)
+    notes.extend(mix.notes)
+    notes.append(
+        f"procedural score in {score.key}, {score.tempo_bpm:g} bpm, {score.energy} feel"
+    )
+    return AudioPlan(
+        timeline=timeline,
+        music_path=score.path,
+        mix_path=mix.path,
+        tempo_bpm=score.tempo_bpm,
+        key=score.key,
+        mood=direction.mood,
+        beat_s=beat_s,
+        integrated_lufs=mix.integrated_lufs,
+        true_peak_dbtp=mix.true_peak_dbtp,
+        duck_db=DUCK_DB,
+        provider="procedural",
+        notes=notes,
+    )

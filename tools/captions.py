@@ -1,0 +1,174 @@
+"""Caption cues: split scene text into readable cues, time them to the narration, write SRT.
+
+Cues stay short (about 42 characters, two lines at most on screen) and slow enough to read
+(17 characters per second at most), timed inside the scene's narration window so they follow
+the voice; the same cues are burned into the video and written as SRT files.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tools.handoffs import Caption, Scene, Script, TimedScene
+
+MAX_CUE_CHARS = 42
+MAX_CPS = 17.0
+_CLAUSE_END = re.compile(r"[.,!?;:…]$")
+_SRT_TIME = re.compile(r"(\d+):(\d{2}):(\d{2}),(\d{3})")
+
+
+def caption_text(scene: Scene, language: str) -> str:
+    """Return the caption text of a scene in ``language``, falling back to its narration."""
+    text = scene.captions.get(language, "").strip() or scene.narration.strip()
+    return " ".join(text.split())
+
+
+def split_cues(text: str, max_chars: int = MAX_CUE_CHARS) -> list[str]:
+    """Split text into cues of at most ``max_chars``, breaking after clauses and evenly.
+
+    Each clause (up to , . ! ? ; :) is cut into as few cues as fit, of similar length, so a
+    cue never ends with one orphaned word; short clauses are joined when they fit together.
+    """
+    clauses: list[list[str]] = [[]]
+    for word in text.split():
+        clauses[-1].append(word)
+        if _CLAUSE_END.search(word):
+            clauses.append([])
+    cues: list[str] = []
+    for words in (c for c in clauses if c):
+        for piece in _even_pieces(words, max_chars):
+            short = cues and min(len(cues[-1]), len(piece)) < max_chars // 2
+            if short and len(cues[-1]) + 1 + len(piece) <= max_chars:
+                cues[-1] = f"{cues[-1]} {piece}"  # a short fragment reads better joined
+            else:
+                cues.append(piece)
+    # A single word longer than the limit cannot be split by words; cut it hard.
+    out: list[str] = []
+    for cue in cues:
+        while len(cue) > max_chars:
+            out.append(cue[:max_chars])
+            cue = cue[max_chars:]
+        if cue:
+            out.append(cue)
+    return out
+
+
+def _even_pieces(words: list[str], max_chars: int) -> list[str]:
+    """Cut a run of words into the fewest pieces of at most ``max_chars``, evened out."""
+    total = len(" ".join(words))
+    count = max(1, -(-total // max_chars))
+    while True:
+        target = total / count
+        pieces: list[str] = []
+        current: list[str] = []
+        for word in words:
+            candidate = " ".join([*current, word])
+            too_long = len(candidate) > max_chars
+            past_target = len(candidate) > target + 4 and len(pieces) < count - 1
+            if current and (too_long or past_target):
+                pieces.append(" ".join(current))
+                current = [word]
+            else:
+                current.append(word)
+        if current:
+            pieces.append(" ".join(current))
+        if len(pieces) <= count or count >= len(words):
+            return pieces
+        count += 1
+
+
+def time_cues(
+    pieces: list[str], start_s: float, window_s: float, limit_s: float
+) -> list[tuple[float, float]]:
+    """Share a narration window between cues by length; stretch toward ``limit_s`` if too fast.
+
+    The window is ``start_s`` .. ``start_s + window_s``; when the text cannot be read at
+    MAX_CPS within it, the cues may run on to ``limit_s`` (the end of the scene) but not past.
+    """
+    if not pieces:
+        return []
+    chars = [max(1, len(p)) for p in pieces]
+    needed = sum(chars) / MAX_CPS
+    span = max(window_s, min(needed, limit_s - start_s))
+    span = max(span, 0.001)
+    total = float(sum(chars))
+    times: list[tuple[float, float]] = []
+    t = start_s
+    for n in chars:
+        end = t + span * n / total
+        times.append((round(t, 3), round(end, 3)))
+        t = end
+    return times
+
+
+def scene_captions(
+    script: Script, timeline: list[TimedScene], language: str, first_index: int = 0
+) -> list[Caption]:
+    """Return the cues of every scene in one language, indexed from ``first_index``."""
+    cues: list[Caption] = []
+    index = first_index
+    for scene, slot in zip(script.scenes, timeline, strict=True):
+        pieces = split_cues(caption_text(scene, language))
+        scene_end = slot.start_s + slot.duration_s
+        if slot.narration_s > 0.05:
+            start, window = slot.narration_start_s, slot.narration_s
+        else:
+            # A scene without a voice line still gets its words, across the scene.
+            start, window = slot.start_s + 0.1, max(0.1, slot.duration_s - 0.2)
+        for piece, (a, b) in zip(pieces, time_cues(pieces, start, window, scene_end), strict=True):
+            cues.append(Caption(index=index, start_s=a, end_s=b, text=piece, language=language))
+            index += 1
+    return cues
+
+
+def build_captions(
+    script: Script, timeline: list[TimedScene], languages: list[str]
+) -> list[Caption]:
+    """Return the cues of all ``languages``, each language numbered from 1 as in its SRT."""
+    out: list[Caption] = []
+    for language in languages:
+        out.extend(scene_captions(script, timeline, language, first_index=1))
+    return out
+
+
+def reading_speed(caption: Caption) -> float:
+    """Return a cue's reading speed in characters per second."""
+    return len(caption.text) / max(1e-6, caption.end_s - caption.start_s)
+
+
+def _srt_time(seconds: float) -> str:
+    ms = round(max(0.0, seconds) * 1000)
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
+
+
+def srt_text(captions: list[Caption]) -> str:
+    """Format cues as SRT, numbered from 1 in time order."""
+    blocks = []
+    for n, cue in enumerate(sorted(captions, key=lambda c: c.start_s), start=1):
+        blocks.append(f"{n}\n{_srt_time(cue.start_s)} --> {_srt_time(cue.end_s)}\n{cue.text}\n")
+    return "\n".join(blocks)
+
+
+def write_srt(captions: list[Caption], path: Path) -> Path:
+    """Write cues to an SRT file (UTF-8) and return its absolute path."""
+    path.write_text(srt_text(captions), encoding="utf-8")
+    return path.resolve()
+
+
+def parse_srt(text: str) -> list[tuple[float, float, str]]:
+    """Read SRT text back into (start, end, text) cues; used by checks and tests."""
+    cues: list[tuple[float, float, str]] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = block.strip().splitlines()
+        if len(lines) < 3 or "-->" not in lines[1]:
+            continue
+        stamps = _SRT_TIME.findall(lines[1])
+        if len(stamps) != 2:
+            continue
+        a, b = (int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000 for h, m, s, ms in stamps)
+        cues.append((a, b, " ".join(lines[2:])))
+    return cues

@@ -1,0 +1,170 @@
+"""Edit stage: cut the motion clips into the master and its reframed variants.
+
+Per aspect: crossfades centred on the fitted cut times, burned-in captions of the first
+language, scene titles, the CTA end card and the audio mix, rendered by one ffmpeg
+filtergraph (tools.edit_graph). SRT files carry every language; a cover is drawn per aspect
+from the hero key frame.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tools.captions import build_captions, write_srt
+from tools.edit_graph import CutPlan, Overlay, cut_command
+from tools.handoffs import (
+    FPS,
+    Aspect,
+    AudioPlan,
+    Brief,
+    Caption,
+    CaptionBox,
+    EditResult,
+    EditVariant,
+    KeyVisuals,
+    MotionSet,
+    Script,
+    StyleAnchor,
+    TimedScene,
+    frame_size,
+)
+from tools.layout import safe_area, union
+from tools.media import run_ffmpeg
+from tools.overlays import accent_colour, cover_image, end_card, plate_colour, text_plate
+
+END_CARD_MIN_S, END_CARD_MAX_S = 1.2, 3.0
+_TRANSITIONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("glide", "dolly", "track", "smooth", "sweep", "fluid", "steadicam"), "smoothleft"),
+    (("crane", "rise", "rising", "vertical", "lift"), "smoothup"),
+    (("moody", "noir", "dramatic", "cinematic", "dark"), "fadeblack"),
+    (("energetic", "punchy", "snappy", "handheld", "dynamic", "fast"), "slideleft"),
+    (("dream", "soft", "gentle", "calm", "slow", "airy", "float"), "fade"),
+)
+
+
+def transition_for(camera_tone: str) -> str:
+    """Pick an xfade transition that matches the anchor's camera tone; plain fade otherwise."""
+    tone = camera_tone.lower()
+    for words, transition in _TRANSITIONS:
+        if any(word in tone for word in words):
+            return transition
+    return "fade"
+
+
+def end_card_start(timeline: list[TimedScene]) -> float:
+    """Return when the end card appears: the last stretch of the last scene, frame-aligned."""
+    last = timeline[-1]
+    total = last.start_s + last.duration_s
+    length = min(END_CARD_MAX_S, max(END_CARD_MIN_S, 0.6 * last.duration_s))
+    start = max(last.start_s + 0.2, total - length)
+    return round(start * FPS) / FPS
+
+
+def _caption_overlays(cues: list[Caption], aspect: Aspect, width: int, height: int,
+                      palette: list[str], folder: Path) -> tuple[list[Overlay], CaptionBox]:
+    """Draw one plate per cue at the bottom of the safe area; return them and their union box."""
+    safe = safe_area(aspect, width, height)
+    font_px = max(8, round(min(width, height) * 0.05))
+    plate = plate_colour(palette)
+    bottom = safe.y + safe.height - max(2, round(height * 0.01))
+    overlays: list[Overlay] = []
+    boxes: list[CaptionBox] = []
+    for n, cue in enumerate(cues):
+        img = text_plate(cue.text, safe.width, font_px, plate)
+        path = folder / f"cue{n:03d}.png"
+        img.save(path)
+        x = safe.x + (safe.width - img.width) // 2
+        y = bottom - img.height
+        overlays.append(Overlay(path, x, y, cue.start_s, cue.end_s))
+        boxes.append(CaptionBox(x=x, y=y, width=img.width, height=img.height))
+    if not boxes:  # no words at all: report the band captions would use
+        band = round(font_px * 2.2)
+        boxes.append(CaptionBox(x=safe.x, y=bottom - band, width=safe.width, height=band))
+    return overlays, union(boxes)
+
+
+def _title_overlays(script: Script, timeline: list[TimedScene], aspect: Aspect, width: int,
+                    height: int, palette: list[str], card_start_s: float, folder: Path
+                    ) -> list[Overlay]:
+    """Draw each scene's on-screen text as a title near the top of the safe area."""
+    safe = safe_area(aspect, width, height)
+    font_px = max(8, round(min(width, height) * 0.07))
+    overlays: list[Overlay] = []
+    for scene, slot in zip(script.scenes, timeline, strict=True):
+        text = scene.on_screen_text.strip()
+        if not text:
+            continue
+        start = slot.start_s + min(0.3, slot.duration_s * 0.1)
+        end = min(slot.start_s + slot.duration_s - 0.2, card_start_s)
+        if end - start < 0.3:
+            continue
+        img = text_plate(text, int(safe.width * 0.9), font_px, plate_colour(palette),
+                         weight="black", accent=accent_colour(palette))
+        path = folder / f"title{scene.index:02d}.png"
+        img.save(path)
+        x = safe.x + (safe.width - img.width) // 2
+        y = safe.y + round(safe.height * 0.04)
+        overlays.append(Overlay(path, x, y, start, end))
+    return overlays
+
+
+def _srt_files(cues: list[Caption], languages: list[str], out_dir: Path) -> dict[str, str]:
+    """Write captions.srt for the first language and captions.<lang>.srt for the others."""
+    files: dict[str, str] = {}
+    for n, language in enumerate(languages):
+        name = "captions.srt" if n == 0 else f"captions.{language}.srt"
+        own = [c for c in cues if c.language == language]
+        files[language] = str(write_srt(own, out_dir / name))
+    return files
+
+
+def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
+             keyvisuals: KeyVisuals, anchor: StyleAnchor, out_dir: Path, scale: float = 1.0
+             ) -> EditResult:
+    """Render the master and every other aspect in ``motion``; return them with captions."""
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    timeline = audio.timeline
+    languages = brief.languages
+    cues = build_captions(script, timeline, languages)
+    burned = [c for c in cues if c.language == languages[0]]
+    srt = _srt_files(cues, languages, out_dir)
+    handle = round(motion.handle_s * FPS)
+    transition = transition_for(anchor.camera_tone)
+    cut_frames = [round(s.start_s * FPS) for s in timeline[1:]]
+    total_frames = round(audio.duration_s * FPS)
+    card_start = end_card_start(timeline)
+    aspects = list(dict.fromkeys(c.aspect for c in motion.clips))
+    variants: list[EditVariant] = []
+    for aspect in aspects:
+        width, height = frame_size(aspect, scale)
+        tag = aspect.replace(":", "x")
+        folder = out_dir / f"overlays_{tag}"
+        folder.mkdir(exist_ok=True)
+        captions, box = _caption_overlays(burned, aspect, width, height, anchor.palette, folder)
+        titles = _title_overlays(script, timeline, aspect, width, height, anchor.palette,
+                                 card_start, folder)
+        safe = safe_area(aspect, width, height)
+        panel_area = (safe.x, safe.y, safe.width, max(1, box.y - safe.y))
+        card_path = folder / "end_card.png"
+        end_card(script.cta, brief.title, width, height, anchor.palette, panel_area).save(card_path)
+        plan = CutPlan(
+            clips=[Path(motion.clip(s.index, aspect).path) for s in script.scenes],
+            cut_frames=cut_frames, handle_frames=handle, total_frames=total_frames,
+            transition=transition, titles=titles, captions=captions, end_card=card_path,
+            end_card_start_s=card_start, audio=Path(audio.mix_path),
+        )
+        video = out_dir / f"video_{tag}.mp4"
+        run_ffmpeg(cut_command(plan, video), f"edit of the {aspect} cut")
+        cover = out_dir / f"cover_{tag}.png"
+        hero = keyvisuals.hero(aspect).path
+        cover_image(hero, brief.title, width, height, anchor.palette,
+                    (safe.x, safe.y, safe.width, safe.height)).save(cover)
+        variants.append(EditVariant(
+            aspect=aspect, width=width, height=height, video=str(video), cover=str(cover),
+            captions=srt, caption_box=box, duration_s=round(total_frames / FPS, 3),
+        ))
+    notes = [f"transition {transition} over {2 * handle} frames" if handle else "hard cuts"]
+    return EditResult(variants=variants, captions=cues, cta=script.cta,
+                      end_card_start_s=card_start, transition_s=round(2 * handle / FPS, 4),
+                      notes=notes)

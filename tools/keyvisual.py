@@ -1,0 +1,160 @@
+"""Key visual stage: one key frame per scene and aspect plus a hero poster per aspect.
+
+The frames are the baseline for motion, the cover and QA, so each carries its full image
+prompt (anchor line verbatim) and the composition rule it used. A remote provider that fails
+hands over to the embedded procedural renderer for the rest of the set, with a note saying so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from PIL import Image
+
+from tools.errors import BadInput, ProviderError
+from tools.handoffs import Aspect, KeyFrame, KeyVisuals, Scene, Script, StyleAnchor, frame_size
+from tools.icons import find_icon, icon_index, resolve_icon
+from tools.procedural import ProceduralProvider
+from tools.visual_job import (
+    HERO_COMPOSITION,
+    SCENE_COMPOSITIONS,
+    Composition,
+    FrameJob,
+    KeyVisualProvider,
+)
+
+__all__ = [
+    "FrameJob",
+    "KeyVisualProvider",
+    "ProceduralProvider",
+    "find_icon",
+    "frame_prompt",
+    "render_key_visuals",
+]
+
+
+def _anchor_seed(anchor: StyleAnchor) -> int:
+    """Hash the anchor's look (not its version number) so a re-saved anchor renders the same."""
+    look = anchor.model_dump(mode="json", exclude={"version"})
+    digest = hashlib.sha256(json.dumps(look, sort_keys=True).encode()).digest()
+    return int.from_bytes(digest[:6], "big")
+
+
+def _scene_seed(anchor: StyleAnchor, scene_index: int) -> int:
+    return (_anchor_seed(anchor) * 1_000_003 + scene_index + 1) % (2**63)
+
+
+def scene_composition(anchor: StyleAnchor, scene_index: int) -> Composition:
+    """Pick the scene's composition, starting the cycle at an anchor-dependent offset."""
+    start = _anchor_seed(anchor) % len(SCENE_COMPOSITIONS)
+    return SCENE_COMPOSITIONS[(start + scene_index) % len(SCENE_COMPOSITIONS)]
+
+
+def frame_prompt(anchor: StyleAnchor, composition: Composition, scene: Scene | None,
+                 title: str = "") -> str:
+    """Write a frame's full image prompt: what the camera sees, the scene's cue, the anchor line."""
+    if scene is None:
+        parts = [f"hero poster shot of {anchor.subject.name}, {anchor.subject.silhouette}"]
+        if title:
+            parts.append(f"title '{title}' set in {anchor.typeface}")
+    else:
+        parts = [scene.visual.rstrip(". ")]
+        if scene.style_cue:
+            parts.append(scene.style_cue.rstrip(". "))
+    parts.append(f"composition: {composition.name}")
+    parts.append("no on-screen text or captions" if scene is not None else "no other text")
+    return ". ".join(parts) + ". " + anchor.prompt_line()
+
+
+def _file_name(scene_index: int, aspect: Aspect) -> str:
+    tag = aspect.replace(":", "x")
+    return f"hero_{tag}.png" if scene_index < 0 else f"scene{scene_index:02d}_{tag}.png"
+
+
+class _Renderer:
+    """Render jobs with the chosen provider, switching to the procedural one after a failure."""
+
+    def __init__(self, provider: KeyVisualProvider | None) -> None:
+        self.fallback = ProceduralProvider()
+        self.primary: KeyVisualProvider = provider or self.fallback
+        self.failed: str = ""
+        self.used: set[str] = set()
+        self.fallback_frames = 0
+
+    def render(self, job: FrameJob, size: tuple[int, int]) -> Image.Image:
+        if self.primary is not self.fallback and not self.failed:
+            try:
+                image = self.primary.render(job, size)
+            except ProviderError as exc:
+                self.failed = str(exc)
+            else:
+                self.used.add(self.primary.name)
+                return _exact_size(image, size)
+        if self.primary is not self.fallback:
+            self.fallback_frames += 1
+        self.used.add(self.fallback.name)
+        return self.fallback.render(job, size)
+
+    def notes(self) -> list[str]:
+        if not self.failed:
+            return []
+        return [f"key visual provider '{self.primary.name}' failed ({self.failed}); "
+                f"{self.fallback_frames} frames were rendered by the procedural renderer"]
+
+    def provider_name(self) -> str:
+        if self.used == {self.primary.name}:
+            return self.primary.name
+        if self.used == {self.fallback.name}:
+            return self.fallback.name
+        return f"{self.primary.name}+{self.fallback.name}"
+
+
+def _exact_size(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    image = image.convert("RGB")
+    return image if image.size == size else image.resize(size, Image.Resampling.LANCZOS)
+
+
+def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect], out_dir: Path,
+                       scale: float = 1.0, provider: KeyVisualProvider | None = None,
+                       title: str = "") -> KeyVisuals:
+    """Render every scene and a hero for each aspect into ``out_dir`` and describe them."""
+    wanted: list[Aspect] = list(dict.fromkeys(aspects))
+    if not wanted:
+        raise BadInput("no aspect to render; give at least one of 9:16, 1:1, 16:9")
+    if scale <= 0:
+        raise BadInput(f"render scale must be positive, not {scale:g}")
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    notes: list[str] = []
+    icon = resolve_icon(anchor.subject.icon)
+    if icon != anchor.subject.icon:
+        notes.append(f"icon '{anchor.subject.icon}' is not in the icon set; drew '{icon}' instead")
+    subject = anchor.subject.model_copy(update={"icon": icon})
+    draw_anchor = anchor.model_copy(update={"subject": subject})
+    renderer = _Renderer(provider)
+
+    def one(scene: Scene | None, aspect: Aspect) -> KeyFrame:
+        index = -1 if scene is None else scene.index
+        composition = HERO_COMPOSITION if scene is None else scene_composition(anchor, index)
+        prompt = frame_prompt(anchor, composition, scene, title)
+        job = FrameJob(scene=scene, anchor=draw_anchor, aspect=aspect, prompt=prompt,
+                       seed=_scene_seed(anchor, index), is_hero=scene is None,
+                       composition=composition, title=title)
+        image = renderer.render(job, frame_size(aspect, scale))
+        path = out_dir / _file_name(index, aspect)
+        # Low zlib effort: grain makes PNGs barely compressible, and level 6 costs ~4x the time.
+        image.save(path, format="PNG", compress_level=1)
+        return KeyFrame(scene_index=index, aspect=aspect, path=str(path), prompt=prompt,
+                        composition=composition.name)
+
+    frames = [one(scene, aspect) for scene in script.scenes for aspect in wanted]
+    heroes = [one(None, aspect) for aspect in wanted]
+    return KeyVisuals(frames=frames, heroes=heroes, subject=anchor.subject,
+                      provider=renderer.provider_name(), notes=notes + renderer.notes())
+
+
+def warm_up() -> None:
+    """Load the icon index ahead of the first render (it takes a few hundred milliseconds)."""
+    icon_index()
