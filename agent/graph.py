@@ -11,7 +11,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from agent import nodes
+from agent import nodes, qa_nodes
 from agent.context import Context
 from agent.state import STATE_TYPES, ProductionState
 
@@ -48,8 +48,8 @@ def build_production_graph(
     names = [n for n, _ in LINE]
     for name, fn in LINE:
         g.add_node(name, fn)  # type: ignore[call-overload]
-    g.add_node("check_quality", nodes.check_quality)
-    g.add_node("publish_outputs", nodes.publish_outputs)
+    g.add_node("check_quality", qa_nodes.check_quality)
+    g.add_node("publish_outputs", qa_nodes.publish_outputs)
     g.add_edge(START, names[0])
     for a, b in zip(names, names[1:], strict=False):
         g.add_edge(a, b)

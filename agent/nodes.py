@@ -7,11 +7,9 @@ inputs its tool reads, so a change upstream re-renders only what it touches.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from langgraph.runtime import Runtime
-from langgraph.types import Command
 
 from agent.context import Context
 from agent.stages import emit, run_stage
@@ -25,13 +23,11 @@ from tools.handoffs import (
     KeyVisuals,
     MotionSet,
     Narration,
-    QAReport,
     Script,
+    StyleAnchor,
 )
 from tools.keyvisual import render_key_visuals
 from tools.motion import render_motion
-from tools.publish import publish
-from tools.qa import Production, run_checks
 from tools.script import write_script
 from tools.voice import narrate
 
@@ -43,6 +39,11 @@ def project_id(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "untitled"
 
 
+def visual_anchor(anchor: StyleAnchor) -> dict[str, Any]:
+    """Return the part of the anchor pictures depend on: voice and music changes leave them be."""
+    return anchor.model_dump(mode="json", exclude={"version", "voice", "music"})
+
+
 def _fix(state: ProductionState, stage: str) -> int:
     return (state.get("fixes") or {}).get(stage, 0)
 
@@ -51,6 +52,11 @@ def lock_anchor(state: ProductionState, runtime: Runtime[Context]) -> Update:
     """Derive the style anchor from the brief and store it, reusing the stored version if equal."""
     ctx, brief = runtime.context, state["brief"]
     project = state.get("project") or project_id(brief.title)
+    given = state.get("anchor")
+    if given is not None:  # locked in chat or by a revision: never re-derive over it
+        emit("stage_reused", "anchor", version=given.version)
+        run = StageRun(stage="anchor", reused=True, seconds=0.0, key=f"{project}:v{given.version}")
+        return {"project": project, "run_log": [run]}
     emit("stage_started", "anchor")
     derived = derive_anchor(brief)
     latest = ctx.memory.latest(project)
@@ -66,6 +72,10 @@ def lock_anchor(state: ProductionState, runtime: Runtime[Context]) -> Update:
 def write_script_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
     """Write the script with camera intent from the brief and the anchor."""
     ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
+    given = state.get("script")
+    if given is not None and not _fix(state, "script"):  # approved in chat or revised
+        emit("stage_reused", "script", version=given.version)
+        return {"run_log": [StageRun(stage="script", reused=True, seconds=0.0)]}
     script, run = run_stage(
         ctx,
         "script",
@@ -81,8 +91,8 @@ def render_key_visuals_node(state: ProductionState, runtime: Runtime[Context]) -
     ctx, brief, anchor, script = runtime.context, state["brief"], state["anchor"], state["script"]
     aspects = brief.aspects
     inputs = [
-        script,
-        anchor,
+        [(s.index, s.visual, s.style_cue, s.motion) for s in script.scenes],
+        visual_anchor(anchor),
         aspects,
         brief.title,
         ctx.scale,
@@ -111,7 +121,7 @@ def narrate_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
     """Voice every scene's narration with the anchor's voice persona."""
     ctx, anchor, script = runtime.context, state["anchor"], state["script"]
     inputs = [
-        script.scenes,
+        [s.narration for s in script.scenes],
         script.language,
         anchor.voice,
         ctx.providers_id.get("voice", ""),
@@ -153,7 +163,15 @@ def render_motion_node(state: ProductionState, runtime: Runtime[Context]) -> Upd
     ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
     script, kv, audio = state["script"], state["keyvisuals"], state["audio"]
     aspects = brief.aspects
-    inputs = [script, audio.timeline, kv, anchor, aspects, ctx.scale, _fix(state, "motion")]
+    inputs = [
+        [(s.index, s.visual, s.motion) for s in script.scenes],
+        audio.timeline,
+        kv,
+        visual_anchor(anchor),
+        aspects,
+        ctx.scale,
+        _fix(state, "motion"),
+    ]
     motion, run = run_stage(
         ctx,
         "motion",
@@ -182,78 +200,3 @@ def edit_cut_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
         lambda d: edit_cut(brief, script, audio, motion, kv, anchor, d, scale=ctx.scale),
     )
     return {"edit": edit, "run_log": [run]}
-
-
-RouteBack = Literal[
-    "write_script",
-    "render_key_visuals",
-    "narrate",
-    "plan_audio",
-    "render_motion",
-    "edit_cut",
-    "publish_outputs",
-]
-_OWNER_NODE: dict[str, RouteBack] = {
-    "script": "write_script",
-    "keyvisual": "render_key_visuals",
-    "voice": "narrate",
-    "music": "plan_audio",
-    "motion": "render_motion",
-    "edit": "edit_cut",
-}
-
-
-def check_quality(state: ProductionState, runtime: Runtime[Context]) -> Command[RouteBack]:
-    """Measure the cut; send a failure back to the earliest stage that owns one, within budget."""
-    ctx = runtime.context
-    emit("stage_started", "qa")
-    report = run_checks(
-        Production(
-            brief=state["brief"],
-            anchor=state["anchor"],
-            script=state["script"],
-            keyvisuals=state["keyvisuals"],
-            motion=state["motion"],
-            audio=state["audio"],
-            edit=state["edit"],
-            scale=ctx.scale,
-        )
-    )
-    rounds = state.get("qa_round", 0) + 1
-    report = QAReport(checks=report.checks, rounds=rounds, notes=_qa_notes(state, report))
-    failed = [s for s in report.failed_stages() if s in _OWNER_NODE]
-    emit(
-        "stage_finished",
-        "qa",
-        passed=report.passed,
-        failed=[c.name for c in report.checks if not c.passed],
-    )
-    update: Update = {
-        "qa": report,
-        "qa_round": rounds,
-        "run_log": [StageRun(stage="qa", reused=False, seconds=0.0)],
-    }
-    if failed and rounds <= ctx.qa_retries:
-        fixes = dict(state.get("fixes") or {})
-        fixes[failed[0]] = fixes.get(failed[0], 0) + 1
-        emit("qa_retry", "qa", stage=failed[0])
-        return Command(goto=_OWNER_NODE[failed[0]], update={**update, "fixes": fixes})
-    return Command(goto="publish_outputs", update=update)
-
-
-def _qa_notes(state: ProductionState, report: QAReport) -> list[str]:
-    notes = list(state["keyvisuals"].notes) + list(state["narration"].notes)
-    notes += list(state["audio"].notes) + list(state["motion"].notes) + list(state["edit"].notes)
-    if state.get("qa_round", 0) and state.get("fixes"):
-        notes.append("re-ran after QA: " + ", ".join(sorted(state["fixes"])))
-    return notes
-
-
-def publish_outputs(state: ProductionState, runtime: Runtime[Context]) -> Update:
-    """Publish every platform's files and the manifest into the output folder."""
-    emit("stage_started", "publish")
-    manifest = publish(
-        state["brief"], state["anchor"].version, state["edit"], state["qa"], Path(state["out_dir"])
-    )
-    emit("stage_finished", "publish", out_dir=state["out_dir"])
-    return {"manifest": manifest, "run_log": [StageRun(stage="publish", reused=False, seconds=0.0)]}

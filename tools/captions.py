@@ -119,6 +119,35 @@ def scene_captions(
         for piece, (a, b) in zip(pieces, time_cues(pieces, start, window, scene_end), strict=True):
             cues.append(Caption(index=index, start_s=a, end_s=b, text=piece, language=language))
             index += 1
+    end = timeline[-1].start_s + timeline[-1].duration_s
+    return _ease_reading_speed(cues, end)
+
+
+def _ease_reading_speed(cues: list[Caption], end_s: float) -> list[Caption]:
+    """Give cues that read faster than MAX_CPS the time they need, keeping their order.
+
+    A line voiced faster than people read still gets readable captions: a forward pass
+    lengthens and pushes cues later (even over a cut), a backward pass pulls them back in
+    before ``end_s``; cues never overlap.
+    """
+    need = [len(c.text) / MAX_CPS for c in cues]
+    if sum(need) > end_s:
+        return cues  # cannot all be readable; keep the voice-following timing
+    if all(c.end_s - c.start_s >= n - 1e-6 for c, n in zip(cues, need, strict=True)):
+        return cues
+    starts = [c.start_s for c in cues]
+    ends = [c.end_s for c in cues]
+    for i in range(len(cues)):
+        if i:
+            starts[i] = max(starts[i], ends[i - 1])
+        ends[i] = max(ends[i], starts[i] + need[i])
+    limit = end_s
+    for i in reversed(range(len(cues))):
+        ends[i] = min(ends[i], limit)
+        starts[i] = min(starts[i], ends[i] - need[i])
+        limit = starts[i]
+    for cue, a, b in zip(cues, starts, ends, strict=True):
+        cue.start_s, cue.end_s = round(a, 3), round(b, 3)
     return cues
 
 

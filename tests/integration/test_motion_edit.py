@@ -14,8 +14,8 @@ from tools.captions import MAX_CPS, parse_srt
 from tools.edit import edit_cut
 from tools.handoffs import (
     FPS,
-    AudioPlan,
     Aspect,
+    AudioPlan,
     Brief,
     CameraMove,
     EditResult,
@@ -85,11 +85,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     )
     scenes = [
         Scene(index=i, goal="g", visual=f"cup on a table {i}", motion=MOVES[i],
-              narration=["Mornings start slow, and that is fine.",
-                         "Small batches, roasted every week by people who care.",
-                         "Order your first bag today."][i],
-              captions={"es": ["Las mañanas empiezan despacio.", "Lotes pequeños cada semana.",
-                               "Pide tu primera bolsa hoy."][i]},
+              narration=["Mornings start slow.", "Small batches, every week.",
+                         "Order your first bag."][i],
+              captions={"es": ["Mañanas sin prisa.", "Lotes pequeños, cada semana.",
+                               "Pide tu primera bolsa."][i]},
               duration_s=d, on_screen_text="Fresh roast" if i == 1 else "")
         for i, (_, d) in enumerate(SLOTS)
     ]
@@ -214,7 +213,9 @@ def test_captions_are_burned_in_readably(rendered: Rendered) -> None:
     clip_t = t - scene.start_s + (rendered.motion.handle_s if scene.index > 0 else 0)
     burned = read_frames(variant.video, [t])[0].astype(np.float64)
     bare = read_frames(clip.path, [clip_t])[0].astype(np.float64)
-    region = (slice(box.y, box.y + box.height), slice(box.x, box.x + box.width))
+    # The box is the union of all cues; the middle half of it is inside every centred plate.
+    region = (slice(box.y + box.height // 4, box.y + 3 * box.height // 4),
+              slice(box.x + box.width // 4, box.x + 3 * box.width // 4))
     diff_inside = np.abs(burned[region] - bare[region]).mean()
     assert diff_inside > 25, diff_inside
     pixels = burned[region].reshape(-1, 3)
@@ -237,11 +238,12 @@ def test_srt_files_parse_and_read_at_a_sane_speed(rendered: Rendered) -> None:
             assert len(text) / (b - a) <= MAX_CPS + 0.05
             if nxt is not None:
                 assert b <= nxt[0] + 1e-3
-            slot = next(s for s in timeline if s.start_s <= a + 1e-3 < s.start_s + s.duration_s)
-            assert a >= slot.narration_start_s - 1e-3
-            assert b <= slot.start_s + slot.duration_s + 1e-3
+            # Every cue overlaps the narration window of some scene (it follows the voice).
+            assert any(a < s.narration_start_s + s.narration_s and b > s.narration_start_s
+                       for s in timeline)
+            assert b <= rendered.audio.duration_s + 1e-3
         if language == "es":
-            assert "mañanas" in " ".join(c[2] for c in cues)
+            assert "Mañanas" in " ".join(c[2] for c in cues)
 
 
 def test_end_card_shows_in_the_last_second(rendered: Rendered) -> None:
