@@ -83,7 +83,7 @@ def _print_event(ev: dict[str, Any], started: dict[str, float]) -> None:
         print(f"  ✓ {label} ({secs:.1f} s){extra}", flush=True)
     elif kind == "qa_retry":
         print(
-            f"  ↺ QA sends {STAGE_LABELS.get(ev.get('stage', ''), '')} back for a fix", flush=True
+            f"  ↺ QA sends {STAGE_LABELS.get(ev.get('target', ''), '')} back for a fix", flush=True
         )
     elif kind == "progress":
         print(f"    {label}: {ev.get('message', '')}", flush=True)
@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         + (" (resuming an interrupted run)" if resume else ""),
         flush=True,
     )
-    payload = (
+    payload: Any = (
         None
         if resume
         else {"brief": brief, "out_dir": str(out), "qa_round": 0, "fixes": {}, "run_log": []}
@@ -138,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"QA {verdict}: {len(qa.checks) - len(failed)}/{len(qa.checks)} checks passed")
     for c in failed[:10]:
         print(
-            f"  ✗ {c.name} [{c.variant or 'all'}] {c.value} (wants {c.threshold}) → {c.stage}: {c.fix}"
+            f"  ✗ {c.name} [{c.variant or 'all'}] {c.value} (wants {c.threshold})"
+            f" → {c.stage}: {c.fix}"
         )
     return 0 if qa.passed else 1

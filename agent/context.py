@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from memory.anchors import AnchorMemory
+    from tools.keyvisual import KeyVisualProvider
+    from tools.voice import VoiceProvider
 
 
 @dataclass
@@ -27,8 +29,8 @@ class Context:
     model_id: str = "offline"
     scale: float = 1.0
     qa_retries: int = 1
-    image_provider: object | None = None
-    voice_provider: object | None = None
+    image_provider: KeyVisualProvider | None = None
+    voice_provider: VoiceProvider | None = None
     providers_id: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from itertools import pairwise
 from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -41,17 +42,17 @@ def sqlite_saver(path: Path) -> SqliteSaver:
 def build_production_graph(
     checkpointer: BaseCheckpointSaver | None = None,
 ) -> CompiledStateGraph[ProductionState, Context, ProductionState, ProductionState]:
-    """Compile Brief -> anchor -> script -> key visuals -> voice -> music -> motion -> edit -> QA -> publish."""
+    """Compile the line: brief, anchor, script, visuals, voice, music, motion, edit, QA, publish."""
     g: StateGraph[ProductionState, Context, ProductionState, ProductionState] = StateGraph(
         ProductionState, context_schema=Context
     )
     names = [n for n, _ in LINE]
     for name, fn in LINE:
-        g.add_node(name, fn)  # type: ignore[call-overload]
+        g.add_node(name, fn)
     g.add_node("check_quality", qa_nodes.check_quality)
     g.add_node("publish_outputs", qa_nodes.publish_outputs)
     g.add_edge(START, names[0])
-    for a, b in zip(names, names[1:], strict=False):
+    for a, b in pairwise(names):
         g.add_edge(a, b)
     g.add_edge(names[-1], "check_quality")
     g.add_edge("publish_outputs", END)

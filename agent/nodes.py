@@ -110,7 +110,7 @@ def render_key_visuals_node(state: ProductionState, runtime: Runtime[Context]) -
             aspects,
             d,
             scale=ctx.scale,
-            provider=ctx.image_provider,  # type: ignore[arg-type]
+            provider=ctx.image_provider,
             title=brief.title,
         ),
     )
@@ -133,7 +133,7 @@ def narrate_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
         inputs,
         Narration,
         lambda d: narrate(script, anchor, d, provider=ctx.voice_provider),
-    )  # type: ignore[arg-type]
+    )
     return {"narration": narration, "run_log": [run]}
 
 

@@ -70,7 +70,7 @@ def check_quality(state: ProductionState, runtime: Runtime[Context]) -> Command[
     if failed and rounds <= ctx.qa_retries:
         fixes = dict(state.get("fixes") or {})
         fixes[failed[0]] = fixes.get(failed[0], 0) + 1
-        emit("qa_retry", "qa", stage=failed[0])
+        emit("qa_retry", "qa", target=failed[0])
         return Command(goto=_OWNER_NODE[failed[0]], update={**update, "fixes": fixes})
     return Command(goto="publish_outputs", update=update)
 

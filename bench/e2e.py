@@ -43,7 +43,8 @@ def main() -> None:
                 spent[stage] = spent.get(stage, 0.0) + time.perf_counter() - started[stage]
         total = time.perf_counter() - t0
     print(
-        f"e2e {brief_path.name} at scale {scale:g} ({', '.join(brief.platforms)}, {brief.duration_s:g} s)"
+        f"e2e {brief_path.name} at scale {scale:g} "
+        f"({', '.join(brief.platforms)}, {brief.duration_s:g} s)"
     )
     print(f"  {'context':12s} {setup:6.2f} s  (stores, memory, model)")
     for stage, secs in spent.items():

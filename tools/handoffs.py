@@ -456,6 +456,6 @@ class PublishManifest(Contract):
 def frame_size(aspect: Aspect, scale: float = 1.0) -> tuple[int, int]:
     """Return the pixel size of an aspect at a render scale, both sides even (yuv420p needs it)."""
     w, h = ASPECT_SIZE[aspect]
-    sw = max(2, int(round(w * scale / 2)) * 2)
-    sh = max(2, int(round(h * scale / 2)) * 2)
+    sw = max(2, round(w * scale / 2) * 2)
+    sh = max(2, round(h * scale / 2) * 2)
     return sw, sh

@@ -43,7 +43,7 @@ class HttpEndpoint:
 def request(
     endpoint: HttpEndpoint, method: str, path: str, what: str, **kwargs: Any
 ) -> httpx.Response:
-    """Send a request with retries on timeouts and transient statuses; raise ProviderError at the end.
+    """Send a request, retrying timeouts and transient statuses; raise ProviderError at the end.
 
     ``what`` names the call in the error ("image generation at …"); the key is never included.
     """

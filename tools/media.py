@@ -26,7 +26,7 @@ def ffmpeg_exe() -> str:
 
 
 def run_ffmpeg(args: list[str], what: str, timeout: float = 900) -> None:
-    """Run ffmpeg quietly; on failure raise a RenderError naming ``what`` with ffmpeg's last lines."""
+    """Run ffmpeg quietly; on failure raise a RenderError naming ``what`` and ffmpeg's words."""
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
