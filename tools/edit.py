@@ -4,6 +4,10 @@ Per aspect: crossfades centred on the fitted cut times, burned-in captions of th
 language, scene titles, the CTA end card and the audio mix, rendered by one ffmpeg
 filtergraph (tools.edit_graph). SRT files carry every language; a cover is drawn per aspect
 from the hero key frame.
+
+The edit decodes the motion clips instead of re-rendering the moves from the key frames:
+measured on 20 s of 1080x1920, decoding the clips costs ~1.1 CPU-s, the zoompan and crop
+filters ~3.5. moviepy is not used: per-frame Python compositing was 0.13x realtime.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from pathlib import Path
 
 from tools.captions import build_captions, write_srt
 from tools.edit_graph import CutPlan, Overlay, cut_command
+from tools.errors import RenderError
 from tools.handoffs import (
     FPS,
     Aspect,
@@ -30,6 +35,7 @@ from tools.handoffs import (
 )
 from tools.layout import safe_area, union
 from tools.media import run_ffmpeg
+from tools.motion import clip_frames
 from tools.overlays import accent_colour, cover_image, end_card, plate_colour, text_plate
 
 END_CARD_MIN_S, END_CARD_MAX_S = 1.2, 3.0
@@ -118,6 +124,19 @@ def _srt_files(cues: list[Caption], languages: list[str], out_dir: Path) -> dict
     return files
 
 
+def _check_clips_fit(motion: MotionSet, timeline: list[TimedScene], handle: int) -> None:
+    """Refuse clips cut for another timeline: crossfades would land off the cuts and drift."""
+    expected = clip_frames(timeline, handle)
+    for clip in motion.clips:
+        frames = round(clip.duration_s * FPS)
+        if clip.scene_index >= len(expected) or abs(frames - expected[clip.scene_index]) > 1:
+            raise RenderError(
+                f"the motion clip of scene {clip.scene_index} ({clip.aspect}) lasts {frames} "
+                "frames but the fitted timeline needs "
+                f"{expected[min(clip.scene_index, len(expected) - 1)]}; re-render motion"
+            )
+
+
 def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
              keyvisuals: KeyVisuals, anchor: StyleAnchor, out_dir: Path, scale: float = 1.0
              ) -> EditResult:
@@ -130,6 +149,7 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
     burned = [c for c in cues if c.language == languages[0]]
     srt = _srt_files(cues, languages, out_dir)
     handle = round(motion.handle_s * FPS)
+    _check_clips_fit(motion, timeline, handle)
     transition = transition_for(anchor.camera_tone)
     cut_frames = [round(s.start_s * FPS) for s in timeline[1:]]
     total_frames = round(audio.duration_s * FPS)
@@ -147,7 +167,8 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
         safe = safe_area(aspect, width, height)
         panel_area = (safe.x, safe.y, safe.width, max(1, box.y - safe.y))
         card_path = folder / "end_card.png"
-        end_card(script.cta, brief.title, width, height, anchor.palette, panel_area).save(card_path)
+        card = end_card(script.cta, brief.title, width, height, anchor.palette, panel_area)
+        card.save(card_path, compress_level=1)
         plan = CutPlan(
             clips=[Path(motion.clip(s.index, aspect).path) for s in script.scenes],
             cut_frames=cut_frames, handle_frames=handle, total_frames=total_frames,
@@ -159,7 +180,7 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
         cover = out_dir / f"cover_{tag}.png"
         hero = keyvisuals.hero(aspect).path
         cover_image(hero, brief.title, width, height, anchor.palette,
-                    (safe.x, safe.y, safe.width, safe.height)).save(cover)
+                    (safe.x, safe.y, safe.width, safe.height)).save(cover, compress_level=1)
         variants.append(EditVariant(
             aspect=aspect, width=width, height=height, video=str(video), cover=str(cover),
             captions=srt, caption_box=box, duration_s=round(total_frames / FPS, 3),

@@ -194,6 +194,7 @@ def cover_image(hero_path: str, title: str, width: int, height: int, palette: li
     unit = min(width, height)
     plate = text_plate(title, int(aw), int(unit * 0.09), plate_colour(palette), weight="black",
                        max_lines=3, accent=accent_colour(palette))
-    at = (ax + (aw - plate.width) // 2, ay + int(ah * 0.62) - plate.height // 2)
+    # Low in the safe area: the hero frame's subject usually holds the centre.
+    at = (ax + (aw - plate.width) // 2, ay + int(ah * 0.86) - plate.height // 2)
     img.alpha_composite(plate, at)
     return img.convert("RGB")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from PIL import Image
 
 from tools.captions import MAX_CPS, parse_srt
 from tools.edit import edit_cut
+from tools.errors import RenderError
 from tools.handoffs import (
     FPS,
     Aspect,
@@ -74,15 +76,19 @@ def _mix(path: Path, seconds: float, rate: int = 48000) -> None:
         out.writeframes(data.tobytes())
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
-    root = tmp_path_factory.mktemp("render")
-    anchor = StyleAnchor(
+def _anchor() -> StyleAnchor:
+    return StyleAnchor(
         words=["warm", "tactile"], palette=["#2B1D14", "#C8864B", "#F3E3C7"],
         lighting="golden side light", camera_tone="smooth glide", composition="left third",
         subject=SubjectReference(name="cup", icon="mug-hot", silhouette="round cup"),
         voice=VoicePersona(name="warm"), music=MusicDirection(mood="warm"),
     )
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    root = tmp_path_factory.mktemp("render")
+    anchor = _anchor()
     scenes = [
         Scene(index=i, goal="g", visual=f"cup on a table {i}", motion=MOVES[i],
               narration=["Mornings start slow.", "Small batches, every week.",
@@ -260,3 +266,27 @@ def test_end_card_shows_in_the_last_second(rendered: Rendered) -> None:
     assert np.abs(card[above] - bare[above].astype(np.float64)).mean() > 20
     before = read_frames(variant.video, [edit.end_card_start_s - 0.3])[0].astype(np.float64)
     assert card[above].mean() < before[above].mean()  # the card dims and panels the frame
+
+
+def test_pan_moves_steadily(rendered: Rendered) -> None:
+    clip = rendered.motion.clip(1, "9:16")
+    times = list(np.linspace(0.0, clip.duration_s - 0.05, 8))
+    frames = [_grey(f) for f in read_frames(clip.path, times)]
+    shifts = [_shift(frames[0], f)[0] for f in frames]
+    assert all(b <= a for a, b in itertools.pairwise(shifts))  # never steps back
+    ideal = np.linspace(0, shifts[-1], len(shifts))
+    assert np.max(np.abs(np.array(shifts) - ideal)) <= 1.5, shifts  # constant speed
+
+
+def test_clips_for_another_timeline_are_refused(rendered: Rendered, tmp_path: Path) -> None:
+    audio = rendered.audio
+    stretched = [s.model_copy(update={"duration_s": s.duration_s + 0.5}) for s in audio.timeline]
+    for i in range(1, len(stretched)):
+        prev = stretched[i - 1]
+        stretched[i].start_s = prev.start_s + prev.duration_s
+    other = audio.model_copy(update={"timeline": stretched})
+    brief = Brief(title="t", goal="g", platforms=["reels"], duration_s=10, key_message="k",
+                  cta="c", subject="s")
+    with pytest.raises(RenderError, match="re-render motion"):
+        edit_cut(brief, rendered.script, other, rendered.motion, rendered.keyvisuals,
+                 _anchor(), tmp_path)
