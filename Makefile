@@ -24,6 +24,16 @@ lint: setup
 	$(RUN) ruff check .
 	$(RUN) mypy agent tools memory prompts app.py
 
+# The web chat on http://localhost:8000. Chainlit's own SLACK_* variables are cleared so it does
+# not start a second Slack handler; Slack is `make slack`, in its own process.
+web: setup
+	env -u SLACK_BOT_TOKEN -u SLACK_SIGNING_SECRET -u SLACK_WEBSOCKET_TOKEN \
+		$(RUN) chainlit run app.py --host 127.0.0.1 --port 8000 --headless
+
+# The Slack app's events endpoint on http://127.0.0.1:3000/slack/events (PRODUCER_SLACK_* set).
+slack: setup
+	$(RUN) producer slack --host 127.0.0.1 --port 3000
+
 bench: setup
 	$(RUN) python bench/render.py
 	$(RUN) python bench/e2e.py

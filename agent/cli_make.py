@@ -128,6 +128,10 @@ def run(args: argparse.Namespace) -> int:
         if mode == "custom" and isinstance(chunk, dict):
             _print_event(chunk, started)
     final = graph.get_state(config).values
+    from agent.revise import record_make
+
+    thread_id = config["configurable"]["thread_id"]
+    record_make(out, settings.data_dir, thread_id, ctx.scale, ctx.model_id, dict(final))
     manifest, qa = final["manifest"], final["qa"]
     failed = [c for c in qa.checks if not c.passed]
     print(f"\nDone in {time.perf_counter() - t0:.1f} s. Outputs in {out}")

@@ -19,6 +19,7 @@ from tools.audio import plan_audio
 from tools.edit import edit_cut
 from tools.handoffs import (
     AudioPlan,
+    EditOptions,
     EditResult,
     KeyVisuals,
     MotionSet,
@@ -73,7 +74,10 @@ def write_script_node(state: ProductionState, runtime: Runtime[Context]) -> Upda
     """Write the script with camera intent from the brief and the anchor."""
     ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
     given = state.get("script")
-    if given is not None and not _fix(state, "script"):  # approved in chat or revised
+    # A revised script (state carries the version being made) is the person's: a QA fix may
+    # not write a fresh one over their change.
+    revised = state.get("version", 1) > 1
+    if given is not None and (revised or not _fix(state, "script")):  # approved or revised
         emit("stage_reused", "script", version=given.version)
         return {"run_log": [StageRun(stage="script", reused=True, seconds=0.0)]}
     script, run = run_stage(
@@ -191,12 +195,27 @@ def edit_cut_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
         state["audio"],
         state["motion"],
     )
-    inputs = [brief, script, audio, motion, kv, anchor, ctx.scale, _fix(state, "edit")]
+    options = state.get("edit_options") or EditOptions()
+    # Version numbers are bookkeeping, not inputs: going back and forth must hit the cache.
+    inputs = [
+        brief,
+        script.model_dump(mode="json", exclude={"version"}),
+        audio,
+        motion,
+        kv,
+        anchor.model_dump(mode="json", exclude={"version"}),
+        ctx.scale,
+        _fix(state, "edit"),
+    ]
+    if options != EditOptions():  # default options keep the keys cuts were made under
+        inputs.append(options)
     edit, run = run_stage(
         ctx,
         "edit",
         inputs,
         EditResult,
-        lambda d: edit_cut(brief, script, audio, motion, kv, anchor, d, scale=ctx.scale),
+        lambda d: edit_cut(
+            brief, script, audio, motion, kv, anchor, d, scale=ctx.scale, options=options
+        ),
     )
     return {"edit": edit, "run_log": [run]}

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from tools.handoffs import (
     AudioPlan,
     Brief,
+    EditOptions,
     EditResult,
     KeyVisuals,
     MotionSet,
@@ -47,6 +48,9 @@ class ProductionState(TypedDict, total=False):
     manifest: PublishManifest
     out_dir: str
     run_log: Annotated[list[StageRun], operator.add]
+    # Revisions: how the edit dresses the cut, and which kept version (DIR/versions/vN) it is.
+    edit_options: EditOptions
+    version: int
 
 
 # Types the checkpointer may revive from msgpack; everything else comes back as plain data.
@@ -62,4 +66,5 @@ STATE_TYPES: list[type] = [
     EditResult,
     QAReport,
     PublishManifest,
+    EditOptions,
 ]

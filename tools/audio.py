@@ -10,10 +10,10 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
-from tools.handoffs import AudioPlan, Narration, Script, StyleAnchor
+from tools.handoffs import AudioPlan, Narration, Script, StyleAnchor, TimedScene
 from tools.mix import mix_audio
 from tools.music import compose_score
-from tools.timing import fit_timeline, timeline_total
+from tools.timing import LEAD_IN_S, TOLERANCE_S, fit_timeline, timeline_total
 
 DUCK_DB = -10.0
 
@@ -21,6 +21,27 @@ DUCK_DB = -10.0
 def _seed(anchor: StyleAnchor) -> int:
     """Derive a stable seed from the music direction, so a re-render sounds the same."""
     return zlib.crc32(anchor.music.model_dump_json().encode()) & 0x7FFFFFFF
+
+
+def _fit_notes(timeline: list[TimedScene], target_s: float) -> list[str]:
+    """Say how the narration fitted: shortened breaths, or how far over and which lines."""
+    total = timeline_total(timeline)
+    notes: list[str] = []
+    tight = [t.index + 1 for t in timeline if t.narration_start_s - t.start_s < LEAD_IN_S - 1e-3]
+    if tight:
+        notes.append(
+            f"breaths around the narration shortened in scene(s) {', '.join(map(str, tight))} "
+            f"to keep {target_s:g} s"
+        )
+    if abs(total - target_s) > TOLERANCE_S:
+        longest = sorted(timeline, key=lambda t: t.narration_s, reverse=True)[:2]
+        lines = ", ".join(f"scene {t.index + 1} speaks {t.narration_s:.1f} s" for t in longest)
+        notes.append(
+            f"the timeline needs {total:.1f} s, {total - target_s:.1f} s longer than the "
+            f"{target_s:g} s asked for: the narration does not fit even with short breaths "
+            f"({lines}); shorten those lines or allow a longer video"
+        )
+    return notes
 
 
 def plan_audio(
@@ -32,13 +53,7 @@ def plan_audio(
     beat_s = 60.0 / direction.tempo_bpm
     timeline = fit_timeline(script, narration, target_s, beat_s)
     total = timeline_total(timeline)
-    notes: list[str] = []
-    if abs(total - target_s) > 0.5:
-        notes.append(
-            f"the timeline needs {total:.1f} s, longer than the {target_s:.1f} s asked for: "
-            "each scene holds its narration plus a breath (at least 1 s) and cuts sit on beats; "
-            "shorten the narration or use fewer scenes to keep the target"
-        )
+    notes = _fit_notes(timeline, target_s)
 
     score = compose_score(direction, total, out_dir / "music.wav", seed=_seed(anchor))
     mix = mix_audio(narration, timeline, Path(score.path), out_dir / "mix.wav", duck_db=DUCK_DB)

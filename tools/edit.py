@@ -24,12 +24,14 @@ from tools.handoffs import (
     Brief,
     Caption,
     CaptionBox,
+    EditOptions,
     EditResult,
     EditVariant,
     KeyVisuals,
     MotionSet,
     Script,
     StyleAnchor,
+    TextDensity,
     TimedScene,
     frame_size,
 )
@@ -67,10 +69,11 @@ def end_card_start(timeline: list[TimedScene]) -> float:
 
 
 def _caption_overlays(cues: list[Caption], aspect: Aspect, width: int, height: int,
-                      palette: list[str], folder: Path) -> tuple[list[Overlay], CaptionBox]:
+                      palette: list[str], folder: Path, size: float = 1.0
+                      ) -> tuple[list[Overlay], CaptionBox]:
     """Draw one plate per cue at the bottom of the safe area; return them and their union box."""
     safe = safe_area(aspect, width, height)
-    font_px = max(8, round(min(width, height) * 0.05))
+    font_px = max(8, round(min(width, height) * 0.05 * size))
     plate = plate_colour(palette)
     bottom = safe.y + safe.height - max(2, round(height * 0.01))
     overlays: list[Overlay] = []
@@ -90,15 +93,20 @@ def _caption_overlays(cues: list[Caption], aspect: Aspect, width: int, height: i
 
 
 def _title_overlays(script: Script, timeline: list[TimedScene], aspect: Aspect, width: int,
-                    height: int, palette: list[str], card_start_s: float, folder: Path
-                    ) -> list[Overlay]:
-    """Draw each scene's on-screen text as a title near the top of the safe area."""
+                    height: int, palette: list[str], card_start_s: float, folder: Path,
+                    density: TextDensity = "full") -> list[Overlay]:
+    """Draw each scene's on-screen text as a title near the top of the safe area.
+
+    ``density`` thins them out: "reduced" keeps the first and last scene's, "minimal" none.
+    """
     safe = safe_area(aspect, width, height)
     font_px = max(8, round(min(width, height) * 0.07))
     overlays: list[Overlay] = []
+    last = len(script.scenes) - 1
     for scene, slot in zip(script.scenes, timeline, strict=True):
         text = scene.on_screen_text.strip()
-        if not text:
+        shown = density == "full" or (density == "reduced" and scene.index in (0, last))
+        if not text or not shown:
             continue
         start = slot.start_s + min(0.3, slot.duration_s * 0.1)
         end = min(slot.start_s + slot.duration_s - 0.2, card_start_s)
@@ -138,9 +146,13 @@ def _check_clips_fit(motion: MotionSet, timeline: list[TimedScene], handle: int)
 
 
 def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
-             keyvisuals: KeyVisuals, anchor: StyleAnchor, out_dir: Path, scale: float = 1.0
-             ) -> EditResult:
-    """Render the master and every other aspect in ``motion``; return them with captions."""
+             keyvisuals: KeyVisuals, anchor: StyleAnchor, out_dir: Path, scale: float = 1.0,
+             options: EditOptions | None = None) -> EditResult:
+    """Render the master and every other aspect in ``motion``; return them with captions.
+
+    ``options`` (from revisions) set the caption size and how much on-screen text is shown.
+    """
+    opts = options or EditOptions()
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     timeline = audio.timeline
@@ -161,9 +173,10 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
         tag = aspect.replace(":", "x")
         folder = out_dir / f"overlays_{tag}"
         folder.mkdir(exist_ok=True)
-        captions, box = _caption_overlays(burned, aspect, width, height, anchor.palette, folder)
+        captions, box = _caption_overlays(burned, aspect, width, height, anchor.palette, folder,
+                                          opts.caption_scale)
         titles = _title_overlays(script, timeline, aspect, width, height, anchor.palette,
-                                 card_start, folder)
+                                 card_start, folder, opts.text_density)
         safe = safe_area(aspect, width, height)
         panel_area = (safe.x, safe.y, safe.width, max(1, box.y - safe.y))
         card_path = folder / "end_card.png"

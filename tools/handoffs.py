@@ -404,12 +404,19 @@ class QACheck(Contract):
     detail: str = ""
     variant: str | None = None
     fix: str = ""
+    scene: int | None = Field(default=None, description="Scene index the check is about, if one")
 
 
 class QAReport(Contract):
     checks: list[QACheck]
     rounds: int = 1
     notes: list[str] = Field(default_factory=list)
+    still_off: list[str] = Field(
+        default_factory=list, description="What is still off after the fix rounds, in plain words"
+    )
+    judgment: list[str] = Field(
+        default_factory=list, description="A chat model's notes; never overrides a measurement"
+    )
 
     @property
     def passed(self) -> bool:
@@ -451,6 +458,11 @@ class PublishManifest(Contract):
     qa: str = "qa_report.json"
     qa_passed: bool
     variants: list[PublishedVariant]
+    production: str | None = Field(
+        default=None, description="The production record `producer qa` re-judges the folder from"
+    )
+    qa_summary: str | None = None
+    contact_sheet: str | None = None
 
 
 def frame_size(aspect: Aspect, scale: float = 1.0) -> tuple[int, int]:
@@ -459,3 +471,250 @@ def frame_size(aspect: Aspect, scale: float = 1.0) -> tuple[int, int]:
     sw = max(2, round(w * scale / 2) * 2)
     sh = max(2, round(h * scale / 2) * 2)
     return sw, sh
+
+
+# --------------------------------------------------------------------------- revisions
+# A revision request in words becomes typed operations; scene numbers are counted the way people
+# say them (the first scene is 1). Amounts scale a direction: 0.5 "a bit", 1 plain, 2 "much".
+
+Amount = Annotated[float, Field(default=1.0, gt=0, le=3, description="0.5 a bit, 1, 2 much")]
+
+
+class TemperatureOp(Contract):
+    """Move the palette toward warmer (orange) or cooler (blue) hues in Lab."""
+
+    kind: Literal["temperature"] = "temperature"
+    direction: Literal["warmer", "cooler"]
+    amount: Amount = 1.0
+
+
+class BrightnessOp(Contract):
+    """Lighten or darken the palette and the lighting."""
+
+    kind: Literal["brightness"] = "brightness"
+    direction: Literal["brighter", "darker"]
+    amount: Amount = 1.0
+
+
+class SaturationOp(Contract):
+    """Make the colours more vivid or more muted."""
+
+    kind: Literal["saturation"] = "saturation"
+    direction: Literal["more", "less"]
+    amount: Amount = 1.0
+
+
+class ContrastOp(Contract):
+    """Spread the palette's lightness apart or pull it together."""
+
+    kind: Literal["contrast"] = "contrast"
+    direction: Literal["more", "less"]
+    amount: Amount = 1.0
+
+
+class PaletteShiftOp(Contract):
+    """Move every palette colour toward a named colour, e.g. teal, gold, pink."""
+
+    kind: Literal["palette_shift"] = "palette_shift"
+    toward: str = Field(min_length=1, description="Colour name or #RRGGBB")
+    amount: Amount = 1.0
+
+
+class StyleWordsOp(Contract):
+    """Add or remove style words of the anchor (words only, colours untouched)."""
+
+    kind: Literal["style_words"] = "style_words"
+    add: list[str] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+
+
+class StylePresetOp(Contract):
+    """Apply a named look: premium, minimal, bold, playful, cinematic, moody, soft, vintage."""
+
+    kind: Literal["style_preset"] = "style_preset"
+    preset: str = Field(min_length=1)
+    amount: Amount = 1.0
+
+
+class DurationOp(Contract):
+    """Change the length of the whole video or of one scene (by a factor or to seconds)."""
+
+    kind: Literal["duration"] = "duration"
+    scene: int | None = Field(default=None, ge=1, description="Scene number; None = whole video")
+    factor: float | None = Field(default=None, gt=0.1, le=4, description="e.g. 0.75 = shorter")
+    seconds: float | None = Field(default=None, gt=0, description="New length in seconds")
+
+
+class PaceOp(Contract):
+    """Quicken or slow the pace: music tempo and speaking rate together."""
+
+    kind: Literal["pace"] = "pace"
+    direction: Literal["faster", "slower"]
+    amount: Amount = 1.0
+
+
+class VoiceOp(Contract):
+    """Change the narrator: gender, persona words, speaking rate."""
+
+    kind: Literal["voice"] = "voice"
+    gender: Literal["male", "female"] | None = None
+    persona: str = Field(default="", description="Persona words, e.g. warm, calm")
+    rate: Literal["faster", "slower"] | None = None
+    amount: Amount = 1.0
+
+
+class CaptionSizeOp(Contract):
+    """Make the burned-in captions bigger or smaller."""
+
+    kind: Literal["caption_size"] = "caption_size"
+    direction: Literal["bigger", "smaller"]
+    amount: Amount = 1.0
+
+
+class TextDensityOp(Contract):
+    """Show less or more on-screen text (scene titles); captions and end card stay."""
+
+    kind: Literal["text_density"] = "text_density"
+    direction: Literal["less", "more"]
+
+
+class CtaOp(Contract):
+    """Change the call to action on screen, in captions and on the end card."""
+
+    kind: Literal["cta"] = "cta"
+    text: str = Field(default="", description="The new CTA; empty keeps the current one")
+    revoice: bool = Field(default=False, description="Also re-record the spoken CTA")
+
+
+class SwapScenesOp(Contract):
+    """Swap two scenes, e.g. scenes 2 and 3."""
+
+    kind: Literal["swap_scenes"] = "swap_scenes"
+    first: int = Field(ge=1)
+    second: int = Field(ge=1)
+
+
+class MusicOp(Contract):
+    """Change the music: mood (calm, warm, upbeat, driving), tempo, major or minor."""
+
+    kind: Literal["music"] = "music"
+    mood: str = ""
+    tempo_factor: float = Field(default=1.0, gt=0.3, le=3)
+    minor: bool | None = None
+
+
+class RecallStyleOp(Contract):
+    """Reuse the look of another production found in memory by meaning."""
+
+    kind: Literal["recall_style"] = "recall_style"
+    query: str = Field(min_length=1, description="Words that describe the earlier production")
+
+
+class UndoOp(Contract):
+    """Go back to an earlier cut."""
+
+    kind: Literal["undo"] = "undo"
+    steps: int = Field(default=1, ge=1)
+
+
+RevisionOp = Annotated[
+    TemperatureOp
+    | BrightnessOp
+    | SaturationOp
+    | ContrastOp
+    | PaletteShiftOp
+    | StyleWordsOp
+    | StylePresetOp
+    | DurationOp
+    | PaceOp
+    | VoiceOp
+    | CaptionSizeOp
+    | TextDensityOp
+    | CtaOp
+    | SwapScenesOp
+    | MusicOp
+    | RecallStyleOp
+    | UndoOp,
+    Field(discriminator="kind"),
+]
+
+
+class RevisionPlan(Contract):
+    """What a revision request asks for, as operations, or a question when it is unclear."""
+
+    ops: list[RevisionOp] = Field(default_factory=list, description="Operations, in order")
+    clarify: str = Field(default="", description="A question to ask when the request is unclear")
+    options: list[str] = Field(default_factory=list, description="Suggested answers to clarify")
+
+    @property
+    def undo_steps(self) -> int:
+        return sum(op.steps for op in self.ops if isinstance(op, UndoOp))
+
+
+TextDensity = Literal["full", "reduced", "minimal"]
+
+
+class EditOptions(Contract):
+    """How the edit dresses the cut: caption size and how much on-screen text is shown."""
+
+    caption_scale: float = Field(default=1.0, ge=0.5, le=2.0)
+    text_density: TextDensity = Field(
+        default="full",
+        description="full: every scene title; reduced: first and last; minimal: none",
+    )
+
+
+class RevisionResult(Contract):
+    """A revision applied: the new brief, anchor, script and edit options, and what changed."""
+
+    brief: Brief
+    anchor: StyleAnchor
+    script: Script
+    options: EditOptions
+    changes: list[str] = Field(default_factory=list, description="What changed, in words")
+    anchor_diff: dict[str, dict[str, object]] = Field(default_factory=dict)
+    anchor_changed: bool = False
+    script_changed: bool = False
+    brief_changed: bool = False
+    undo_steps: int = 0
+
+
+# --------------------------------------------------------------------------- acceptance criteria
+
+
+class AcceptanceCriteria(Contract):
+    """What the finished video must satisfy, fixed from the brief when the brief is locked."""
+
+    duration_s: float = Field(description="Target length from the brief")
+    duration_min_s: float
+    duration_max_s: float
+    platforms: list[Platform] = Field(min_length=1)
+    must_have: list[str] = Field(default_factory=list)
+    cta: str
+    languages: list[str] = Field(min_length=1)
+    tone: str
+    loudness_lufs: dict[str, float] = Field(description="Integrated loudness target per platform")
+    loudness_tolerance_lu: float = 1.0
+    true_peak_max_dbtp: float = -1.0
+    max_reading_cps: float = 17.0
+    min_caption_contrast: float = 4.5
+
+
+class ProductionRecord(Contract):
+    """Everything `producer qa` needs to re-judge a published folder without the asset store.
+
+    Paths inside are relative to the published folder; files that were not published (motion
+    clips, stems) keep an empty path, since the checks judge the published files instead.
+    """
+
+    version: int = 1
+    scale: float
+    brief: Brief
+    criteria: AcceptanceCriteria
+    anchor: StyleAnchor
+    script: Script
+    keyvisuals: KeyVisuals
+    motion: MotionSet
+    narration: Narration
+    audio: AudioPlan
+    edit: EditResult

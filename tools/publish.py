@@ -1,27 +1,34 @@
-"""Publish a cut to an output folder: one folder per platform, a QA report and a manifest.
+"""Publish a cut to an output folder: one folder per platform, the critic's reports, a manifest.
 
-Everything is written into a staging folder beside the target first and moved in at the end,
-so a failure never leaves a half-published folder behind.
+With a production record it also writes ``production.json``, the key frames and the contact
+sheet, so ``producer qa`` can re-judge the folder later without the asset store. Everything is
+written into a staging folder beside the target first and moved in at the end, so a failure
+never leaves a half-published folder behind.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import tempfile
 from pathlib import Path
 
+from tools.contact_sheet import render_contact_sheet, sheet_frames
 from tools.handoffs import (
     PLATFORM_ASPECT,
     Brief,
     EditResult,
     Platform,
+    ProductionRecord,
     PublishedVariant,
     PublishManifest,
     QAReport,
 )
+from tools.production_record import RECORD, publishable, write_record
+from tools.qa_report import write_reports
+
+CONTACT_SHEET = "contact_sheet.png"
 
 # Title length limits per platform; descriptions are kept short for every feed.
 _TITLE_MAX: dict[Platform, int] = {
@@ -74,8 +81,12 @@ def publish(
     qa: QAReport,
     out_dir: Path,
     version: int = 1,
+    record: ProductionRecord | None = None,
 ) -> PublishManifest:
-    """Write every platform's video, cover and captions plus qa_report.json and manifest.json."""
+    """Write every platform's video, cover and captions, the QA reports and manifest.json.
+
+    Given the production ``record``, also write production.json, keyframes/ and the contact sheet.
+    """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".publish-", dir=out_dir.parent))
@@ -110,13 +121,19 @@ def publish(
                     hashtags=tags,
                 )
             )
-        report = {
-            "passed": qa.passed,
-            "rounds": qa.rounds,
-            "notes": qa.notes,
-            "checks": [c.model_dump(mode="json") for c in qa.checks],
-        }
-        (staging / "qa_report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+        criteria = record.criteria if record is not None else None
+        write_reports(qa, staging, brief.title, criteria)
+        production = sheet = None
+        if record is not None:
+            # Each aspect's record paths point at the first platform folder that holds it.
+            homes: dict[str, str] = {PLATFORM_ASPECT[p]: p for p in reversed(brief.platforms)}
+            local = publishable(record, staging, homes)
+            write_record(local, staging)
+            frames = [f.model_copy(update={"path": str(staging / f.path)})
+                      for f in sheet_frames(local.keyvisuals.frames, local.keyvisuals.heroes)]
+            render_contact_sheet(qa, frames, record.anchor.palette, brief.title,
+                                 staging / CONTACT_SHEET)
+            production, sheet = RECORD, CONTACT_SHEET
         manifest = PublishManifest(
             title=brief.title,
             anchor_version=anchor_version,
@@ -124,6 +141,9 @@ def publish(
             qa="qa_report.json",
             qa_passed=qa.passed,
             variants=variants,
+            production=production,
+            qa_summary="qa_report.md",
+            contact_sheet=sheet,
         )
         (staging / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -4,14 +4,20 @@ The model (offline or remote) fills the ``ScriptDraft`` schema under forced stru
 this module makes the draft safe for every later stage: durations that sum to the brief, camera
 moves from the allowed set, narration in every scene, captions per language, the CTA at the end
 and the anchor's style words in every scene's style cue.
+
+It also holds the narration budget every writer answers to: a scene of d seconds speaks for d
+minus its breaths (``tools.timing``), at the pace the voice really speaks (``tools.voice``).
+Models overrun, so ``normalize_script`` enforces the budget on whatever it is given.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import logging
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -22,13 +28,21 @@ from pydantic import BaseModel, Field, ValidationError
 from prompts import load_prompt
 from tools.errors import ProviderError
 from tools.handoffs import CAMERA_MOVES, Brief, CameraMove, Scene, Script, StyleAnchor
+from tools.timing import FPS, LEAD_IN_S, TAIL_S, place_cuts, scene_need, shortest_total
+from tools.voice import speech_seconds
 
-MIN_SCENES = 3
+_LOG = logging.getLogger(__name__)
+# Videos under about ten seconds have two scenes, the message and the CTA: three lines, their
+# breaths and their cuts on beats do not fit in eight seconds at a natural pace.
+MIN_SCENES = 2
 MAX_SCENES = 8
 SECONDS_PER_SCENE = 4.2
 DURATION_STEP_S = 0.05
 ON_SCREEN_MAX_WORDS = 5
 ATTEMPTS = 2
+# Speech estimates run short by up to about this share on lines with unusual words; budget for it.
+ESTIMATE_MARGIN = 0.08
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 StructuredFactory = Callable[[BaseChatModel, type[BaseModel]], Runnable[Any, Any]]
 
@@ -119,19 +133,26 @@ def write_script(
 
 
 def normalize_script(draft: ScriptDraft, brief: Brief, anchor: StyleAnchor) -> Script:
-    """Make a draft safe for later stages; raise ValueError if fewer than two scenes are usable."""
+    """Make a draft safe for later stages; raise ValueError if fewer than two scenes are usable.
+
+    Narration over the budget loses its filler sentences (those without a brief phrase); a
+    scene still over after that is marked in its goal, and the voice stage deals with the rest.
+    """
     drafts = [s for s in draft.scenes if _clean(s.narration or s.on_screen_text or s.goal)]
     if len(drafts) < 2:
         raise ValueError(f"the script has {len(drafts)} usable scene(s); at least 2 are needed")
     language = brief.languages[0]
+    narrations = [
+        _clean(sd.narration) or _clean(sd.on_screen_text) or _clean(sd.goal) for sd in drafts
+    ]
+    narrations[-1] = _with_cta(narrations[-1], brief.cta)
     durations = fit_durations([s.duration_s for s in drafts], brief.duration_s)
+    narrations, durations, over = _enforce_budget(narrations, durations, brief, anchor)
     scenes: list[Scene] = []
-    for i, (sd, duration) in enumerate(zip(drafts, durations, strict=True)):
+    for i, (sd, duration, narration) in enumerate(zip(drafts, durations, narrations, strict=True)):
         last = i == len(drafts) - 1
-        narration = _clean(sd.narration) or _clean(sd.on_screen_text) or _clean(sd.goal)
         on_screen = _clean(sd.on_screen_text)
         if last:
-            narration = _with_cta(narration, brief.cta)
             if not _contains(on_screen, brief.cta):
                 on_screen = brief.cta
         else:
@@ -140,10 +161,13 @@ def normalize_script(draft: ScriptDraft, brief: Brief, anchor: StyleAnchor) -> S
             lang: _clean(sd.captions.get(lang, "")) or narration for lang in brief.languages
         }
         captions[language] = narration
+        goal = _clean(sd.goal) or f"scene {i + 1}"
+        if i in over:
+            goal += f" ({over[i]})"
         scenes.append(
             Scene(
                 index=i,
-                goal=_clean(sd.goal) or f"scene {i + 1}",
+                goal=goal,
                 visual=_clean(sd.visual) or f"{anchor.subject.name}, {anchor.composition}",
                 narration=narration,
                 motion=coerce_motion(sd.motion, i),
@@ -155,6 +179,45 @@ def normalize_script(draft: ScriptDraft, brief: Brief, anchor: StyleAnchor) -> S
         )
     hook = _clean(draft.hook) or scenes[0].narration
     return Script(language=language, hook=hook, cta=brief.cta, scenes=scenes)
+
+
+def speech_room(duration_s: float) -> float:
+    """Return the seconds of speech a scene of this length holds once its breaths are taken."""
+    return max(0.0, duration_s - LEAD_IN_S - TAIL_S - 1.0 / FPS)
+
+
+def word_budget(duration_s: float, words_per_second: float) -> int:
+    """Return how many words a scene of this length can speak at the voice's real pace."""
+    return int(speech_room(duration_s) * words_per_second / (1 + ESTIMATE_MARGIN))
+
+
+def narration_needs(
+    narrations: Sequence[str], language: str, words_per_second: float
+) -> list[float]:
+    """Return the scene length each line needs, estimated for the voice that will speak it."""
+    return [
+        scene_need(speech_seconds(text, language, words_per_second) * (1 + ESTIMATE_MARGIN))
+        for text in narrations
+    ]
+
+
+def narration_fits(needs: Sequence[float], total_s: float, beat_s: float) -> bool:
+    """Say whether scenes of these needs fit ``total_s`` with every inner cut on a beat."""
+    return shortest_total(needs, beat_s) <= total_s + 1e-6
+
+
+def paced_durations(
+    needs: Sequence[float], weights: Sequence[float], total_s: float, beat_s: float
+) -> list[float]:
+    """Return scene lengths summing to ``total_s``, each holding its need when the whole fits.
+
+    The cuts land on beats as the timeline will place them; spare time follows ``weights``.
+    Narration that cannot fit gets lengths in proportion to what it needs.
+    """
+    if narration_fits(needs, total_s, beat_s):
+        cuts = place_cuts(needs, weights, total_s, beat_s)
+        return fit_durations([b - a for a, b in itertools.pairwise(cuts)], total_s)
+    return fit_durations(list(needs), total_s)
 
 
 def fit_durations(raw: list[float], total_s: float) -> list[float]:
@@ -216,6 +279,63 @@ def _as_draft(answer: Any) -> tuple[ScriptDraft | None, str]:
         return ScriptDraft.model_validate(answer), ""
     except (ValueError, ValidationError) as exc:
         return None, _first_line(exc)
+
+
+def _enforce_budget(
+    narrations: list[str], durations: list[float], brief: Brief, anchor: StyleAnchor
+) -> tuple[list[str], list[float], dict[int, str]]:
+    """Fit the narration to the video: share the time by need, drop filler, or mark what is over.
+
+    Return the narration, the scene lengths and, per scene still over its budget, why.
+    """
+    language, wps = brief.languages[0], anchor.voice.words_per_second
+    beat_s, total = 60.0 / anchor.music.tempo_bpm, brief.duration_s
+    keep = [brief.cta, brief.key_message, brief.subject, brief.audience, *brief.must_have]
+    while True:
+        needs = narration_needs(narrations, language, wps)
+        if narration_fits(needs, total, beat_s):
+            if any(n > d + DURATION_STEP_S for n, d in zip(needs, durations, strict=True)):
+                durations = paced_durations(needs, durations, total, beat_s)
+            return narrations, durations, {}
+        shorter = _drop_filler(narrations, needs, durations, keep)
+        if shorter is None:
+            break
+        narrations = shorter
+    durations = paced_durations(needs, durations, total, beat_s)
+    over: dict[int, str] = {}
+    for i, (need, duration) in enumerate(zip(needs, durations, strict=True)):
+        if need > duration + DURATION_STEP_S:
+            speech = speech_seconds(narrations[i], language, wps)
+            over[i] = (
+                f"narration over budget: about {speech:.1f} s of speech for "
+                f"{speech_room(duration):.1f} s of room"
+            )
+            _LOG.warning("scene %d: %s", i + 1, over[i])
+    return narrations, durations, over
+
+
+def _drop_filler(
+    narrations: list[str], needs: list[float], durations: list[float], keep: list[str]
+) -> list[str] | None:
+    """Drop one sentence, or one lead-in before a colon, that carries none of the brief's phrases.
+
+    The scene furthest over its share goes first; every scene keeps at least one sentence.
+    Return None when nothing is left to drop.
+    """
+    order = sorted(range(len(narrations)), key=lambda i: durations[i] - needs[i])
+    for i in order:
+        sentences = [s for s in _SENTENCE_END.split(narrations[i]) if s]
+        filler = [j for j, s in enumerate(sentences) if not any(_contains(s, k) for k in keep)]
+        if filler and len(sentences) > 1:
+            drop = max(filler, key=lambda j: len(sentences[j]))
+            rest = " ".join(s for j, s in enumerate(sentences) if j != drop)
+            return [*narrations[:i], rest, *narrations[i + 1 :]]
+        for s in sentences:
+            lead, colon, tail = s.partition(": ")
+            if colon and tail and not any(_contains(lead, k) for k in keep):
+                text = narrations[i].replace(s, tail[:1].upper() + tail[1:], 1)
+                return [*narrations[:i], text, *narrations[i + 1 :]]
+    return None
 
 
 def _style_cue(cue: str, anchor: StyleAnchor) -> str:

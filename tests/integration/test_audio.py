@@ -24,6 +24,7 @@ from tools.handoffs import (
 )
 from tools.mix import measure_loudness
 from tools.music import compose_score
+from tools.timing import shortest_length
 from tools.voice import narrate
 
 pytestmark = pytest.mark.integration
@@ -154,3 +155,29 @@ def test_plan_audio_mixes_to_platform_loudness_with_ducking(tmp_path: Path) -> N
     ]
     assert gaps, "the test script should leave room between lines"
     assert np.mean(gaps) - np.mean(speaking) > 6.0
+
+
+def test_plan_audio_says_how_the_narration_fitted(tmp_path: Path) -> None:
+    """Short breaths keep the length and are noted; narration that cannot fit is named."""
+    anchor = _anchor()
+    scenes = [
+        Scene(index=i, goal="g", visual="v", narration=t, motion="push_in", duration_s=2.0)
+        for i, t in enumerate(LINES)
+    ]
+    script = Script(hook="h", cta="c", scenes=scenes)
+    narration = narrate(script, anchor, tmp_path / "voice")
+    beat = 60 / anchor.music.tempo_bpm
+
+    # Too little time for full breaths, enough for short ones.
+    target = shortest_length(script, narration, beat, tight=True)
+    assert shortest_length(script, narration, beat) > target + 0.5
+    plan = plan_audio(script, narration, anchor, target, tmp_path / "tight")
+    assert plan.duration_s == pytest.approx(target, abs=0.5)
+    for scene in plan.timeline:
+        assert scene.narration_s <= scene.start_s + scene.duration_s - scene.narration_start_s
+    assert any("breaths" in note for note in plan.notes), plan.notes
+
+    hopeless = plan_audio(script, narration, anchor, 5.0, tmp_path / "over")
+    assert hopeless.duration_s > 5.5
+    over = [note for note in hopeless.notes if "longer than the 5 s" in note]
+    assert over and "scene" in over[0] and "shorten" in over[0], hopeless.notes

@@ -27,7 +27,13 @@ from tools.handoffs import (
 )
 from tools.http import HttpEndpoint
 from tools.tts_api import OpenAITTSProvider
-from tools.voice import narrate
+from tools.voice import (
+    MIN_LENGTH_SCALE,
+    PIPER_PACE,
+    length_scale,
+    narrate,
+    speech_seconds,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -52,9 +58,9 @@ def _anchor(gender: Literal["male", "female", "neutral"] = "male") -> StyleAncho
     )
 
 
-def _script(lines: list[str], language: str = "en") -> Script:
+def _script(lines: list[str], language: str = "en", seconds: float = 4.0) -> Script:
     scenes = [
-        Scene(index=i, goal="g", visual="v", narration=t, motion="push_in", duration_s=4.0)
+        Scene(index=i, goal="g", visual="v", narration=t, motion="push_in", duration_s=seconds)
         for i, t in enumerate(lines)
     ]
     return Script(language=language, hook="h", cta="c", scenes=scenes)
@@ -99,9 +105,90 @@ def test_piper_pace_follows_the_persona(tmp_path: Path) -> None:
     slow, fast = _anchor(), _anchor()
     slow.voice.words_per_second = 1.8
     fast.voice.words_per_second = 3.4
-    slow_total = sum(x.duration_s for x in narrate(_script(lines), slow, tmp_path / "s").lines)
-    fast_total = sum(x.duration_s for x in narrate(_script(lines), fast, tmp_path / "f").lines)
+    script = _script(lines, seconds=10.0)  # room enough that nothing is sped up to fit
+    slow_total = sum(x.duration_s for x in narrate(script, slow, tmp_path / "s").lines)
+    fast_total = sum(x.duration_s for x in narrate(script, fast, tmp_path / "f").lines)
     assert slow_total > 1.4 * fast_total
+
+
+# Lines like the offline writer's, with names, numbers and pauses: what the pace is measured on.
+PACE_LINES = [
+    "City runners aged 20 to 35, this one's for you.",
+    "Meet our running sneaker. Featherlight foam that gives back every step.",
+    "Take a closer look.",
+    "Shop now, 20% off this week.",
+    "Here's what I learned: one quiet hour before the world wakes up changed how I write.",
+    "Recap: plants use sunlight, water and carbon dioxide to make sugar and oxygen.",
+]
+
+
+@pytest.mark.parametrize("wps", [2.4, 2.7])
+def test_piper_speaks_at_the_persona_pace(tmp_path: Path, wps: float) -> None:
+    """The persona's words per second is what comes out, so scripts can budget for it."""
+    anchor = _anchor()
+    anchor.voice.words_per_second = wps
+    narration = narrate(_script(PACE_LINES, seconds=10.0), anchor, tmp_path)
+    words = sum(line.words for line in narration.lines)
+    seconds = sum(line.duration_s for line in narration.lines)
+    print(f"persona {wps} wps: length_scale {length_scale(wps):.2f}, "
+          f"spoke {words / seconds:.2f} wps")
+    assert words / seconds == pytest.approx(wps, rel=0.1)
+    assert not any("faster" in note for note in narration.notes)
+    for line in narration.lines:
+        # The estimate the script stage budgets with is close to the real line.
+        assert speech_seconds(line.text, "en", wps) == pytest.approx(line.duration_s, abs=0.7)
+        # Silence around the line is trimmed: the timeline adds its own breaths.
+        rate, data = wavfile.read(line.path)
+        loud = np.flatnonzero(np.abs(data.astype(np.int32)) > 0.004 * 32768)
+        assert loud[0] / rate <= 0.05 and (len(data) - loud[-1]) / rate <= 0.08
+
+
+def test_pace_table_is_monotonic_and_never_too_fast() -> None:
+    rates = [r for _, r in PIPER_PACE]
+    assert rates == sorted(rates, reverse=True)
+    scales = [length_scale(w) for w in (1.8, 2.2, 2.5, 2.7, 3.0)]
+    assert scales == sorted(scales, reverse=True)
+    assert length_scale(4.0) < MIN_LENGTH_SCALE  # the provider clamps what the table allows
+
+
+def test_narration_that_overruns_is_spoken_a_little_faster(tmp_path: Path) -> None:
+    lines = [PACE_LINES[1], PACE_LINES[4]]
+    anchor = _anchor()
+    anchor.voice.words_per_second = 2.5
+    relaxed = narrate(_script(lines, seconds=10.0), anchor, tmp_path / "relaxed")
+    natural = sum(line.duration_s for line in relaxed.lines)
+    # Scenes that leave about 10% too little time for that speech and its breaths.
+    seconds = (natural * 0.9 + 2 * 0.6) / 2
+    tight = narrate(_script(lines, seconds=seconds), anchor, tmp_path / "tight")
+    sped = sum(line.duration_s for line in tight.lines)
+    assert any("faster" in note and "length_scale" in note for note in tight.notes), tight.notes
+    assert 0.75 * natural < sped < natural
+    assert not any("over the" in note for note in tight.notes), tight.notes
+
+    hopeless = narrate(_script(lines, seconds=2.0), anchor, tmp_path / "hopeless")
+    assert any("faster" in note for note in hopeless.notes)
+    assert any("over the 4 s asked for" in note for note in hopeless.notes), hopeless.notes
+
+
+@pytest.mark.parametrize(
+    ("language", "lines"),
+    [
+        ("es", [*SPANISH, "Compra ahora, veinte por ciento de descuento esta semana."]),
+        ("fr", ["Coureurs urbains de 20 à 35 ans, c'est pour vous.",
+                "Une mousse légère qui vous rend chaque pas.",
+                "Ce que j'ai appris : les pots imparfaits enseignent les meilleures leçons.",
+                "Envie d'en savoir plus ? Réservez votre cours gratuit."]),
+        ("de", ["Stadtläufer zwischen 20 und 35, das ist für euch.",
+                "Federleichter Schaum, der jeden Schritt zurückgibt.",
+                "Was ich gelernt habe: Unperfekte Töpfe sind die besten Lehrer.",
+                "Mehr davon? Buche deine kostenlose Probestunde."]),
+    ],
+)
+def test_espeak_speaks_at_the_persona_pace(tmp_path: Path, language: str, lines: list[str]) -> None:
+    narration = narrate(_script(lines, language=language, seconds=10.0), _anchor(), tmp_path)
+    words = sum(line.words for line in narration.lines)
+    seconds = sum(line.duration_s for line in narration.lines)
+    assert words / seconds == pytest.approx(_anchor().voice.words_per_second, rel=0.2)
 
 
 def test_spanish_falls_back_to_espeak(tmp_path: Path) -> None:

@@ -20,7 +20,21 @@ from tools.handoffs import (
     SubjectReference,
     VoicePersona,
 )
-from tools.script import coerce_motion, fit_durations, scene_count, script_prompt, write_script
+from tools.script import (
+    SceneDraft,
+    ScriptDraft,
+    coerce_motion,
+    fit_durations,
+    narration_fits,
+    narration_needs,
+    normalize_script,
+    scene_count,
+    script_prompt,
+    speech_room,
+    word_budget,
+    write_script,
+)
+from tools.timing import LEAD_IN_S, TAIL_S
 
 BRIEF = Brief(
     title="Aurora", use_case="ecommerce", goal="sell lamps", audience="home office workers",
@@ -119,10 +133,64 @@ def test_prompt_embeds_brief_and_anchor_and_scene_count() -> None:
     text = script_prompt(BRIEF, ANCHOR)
     assert BRIEF.model_dump_json(indent=2) in text and ANCHOR.model_dump_json(indent=2) in text
     assert "{brief_json}" not in text and "{scene_count}" not in text
-    assert [scene_count(d) for d in (5, 12, 20, 30, 60, 180)] == [3, 3, 5, 7, 8, 8]
+    assert [scene_count(d) for d in (5, 8, 12, 20, 30, 60, 180)] == [2, 2, 3, 5, 7, 8, 8]
     assert load_prompt("script") is load_prompt("script")
     assert "beats" in load_data("offline_copy")
     with pytest.raises(ValueError):
         load_prompt("../secrets")
     with pytest.raises(FileNotFoundError):
         load_prompt("no_such_prompt")
+
+
+# --------------------------------------------------------------------------- the narration budget
+
+FILLER = "We spent years getting every little thing right for you."
+
+
+def _draft(lines: list[str], seconds: float = 4.0) -> ScriptDraft:
+    return ScriptDraft(
+        hook=lines[0], cta=BRIEF.cta,
+        scenes=[SceneDraft(goal="g", visual="v", narration=t, motion="pan", duration_s=seconds)
+                for t in lines],
+    )
+
+
+def test_budget_follows_the_time_left_for_speech() -> None:
+    # A 3 s scene speaks for 3 s minus its breaths; at 2.5 words a second that is 5 words.
+    assert speech_room(3.0) == pytest.approx(3.0 - LEAD_IN_S - TAIL_S - 1 / 30)
+    assert word_budget(3.0, 2.5) == 5 and word_budget(0.5, 2.5) == 0
+    short, long = narration_needs(["Look.", f"Look. {FILLER} {FILLER}"], "en", 2.5)
+    assert short < long and long > 2 * 4.0
+
+
+def test_an_overlong_draft_loses_its_filler_not_the_brief() -> None:
+    lines = [
+        f"Home office workers, listen. {FILLER}",
+        f"Meet the Aurora desk lamp. {FILLER} {FILLER}",
+        f"The result speaks for itself: {BRIEF.key_message}. {FILLER}",
+        f"{FILLER} Shop Aurora today.",
+    ]
+    script = normalize_script(_draft(lines), BRIEF, ANCHOR)
+    said = [s.narration for s in script.scenes]
+    assert all(FILLER not in s for s in said), said
+    assert said[1] == "Meet the Aurora desk lamp."
+    assert said[2] == f"{BRIEF.key_message}."  # the lead-in before the colon went too
+    assert said[3] == "Shop Aurora today." and script.scenes[3].on_screen_text == BRIEF.cta
+    wps, beat = ANCHOR.voice.words_per_second, 60.0 / ANCHOR.music.tempo_bpm
+    needs = narration_needs(said, "en", wps)
+    assert narration_fits(needs, BRIEF.duration_s, beat)
+    assert all(n <= s.duration_s + 0.06 for n, s in zip(needs, script.scenes, strict=True))
+    assert abs(script.duration_s - BRIEF.duration_s) < 0.01
+    assert not any("over budget" in s.goal for s in script.scenes)
+
+
+def test_a_draft_that_cannot_fit_is_marked_not_mangled() -> None:
+    speech = " ".join([BRIEF.key_message] * 6)
+    lines = [speech, f"{BRIEF.key_message}, all day, every day, for {BRIEF.audience}", "Buy."]
+    script = normalize_script(_draft(lines), BRIEF, ANCHOR)
+    assert script.scenes[0].narration == speech  # every sentence carries the key message
+    assert "narration over budget" in script.scenes[0].goal
+    assert script.scenes[-1].narration == "Shop Aurora today."  # "Buy." was filler
+    assert abs(script.duration_s - BRIEF.duration_s) < 0.01
+    # The long line gets the most time.
+    assert script.scenes[0].duration_s == max(s.duration_s for s in script.scenes)

@@ -8,7 +8,16 @@ import random
 import pytest
 
 from tools.handoffs import Narration, NarrationLine, Scene, Script
-from tools.timing import LEAD_IN_S, TAIL_S, fit_timeline, timeline_total
+from tools.timing import (
+    LEAD_IN_S,
+    MIN_LEAD_IN_S,
+    MIN_TAIL_S,
+    TAIL_S,
+    TOLERANCE_S,
+    fit_timeline,
+    shortest_length,
+    timeline_total,
+)
 
 FPS = 30
 FRAME = 1.0 / FPS
@@ -97,8 +106,35 @@ def test_narration_longer_than_target_extends_to_what_it_needs() -> None:
         assert total >= target - 0.5
         # Growth beyond the target is only what narration plus beat snapping needs.
         assert total <= max(target, needed) + beat * (len(script.scenes) - 1) + 0.2
+        if shortest_length(script, narration, beat, FPS, tight=True) <= target + TOLERANCE_S:
+            assert abs(total - target) <= TOLERANCE_S + 1e-6
         for scene, line in zip(timeline, narration.lines, strict=True):
+            end = scene.start_s + scene.duration_s
             if line.duration_s > 0:
-                assert scene.duration_s >= line.duration_s + LEAD_IN_S + TAIL_S - 1e-3
+                # Crowded scenes may shorten their breaths, never clip the line.
+                assert scene.narration_start_s >= scene.start_s + MIN_LEAD_IN_S - 1e-3
+                assert scene.narration_start_s + line.duration_s <= end - MIN_TAIL_S + 1e-3
             if scene.index > 0:
                 assert abs(scene.start_s - round(scene.start_s / beat) * beat) <= FRAME + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_narration_that_fits_keeps_the_target_length(seed: int) -> None:
+    """Whatever the scene count and tempo, narration that fits never changes the length."""
+    rng = random.Random(1000 + seed)
+    full = tight = 0
+    for _ in range(300):
+        script, narration, target, beat = _case(rng, crowded=rng.random() < 0.5)
+        timeline = fit_timeline(script, narration, target, beat, fps=FPS)
+        total = timeline_total(timeline)
+        if shortest_length(script, narration, beat, FPS) <= target:
+            full += 1
+            assert total == pytest.approx(round(target * FPS) / FPS, abs=1e-3)
+            assert all(t.narration_start_s - t.start_s == pytest.approx(LEAD_IN_S, abs=1e-3)
+                       for t in timeline)
+        elif shortest_length(script, narration, beat, FPS, tight=True) <= target + TOLERANCE_S:
+            tight += 1
+            assert abs(total - target) <= TOLERANCE_S + 1e-6
+        for t in timeline:
+            assert t.narration_s <= t.start_s + t.duration_s - t.narration_start_s + 1e-3
+    assert full > 50 and tight >= 3  # both paths were exercised

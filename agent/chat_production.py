@@ -1,0 +1,409 @@
+"""Conversation nodes from the script on: write and edit it, produce, revise and publish.
+
+Production runs the production graph as a subgraph (same checkpointer, this thread), so its
+stage events stream to the front end and a crash resumes where it stopped; the stage cache
+makes every unchanged stage instant on a re-run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import importlib
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from agent import interview
+from agent.chat_io import next_step, pending_call, reply, thread_dir, ui
+from agent.chat_nodes import tweak_specs
+from agent.chat_state import ChatState
+from agent.chat_tools import EditScene, RequestRevision, parse_args
+from agent.context import Context
+from agent.graph import build_production_graph
+from agent.models import structured
+from agent.offline_rules import tweak_names
+from agent.phrasing import find_duration, vocab
+from tools.anchor_tweaks import apply_tweaks
+from tools.errors import BadInput, ProducerError
+from tools.handoffs import MAX_DURATION_S, MIN_DURATION_S, QAReport, Script
+from tools.publish import publish as publish_files
+from tools.script import write_script as write_script_tool
+from tools.sheets import render_contact_sheet
+
+Next = Literal["listen", "propose_anchor", "write_script", "run_production", "produce"]
+MAX_CHANGES_SHOWN = 3
+PRODUCTION = build_production_graph()  # compiled once; runs as a subgraph with our checkpointer
+
+
+def _copy() -> dict[str, Any]:
+    return interview.copy()
+
+
+def scene_rows(script: Script) -> list[dict[str, str]]:
+    """Return the script as table rows a front end shows."""
+    rows, start = [], 0.0
+    for scene in script.scenes:
+        end = start + scene.duration_s
+        rows.append(
+            {
+                "scene": str(scene.index + 1),
+                "time": f"{start:.1f}–{end:.1f} s",
+                "narration": scene.narration,
+                "on screen": scene.on_screen_text,
+                "visual": scene.visual.split(";")[0],
+                "camera": scene.motion.replace("_", " "),
+            }
+        )
+        start = end
+    return rows
+
+
+def _show_script(script: Script) -> list[str]:
+    c = _copy()["script"]
+    ui("text", text=c["intro"].format(scenes=len(script.scenes), seconds=script.duration_s))
+    ui("table", rows=scene_rows(script), text="Script")
+    return [c["ask"]]
+
+
+def write_script(state: ChatState, runtime: Runtime[Context]) -> Command[Next]:
+    """Write the script from the brief and the locked anchor, and show it as a scene table."""
+    c = _copy()
+    brief, anchor = state.get("brief"), state.get("anchor")
+    if brief is None:
+        lines = [c["anchor"]["need_brief"], next_step(state)]
+        return Command(goto="listen", update={"messages": reply(state, "write_script", lines)})
+    if anchor is None or not state.get("anchor_locked"):
+        lines = [c["anchor"]["need_lock"]]
+        goto: Next = "listen" if anchor is not None else "propose_anchor"
+        return Command(goto=goto, update={"messages": reply(state, "write_script", lines)})
+    try:
+        script = write_script_tool(brief, anchor, runtime.context.model, structured=structured)
+    except ProducerError as exc:
+        lines = [c["script"]["failed"].format(error=exc)]
+        return Command(goto="listen", update={"messages": reply(state, "write_script", lines)})
+    old = state.get("script")
+    if old is not None:
+        script = script.model_copy(update={"version": old.version + 1})
+    lines = _show_script(script)
+    update = {"script": script, "phase": "script", "messages": reply(state, "write_script", lines)}
+    return Command(goto="listen", update=update)
+
+
+def edit_scene(state: ChatState) -> Command[Next]:
+    """Change one line of one scene and show the script again."""
+    c = _copy()["script"]
+    script = state.get("script")
+    call = pending_call(state, "edit_scene")
+    args = parse_args("edit_scene", call["args"] if call else {"scene": 0, "text": ""})
+    assert isinstance(args, EditScene)
+    if script is None:
+        lines = [c["none"], next_step(state)]
+        return Command(goto="listen", update={"messages": reply(state, "edit_scene", lines)})
+    if not 1 <= args.scene <= len(script.scenes) or not args.text.strip():
+        lines = [c["bad_scene"].format(scene=args.scene, count=len(script.scenes))]
+        return Command(goto="listen", update={"messages": reply(state, "edit_scene", lines)})
+    scene = script.scenes[args.scene - 1]
+    text = " ".join(args.text.split())
+    changes: dict[str, Any] = {args.field: text}
+    if args.field == "narration":
+        changes["captions"] = {**scene.captions, script.language: text}
+    scenes = list(script.scenes)
+    scenes[args.scene - 1] = scene.model_copy(update=changes)
+    edited = script.model_copy(update={"scenes": scenes, "version": script.version + 1})
+    ui("text", text=c["edited"].format(scene=args.scene, field=args.field.replace("_", " ")))
+    lines = _show_script(edited)
+    phase = "script" if state.get("phase") in ("script", None) else state.get("phase")
+    update = {"script": edited, "phase": phase, "messages": reply(state, "edit_scene", lines)}
+    return Command(goto="listen", update=update)
+
+
+def produce(state: ChatState) -> Command[Next]:
+    """Start production once brief, locked anchor and script are there; otherwise get them."""
+    c = _copy()
+    if state.get("brief") is None:
+        lines = [c["anchor"]["need_brief"], next_step(state)]
+        return Command(goto="listen", update={"messages": reply(state, "produce", lines)})
+    if state.get("anchor") is None:
+        return Command(goto="propose_anchor", update={"messages": reply(state, "produce", [])})
+    if not state.get("anchor_locked"):
+        lines = [c["anchor"]["need_lock"]]
+        return Command(goto="listen", update={"messages": reply(state, "produce", lines)})
+    if state.get("script") is None:
+        lines = [c["produce"]["need_script"]]
+        return Command(goto="write_script", update={"messages": reply(state, "produce", lines)})
+    brief = state["brief"]
+    assert brief is not None
+    start = c["produce"]["start"].format(
+        title=brief.title, seconds=brief.duration_s, platforms=", ".join(brief.platforms)
+    )
+    return Command(goto="run_production", update={"messages": reply(state, "produce", [start])})
+
+
+async def run_production(
+    state: ChatState, runtime: Runtime[Context], config: RunnableConfig
+) -> Command[Next]:
+    """Run the production line; show the key frames when ready, then the cut and its QA."""
+    ctx = runtime.context
+    take = int(state.get("takes") or 0) + 1
+    preview = thread_dir(ctx, config, "takes", f"take-{take}")
+    start: Any = {
+        "brief": state["brief"],
+        "project": state.get("project"),
+        "anchor": state["anchor"],
+        "script": state["script"],
+        "out_dir": str(preview),
+        "qa_round": 0,
+        "fixes": {},
+        "run_log": [],
+        # The line keeps a script whose version is above 1 as the person's, so a QA fix never
+        # writes over it; every script here was read and approved in chat.
+        "version": take + 1,
+    }
+    if state.get("edit_options") is not None:
+        start["edit_options"] = state["edit_options"]
+    final: dict[str, Any] = {}
+    shown: set[str] = set()
+    try:
+        async for mode, chunk in PRODUCTION.astream(
+            start, context=ctx, stream_mode=["updates", "values"]
+        ):
+            if mode == "values" and isinstance(chunk, dict):
+                final = dict(chunk)
+            elif isinstance(chunk, dict):
+                for update in chunk.values():
+                    if isinstance(update, dict) and update.get("keyvisuals") is not None:
+                        await _show_sheet(update["keyvisuals"], ctx, config, shown)
+    except ProducerError as exc:
+        text = _copy()["produce"]["failed"].format(error=exc)
+        ui("error", text=text)
+        return Command(goto="listen", update={"messages": reply(state, "run_production", [text])})
+    return Command(goto="listen", update=_cut_update(state, final, take, preview))
+
+
+async def _show_sheet(
+    keyvisuals: Any, ctx: Context, config: RunnableConfig, shown: set[str]
+) -> None:
+    digest = hashlib.sha256(keyvisuals.model_dump_json().encode()).hexdigest()[:12]
+    if digest in shown:  # a QA round that reuses the frames shows nothing new
+        return
+    shown.add(digest)
+    path = thread_dir(ctx, config) / f"keyframes-{digest}.png"
+    if not path.exists():
+        await asyncio.to_thread(render_contact_sheet, keyvisuals, path)
+    ui("image", path=str(path.resolve()), name=_copy()["produce"]["sheet"])
+
+
+def _cut_update(
+    state: ChatState, final: dict[str, Any], take: int, preview: Path
+) -> dict[str, Any]:
+    c = _copy()["produce"]
+    manifest, qa = final["manifest"], final["qa"]
+    video = (preview / manifest.variants[0].video).resolve()
+    ui("video", path=str(video), name=f"{manifest.title} — take {take}")
+    lines = [c["done"].format(take=take), qa_summary(qa), c["ask"]]
+    outputs = {**(state.get("outputs") or {}), "video": str(video), "preview_dir": str(preview)}
+    return {
+        "phase": "cut",
+        "takes": take,
+        "keyvisuals": final.get("keyvisuals"),
+        "edit": final["edit"],
+        "qa": qa,
+        "script": final.get("script", state.get("script")),
+        "outputs": outputs,
+        "messages": reply(state, "run_production", lines),
+    }
+
+
+def qa_summary(qa: QAReport) -> str:
+    """Say the critic's verdict in plain words."""
+    c = _copy()["qa"]
+    failed = [x for x in qa.checks if not x.passed]
+    if not failed:
+        return str(c["passed"]).format(total=len(qa.checks))
+    items = "; ".join(
+        c["item"].format(
+            name=x.name.replace("_", " "),
+            variant=x.variant or "all",
+            value=x.value,
+            threshold=x.threshold,
+        )
+        for x in failed[:3]
+    )
+    return str(c["failed"]).format(
+        passed=len(qa.checks) - len(failed), total=len(qa.checks), items=items
+    )
+
+
+def publish(state: ChatState, runtime: Runtime[Context], config: RunnableConfig) -> Command[Next]:
+    """Publish the cut into this thread's output folder and list the files."""
+    c = _copy()["publish"]
+    brief, anchor, edit, qa = (
+        state.get("brief"),
+        state.get("anchor"),
+        state.get("edit"),
+        state.get("qa"),
+    )
+    if brief is None or anchor is None or edit is None or qa is None:
+        lines = [c["none"].format(next=next_step(state))]
+        return Command(goto="listen", update={"messages": reply(state, "publish", lines)})
+    version = int(state.get("takes") or 1)
+    out = (
+        runtime.context.data_dir
+        / "published"
+        / thread_dir(runtime.context, config).name
+        / f"v{version}"
+    )
+    try:
+        manifest = publish_files(brief, anchor.version, edit, qa, out, version=version)
+    except (ProducerError, OSError) as exc:
+        lines = [c["failed"].format(error=exc)]
+        return Command(goto="listen", update={"messages": reply(state, "publish", lines)})
+    files: list[tuple[str, str]] = []
+    for v in manifest.variants:
+        files += [
+            (f"{v.platform} video", str((out / v.video).resolve())),
+            (f"{v.platform} cover", str((out / v.cover).resolve())),
+            (f"{v.platform} captions", str((out / v.captions).resolve())),
+        ]
+    files += [
+        ("manifest", str((out / "manifest.json").resolve())),
+        ("QA report", str((out / manifest.qa).resolve())),
+    ]
+    lines = [c["done"].format(version=version, folder=out.resolve())]
+    messages = reply(state, "publish", lines)
+    ui("files", files=files, text="")
+    outputs = {**(state.get("outputs") or {}), "published_dir": str(out.resolve()), "files": files}
+    update = {"phase": "published", "manifest": manifest, "outputs": outputs, "messages": messages}
+    return Command(goto="listen", update=update)
+
+
+def request_revision(state: ChatState, runtime: Runtime[Context]) -> Command[Next]:
+    """Route a change request: the revision planner if present, else tweak anchor or brief."""
+    c = _copy()["revision"]
+    call = pending_call(state, "request_revision")
+    args = parse_args("request_revision", call["args"] if call else {"change": ""})
+    assert isinstance(args, RequestRevision)
+    if state.get("phase") not in ("cut", "published"):
+        wanted = tweak_names(args.change)
+        if wanted and state.get("brief") is not None:
+            tweaks = [*(state.get("tweaks") or []), *wanted]
+            retweak = {"tweaks": tweaks, "messages": reply(state, "request_revision", [])}
+            return Command(goto="propose_anchor", update=retweak)
+        lines = [c["needs_cut"].format(next=next_step(state))]
+        return Command(goto="listen", update={"messages": reply(state, "request_revision", lines)})
+    try:
+        planned = _external_revision(state, args.change, runtime.context)
+        update = (
+            planned if planned is not None else _own_revision(state, args.change, runtime.context)
+        )
+    except ProducerError as exc:  # e.g. the model could not rewrite the script: nothing changed
+        lines = [c["failed"].format(error=exc)]
+        return Command(goto="listen", update={"messages": reply(state, "request_revision", lines)})
+    if update is None:
+        lines = [c["unknown"]]
+        return Command(goto="listen", update={"messages": reply(state, "request_revision", lines)})
+    if "_clarify" in update:
+        options = update.get("_options") or []
+        lines = [update["_clarify"] + (f" ({' / '.join(options)})" if options else "")]
+        return Command(goto="listen", update={"messages": reply(state, "request_revision", lines)})
+    note = update.pop("_note")
+    lines = [c["plan"].format(change=note), c["rerun"]]
+    if "brief" in update:
+        update["draft"] = interview.draft_of(update["brief"], state.get("draft") or {})
+    revisions = [*(state.get("revisions") or []), args.change]
+    update.update(revisions=revisions, messages=reply(state, "request_revision", lines))
+    return Command(goto="run_production", update=update)
+
+
+def _own_revision(state: ChatState, change: str, ctx: Context) -> dict[str, Any] | None:
+    """Apply a change in words: style tweaks re-version the anchor; lengths rewrite the script."""
+    brief, anchor = state.get("brief"), state.get("anchor")
+    if brief is None or anchor is None:
+        return None
+    update: dict[str, Any] = {}
+    notes: list[str] = []
+    tweaks = tweak_specs(tweak_names(change))
+    if tweaks:
+        project = state.get("project") or "untitled"
+        update["anchor"] = ctx.memory.save(
+            project,
+            apply_tweaks(anchor, tweaks),
+            reason=f"revision: {change}",
+            diff={"tweaks": [t.name for t in tweaks]},
+        )
+        update["tweaks"] = [*(state.get("tweaks") or []), *(t.name for t in tweaks)]
+        notes.append("style " + ", ".join(t.name for t in tweaks))
+    seconds = _revised_length(change, brief.duration_s)
+    if seconds is not None and seconds != brief.duration_s:
+        update["brief"] = brief.model_copy(update={"duration_s": seconds})
+        notes.append(f"length {brief.duration_s:g} s → {seconds:g} s")
+    if not update:
+        return None
+    new_brief = update.get("brief", brief)
+    new_anchor = update.get("anchor", anchor)
+    script = state.get("script")
+    if "brief" in update or script is None:
+        script = write_script_tool(new_brief, new_anchor, ctx.model, structured=structured)
+    update["script"] = script
+    update["_note"] = "; ".join(notes)
+    return update
+
+
+def _revised_length(change: str, current: float) -> float | None:
+    seconds = find_duration(change)
+    if seconds is None:
+        for phrase, factor in sorted(
+            vocab()["revision_duration"].items(), key=lambda kv: -len(kv[0])
+        ):
+            if re.search(rf"\b{re.escape(phrase)}\b", change, re.I):
+                seconds = round(current * float(factor))
+                break
+    if seconds is None:
+        return None
+    return float(min(MAX_DURATION_S, max(MIN_DURATION_S, seconds)))
+
+
+def _external_revision(state: ChatState, change: str, ctx: Context) -> dict[str, Any] | None:
+    """Plan and apply the change with ``tools.revision`` when that module is installed.
+
+    Return the state update (with a ``_note`` in words, or a ``_clarify`` question), or None
+    when the module is missing or understood nothing, so the built-in tweaks get their turn.
+    """
+    try:
+        revision = importlib.import_module("tools.revision")
+    except ImportError:
+        return None
+    with contextlib.suppress(ImportError):  # registers the offline model's revision skill
+        importlib.import_module("agent.revise")
+    brief, anchor, script = state.get("brief"), state.get("anchor"), state.get("script")
+    if brief is None or anchor is None or script is None:
+        return None
+    project = state.get("project") or "untitled"
+    options = state.get("edit_options")
+    context = revision.RevisionContext.of(
+        brief, anchor, script, options=options, versions=ctx.memory.versions(project)
+    )
+    plan = revision.plan_revision(change, ctx.model, context)
+    if plan.clarify:
+        return {"_clarify": plan.clarify, "_options": list(plan.options)}
+    if not plan.ops:
+        return None
+    try:
+        result = revision.apply_revision(
+            plan, brief, anchor, script, options, memory=ctx.memory, project=project, reason=change
+        )
+    except BadInput as exc:
+        return {"_clarify": str(exc), "_options": []}
+    return {
+        "brief": result.brief,
+        "anchor": result.anchor,
+        "script": result.script,
+        "edit_options": result.options,
+        "_note": "; ".join(result.changes[:MAX_CHANGES_SHOWN]) or change,
+    }

@@ -1,0 +1,95 @@
+"""Time a full production against two revisions of it: "make it warmer" and a new CTA.
+
+Run: ``uv run python bench/revise.py [--scale 1.0]``. Everything happens in one process on a
+fresh data directory, so the full run pays for every stage and the revisions reuse what they
+can; the figures printed are wall times and each revision's share of the full run (targets:
+warmer <= 40 %, CTA change <= 20 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from agent.cli import main
+from agent.revise import revise_production
+from tools.versions import load_record
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cold_brew.yaml"
+TARGETS = {"warmer": 0.40, "cta": 0.20}
+
+
+def _revise(out: Path, request: str, stages: dict[str, float]) -> object:
+    """Revise and note each stage's own seconds, to show where a revision spends its time."""
+    started: dict[str, float] = {}
+
+    def on_event(ev: dict[str, object]) -> None:
+        stage, kind = str(ev.get("stage", "")), ev.get("event")
+        if kind == "stage_started":
+            started[stage] = time.perf_counter()
+        elif kind == "stage_finished" and stage in started:
+            stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - started.pop(stage)
+
+    return revise_production(out, request, on_event=on_event)
+
+
+def _timed(label: str, fn: object) -> float:
+    started = time.perf_counter()
+    result = fn()  # type: ignore[operator]
+    seconds = time.perf_counter() - started
+    print(f"{label:<28s} {seconds:7.1f} s", flush=True)
+    if result not in (0, None) and not hasattr(result, "version"):
+        raise SystemExit(f"{label} failed with exit code {result}")
+    return seconds
+
+
+def run(scale: float) -> None:
+    """Produce, revise twice, and print wall times and ratios."""
+    with tempfile.TemporaryDirectory(prefix="producer-bench-") as tmp:
+        out, data = Path(tmp) / "out", Path(tmp) / "data"
+        make_args = [
+            "make",
+            str(EXAMPLE),
+            "--out",
+            str(out),
+            "--scale",
+            f"{scale}",
+            "--data-dir",
+            str(data),
+        ]
+        print(f"cold_brew at scale {scale:g}, fresh data directory\n", flush=True)
+        full = _timed("full production", lambda: main(make_args))
+        spent: dict[str, dict[str, float]] = {"warmer": {}, "cta": {}}
+        warmer = _timed(
+            "revise: make it warmer", lambda: _revise(out, "make it warmer", spent["warmer"])
+        )
+        cta = _timed(
+            "revise: CTA text",
+            lambda: _revise(out, "change the CTA to 'Order today'", spent["cta"]),
+        )
+        print()
+        for label, stages in spent.items():
+            parts = ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())
+            print(f"{label:<7s} stage seconds: {parts}")
+        for version, label in ((2, "warmer"), (3, "cta")):
+            rec = load_record(out, version)
+            print(
+                f"{label:<7s} ran: {', '.join(rec.stages_run)}; "
+                f"reused: {', '.join(rec.stages_reused)}"
+            )
+        print()
+        for label, seconds in (("warmer", warmer), ("cta", cta)):
+            ratio = seconds / full
+            verdict = "ok" if ratio <= TARGETS[label] else "OVER TARGET"
+            print(
+                f"{label:<7s} {ratio:6.1%} of the full run (target <= {TARGETS[label]:.0%}) "
+                f"{verdict}"
+            )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="render scale (1.0 = full)")
+    run(parser.parse_args().scale)

@@ -1,0 +1,278 @@
+"""Revision requests in words become the right typed operations, and applying them changes the
+production measurably: palettes in Lab, lengths, order, CTA text, voice, music, edit options."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import agent.revise  # noqa: F401  (registers the offline model's RevisionPlan skill)
+from agent.offline_model import OfflineChatModel
+from memory.anchors import AnchorMemory
+from tests.conftest import EXAMPLES
+from tools.anchor import derive_anchor
+from tools.brief import load_brief
+from tools.colour import palette_lab
+from tools.errors import BadInput
+from tools.handoffs import Brief, EditOptions, RevisionPlan, Script, StyleAnchor
+from tools.revision import RevisionContext, apply_revision, plan_revision
+from tools.revision_look import hue_angle
+from tools.revision_rules import rule_plan
+from tools.script import write_script
+
+ORANGE_HUE = 62.0  # CIE Lab hue angle of sRGB orange
+
+# (request, expected ops as (kind, fields that must match)), 30+ everyday directions.
+CASES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
+    ("make it warmer", [("temperature", {"direction": "warmer", "amount": 1.0})]),
+    ("a bit warmer", [("temperature", {"direction": "warmer", "amount": 0.5})]),
+    ("much warmer please", [("temperature", {"direction": "warmer", "amount": 2.0})]),
+    (
+        "cooler and moodier",
+        [("temperature", {"direction": "cooler"}), ("style_preset", {"preset": "moody"})],
+    ),
+    ("less warm", [("temperature", {"direction": "cooler"})]),
+    ("brighter", [("brightness", {"direction": "brighter"})]),
+    ("it's too dark", [("brightness", {"direction": "brighter"})]),
+    ("darker", [("brightness", {"direction": "darker"})]),
+    ("more vibrant colours", [("saturation", {"direction": "more"})]),
+    ("a little more muted", [("saturation", {"direction": "less", "amount": 0.5})]),
+    ("more contrast", [("contrast", {"direction": "more"})]),
+    ("add some teal", [("palette_shift", {"toward": "teal"})]),
+    ("more premium", [("style_preset", {"preset": "premium"})]),
+    ("make it more minimal", [("style_preset", {"preset": "minimal"})]),
+    ("bolder", [("style_preset", {"preset": "bold"})]),
+    ("more playful", [("style_preset", {"preset": "playful"})]),
+    ("more cinematic", [("style_preset", {"preset": "cinematic"})]),
+    ("retro look", [("style_preset", {"preset": "vintage"})]),
+    ("shorter", [("duration", {"scene": None, "factor": 0.75})]),
+    ("make it longer", [("duration", {"scene": None, "factor": 1.25})]),
+    ("make it 15 seconds", [("duration", {"seconds": 15.0})]),
+    ("cut it down by 5 seconds", [("duration", {"seconds": 15.0})]),
+    ("shorter intro", [("duration", {"scene": 1, "factor": 0.65})]),
+    ("trim the ending", [("duration", {"scene": 5})]),
+    ("scene 3 longer", [("duration", {"scene": 3, "factor": 1.35})]),
+    ("faster pace", [("pace", {"direction": "faster"})]),
+    ("snappier", [("pace", {"direction": "faster"})]),
+    ("slow it down", [("pace", {"direction": "slower"})]),
+    ("female voice", [("voice", {"gender": "female"})]),
+    ("use a man's voice", [("voice", {"gender": "male"})]),
+    ("speak slower", [("voice", {"rate": "slower"})]),
+    ("bigger captions", [("caption_size", {"direction": "bigger"})]),
+    ("make the subtitles smaller", [("caption_size", {"direction": "smaller"})]),
+    ("less text on screen", [("text_density", {"direction": "less"})]),
+    ("change the CTA to 'Order today'", [("cta", {"text": "Order today", "revoice": False})]),
+    ("the call to action should say “Shop the drop”", [("cta", {"text": "Shop the drop"})]),
+    ("swap scenes 2 and 3", [("swap_scenes", {"first": 2, "second": 3})]),
+    ("switch the second and third scenes", [("swap_scenes", {"first": 2, "second": 3})]),
+    ("calmer music", [("music", {"mood": "calm", "tempo_factor": 0.85})]),
+    ("more upbeat music", [("music", {"mood": "upbeat"})]),
+    ("go back to the previous version", [("undo", {"steps": 1})]),
+    ("undo", [("undo", {})]),
+    ("use the same style as the cold brew ad", [("recall_style", {"query": "the cold brew ad"})]),
+    (
+        "warmer and a bit slower",
+        [
+            ("temperature", {"direction": "warmer"}),
+            ("pace", {"direction": "slower", "amount": 0.5}),
+        ],
+    ),
+    (
+        "change the CTA to Order today and make it warmer",
+        [("cta", {"text": "Order today"}), ("temperature", {"direction": "warmer"})],
+    ),
+    (
+        "more premium with bigger captions",
+        [("style_preset", {"preset": "premium"}), ("caption_size", {"direction": "bigger"})],
+    ),
+]
+
+
+@pytest.mark.parametrize(("request_text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_rules_read_common_directions(
+    request_text: str, expected: list[tuple[str, dict[str, Any]]]
+) -> None:
+    plan = rule_plan(request_text, scene_count=5, duration_s=20)
+    assert not plan.clarify
+    got = [op.model_dump() for op in plan.ops]
+    assert [g["kind"] for g in got] == [kind for kind, _ in expected], got
+    for op, (_, fields) in zip(got, expected, strict=True):
+        for key, value in fields.items():
+            assert op[key] == value, (key, op)
+
+
+@pytest.mark.parametrize("vague", ["make it better", "change it", "I don't like it", "hmm"])
+def test_vague_requests_get_a_question_with_options(vague: str) -> None:
+    plan = rule_plan(vague)
+    assert not plan.ops and plan.clarify.endswith("?") and len(plan.options) >= 3
+
+
+def test_gibberish_gets_a_question_naming_it() -> None:
+    plan = rule_plan("flibber the wotsit")
+    assert not plan.ops and "flibber the wotsit" in plan.clarify and plan.options
+
+
+@pytest.fixture(scope="module")
+def production() -> tuple[Brief, StyleAnchor, Script]:
+    brief = load_brief(EXAMPLES / "cold_brew.yaml", {})
+    anchor = derive_anchor(brief)
+    return brief, anchor, write_script(brief, anchor, OfflineChatModel())
+
+
+def _context(p: tuple[Brief, StyleAnchor, Script]) -> RevisionContext:
+    return RevisionContext.of(*p)
+
+
+def test_the_offline_model_plans_through_structured_output(
+    production: tuple[Brief, StyleAnchor, Script],
+) -> None:
+    plan = plan_revision("warmer and a bit slower", OfflineChatModel(), _context(production))
+    assert plan == rule_plan("warmer and a bit slower")
+    question = plan_revision("swap scenes 2 and 9", OfflineChatModel(), _context(production))
+    assert not question.ops and "5 scenes" in question.clarify and len(question.options) == 5
+
+
+def _apply(
+    p: tuple[Brief, StyleAnchor, Script],
+    request: str,
+    options: EditOptions | None = None,
+    **kw: Any,
+) -> Any:
+    brief, anchor, script = p
+    plan = rule_plan(request, len(script.scenes), brief.duration_s)
+    return apply_revision(plan, brief, anchor, script, options, **kw)
+
+
+def _hue_gap(hex_colour: str, target: float) -> float:
+    d = abs(hue_angle(hex_colour) - target) % 360
+    return min(d, 360 - d)
+
+
+def test_warmer_moves_the_palette_toward_orange_in_lab(
+    production: tuple[Brief, StyleAnchor, Script],
+) -> None:
+    result = _apply(production, "make it warmer")
+    old, new = production[1], result.anchor
+    lab_old, lab_new = palette_lab(old.palette), palette_lab(new.palette)
+    assert np.all(lab_new[:, 2] > lab_old[:, 2] + 4)  # b* up for every colour
+    assert float(np.mean(lab_new[:, 2] - lab_old[:, 2])) >= 8
+    assert np.all(lab_new[:, 1] >= lab_old[:, 1] - 0.5)  # a little a*, never less
+    assert np.all(np.abs(lab_new[:, 0] - lab_old[:, 0]) < 3)  # lightness kept
+    for a, b in zip(old.palette, new.palette, strict=True):
+        assert _hue_gap(b, ORANGE_HUE) <= _hue_gap(a, ORANGE_HUE) + 0.5
+    assert "warm" in new.lighting and "warm" in new.words
+    assert result.anchor_changed and new.version == old.version + 1
+    assert set(result.anchor_diff) == {"palette", "lighting"}
+    assert result.script == production[2]  # no script change: narration untouched
+
+
+def test_cooler_lowers_b_star(production: tuple[Brief, StyleAnchor, Script]) -> None:
+    new = _apply(production, "cooler").anchor
+    drop = palette_lab(production[1].palette)[:, 2] - palette_lab(new.palette)[:, 2]
+    assert float(np.mean(drop)) >= 8 and "cool" in new.words and "warm" not in new.words
+
+
+def test_cta_change_keeps_the_narration(production: tuple[Brief, StyleAnchor, Script]) -> None:
+    brief, _, script = production
+    result = _apply(production, "change the CTA to 'Order today'")
+    last = result.script.scenes[-1]
+    assert result.brief.cta == result.script.cta == last.on_screen_text == "Order today"
+    assert "Order today" in last.captions["en"] and brief.cta not in last.captions["en"]
+    assert [s.narration for s in result.script.scenes] == [s.narration for s in script.scenes]
+    assert not result.anchor_changed and result.script.version == script.version + 1
+    assert any("voice-over still says" in c for c in result.changes)
+
+
+def test_swap_and_lengths(production: tuple[Brief, StyleAnchor, Script]) -> None:
+    brief, _, script = production
+    swapped = _apply(production, "swap scenes 2 and 3").script
+    assert [s.narration for s in swapped.scenes[1:3]] == [
+        script.scenes[2].narration,
+        script.scenes[1].narration,
+    ]
+    assert [s.index for s in swapped.scenes] == list(range(len(script.scenes)))
+    intro = _apply(production, "shorter intro")
+    assert intro.script.scenes[0].duration_s < script.scenes[0].duration_s
+    assert [s.duration_s for s in intro.script.scenes[1:]] == [
+        s.duration_s for s in script.scenes[1:]
+    ]
+    assert intro.brief.duration_s == pytest.approx(intro.script.duration_s, abs=0.01)
+    shorter = _apply(production, "shorter")
+    assert shorter.brief.duration_s == pytest.approx(0.75 * brief.duration_s)
+    assert shorter.script.duration_s == pytest.approx(shorter.brief.duration_s, abs=0.01)
+    with pytest.raises(BadInput, match="call to action"):
+        _apply(production, f"swap scenes 2 and {len(script.scenes)}")
+
+
+def test_voice_music_pace_and_edit_options(production: tuple[Brief, StyleAnchor, Script]) -> None:
+    _, anchor, _ = production
+    female = _apply(production, "female voice").anchor
+    assert female.voice.gender == "female" and female.voice.voice_id != anchor.voice.voice_id
+    assert female.palette == anchor.palette
+    calm = _apply(production, "calmer music").anchor.music
+    assert calm.mood == "calm" and calm.tempo_bpm < anchor.music.tempo_bpm
+    fast = _apply(production, "faster pace").anchor
+    assert fast.music.tempo_bpm > anchor.music.tempo_bpm
+    assert fast.voice.words_per_second > anchor.voice.words_per_second
+    bigger = _apply(production, "bigger captions")
+    assert bigger.options.caption_scale > 1 and not bigger.anchor_changed
+    assert not bigger.script_changed
+    less = _apply(production, "less text on screen", EditOptions(text_density="reduced"))
+    assert less.options.text_density == "minimal"
+    premium = _apply(production, "more premium").anchor
+    assert "premium" in premium.words and premium.lighting != anchor.lighting
+
+
+def test_anchor_versions_and_recall_by_meaning(
+    production: tuple[Brief, StyleAnchor, Script], tmp_path: Path
+) -> None:
+    brief, anchor, script = production
+    memory = AnchorMemory(tmp_path / "memory")
+    stored = memory.save("slow-pour-cold-brew", anchor, reason="derived from the brief")
+    sneaker = load_brief(EXAMPLES / "sneaker_drop.yaml", {})
+    sneaker_anchor = memory.save("sneaker-drop", derive_anchor(sneaker), reason="derived")
+    plan = rule_plan("make it warmer")
+    result = apply_revision(
+        plan,
+        brief,
+        stored,
+        script,
+        memory=memory,
+        project="slow-pour-cold-brew",
+        reason="make it warmer",
+    )
+    assert result.anchor.version == 2 == memory.latest("slow-pour-cold-brew").version  # type: ignore[union-attr]
+    last = memory.history("slow-pour-cold-brew")[-1]
+    assert last["reason"] == "make it warmer" and "palette" in last["diff"]
+    assert memory.search("warm golden coffee look", k=1)[0][0] == "slow-pour-cold-brew"
+    recalled = apply_revision(
+        rule_plan("use the same style as the cold brew ad"),
+        sneaker,
+        sneaker_anchor,
+        script,
+        memory=memory,
+        project="sneaker-drop",
+    )
+    assert recalled.anchor.palette in (anchor.palette, result.anchor.palette)
+    assert recalled.anchor.subject == sneaker_anchor.subject
+    assert recalled.anchor.version == 2
+
+
+def test_an_empty_plan_changes_nothing(production: tuple[Brief, StyleAnchor, Script]) -> None:
+    result = apply_revision(RevisionPlan(), *production)
+    assert not (result.anchor_changed or result.script_changed or result.brief_changed)
+    assert math.isclose(result.options.caption_scale, 1.0)
+
+
+def test_length_stops_where_the_narration_needs_it(
+    production: tuple[Brief, StyleAnchor, Script],
+) -> None:
+    brief, anchor, script = production
+    plan = rule_plan("make it 8 seconds")
+    result = apply_revision(plan, brief, anchor, script, min_length_s=16.93)
+    assert result.brief.duration_s == 17.0 == pytest.approx(result.script.duration_s)
+    assert any("narration needs 17 s" in c for c in result.changes)

@@ -1,0 +1,145 @@
+"""Audio checks measured on each cut's soundtrack: loudness, rhythm, music feel, narration.
+
+Loudness and true peak are measured per platform. The beat grid is measured in the audio, not
+read from the plan, so music that was replaced or slipped shows up against the cut times; the
+narration is found inside each scene's narration window of the mix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tools.checks_base import THRESHOLDS, Cut, Production, check, scene_name
+from tools.handoffs import QACheck
+from tools.mix import measure_loudness
+from tools.music import mood_energy
+from tools.qa_audio import RATE, beat_grid, energy, find_speech, speech_levels
+from tools.qa_media import decode_audio
+
+# The procedural score's feels by how busy their hats are (tools.music): calm has none, warm and
+# upbeat one per beat, driving subdivides the beat.
+EXPECTED_ENERGY = {"calm": "low", "warm": "medium", "upbeat": "medium", "driving": "high"}
+
+
+def loudness_checks(p: Production, cut: Cut) -> list[QACheck]:
+    """Check integrated loudness and true peak against every platform the cut serves."""
+    samples = decode_audio(cut.video)
+    if samples.shape[0] < RATE // 2:
+        return []
+    lufs, peak = measure_loudness(samples.astype(np.float64), RATE)
+    targets = [p.accept.loudness_lufs.get(pl, -14.0) for pl in cut.platforms] or [-14.0]
+    tol = p.accept.loudness_tolerance_lu
+    worst = max(targets, key=lambda t: abs(lufs - t))
+    ceiling = p.accept.true_peak_max_dbtp
+    return [
+        check(
+            "loudness", all(abs(lufs - t) <= tol for t in targets), lufs,
+            f"{worst:g} ± {tol:g} LUFS", "music",
+            f"renormalize the mix by {worst - lufs:+.1f} dB to {worst:g} LUFS",
+            variant=cut.label,
+        ),
+        check(
+            "true_peak", peak <= ceiling, peak, f"≤ {ceiling:g} dBTP", "music",
+            f"limit the mix {peak - ceiling + 0.5:.1f} dB lower (true-peak ceiling {ceiling:g})",
+            variant=cut.label,
+        ),
+    ]
+
+
+def rhythm_checks(p: Production, cut: Cut) -> list[QACheck]:
+    """Check measured tempo, cuts on measured beats and the music's energy against the anchor."""
+    samples = decode_audio(cut.video)
+    want = p.anchor.music.tempo_bpm
+    grid = beat_grid(samples) if samples.size else None
+    if grid is None:
+        return [
+            check("music_tempo", False, "no steady beat", f"{want:g} bpm", "music",
+                  f"score the music at {want:g} bpm with a clear pulse", variant=cut.label)
+        ]
+    tol = THRESHOLDS["tempo_tolerance"]
+    tempo_ok = abs(grid.bpm / want - 1) <= tol
+    out = [
+        check(
+            "music_tempo", tempo_ok, grid.bpm, f"{want:g} bpm ± {tol:.0%}", "music",
+            f"re-score the music at the anchor's {want:g} bpm (it plays at {grid.bpm:.1f})",
+            variant=cut.label,
+        )
+    ]
+    cuts = [s.start_s for s in p.audio.timeline[1:]]
+    if cuts:
+        offsets = [grid.offset(c) for c in cuts]
+        worst = max(range(len(cuts)), key=lambda i: abs(offsets[i]))
+        tol_s = THRESHOLDS["beat_tolerance_s"]
+        out.append(
+            check(
+                "cuts_on_beats", abs(offsets[worst]) <= tol_s, abs(offsets[worst]),
+                f"≤ {tol_s:.3f} s from a measured beat", "music",
+                f"the cut into scene {worst + 2} lands {offsets[worst] * 1000:+.0f} ms off the "
+                "beat: refit the timeline and re-score so cuts fall on beats",
+                detail=f"beat grid {grid.bpm:.2f} bpm from {grid.phase_s:.3f} s",
+                variant=cut.label,
+            )
+        )
+    feel = mood_energy(p.anchor.music.mood)
+    expected = EXPECTED_ENERGY[feel]
+    measured, share = energy(samples, grid)
+    out.append(
+        check(
+            "music_mood", measured == expected, measured,
+            f"{expected} energy for a {p.anchor.music.mood} mood", "music",
+            f"re-score with the anchor's {p.anchor.music.mood} feel ({expected} energy)",
+            detail="beats with a hat: " + ", ".join(f"{k} {v:.0%}" for k, v in share.items()),
+            variant=cut.label,
+        )
+    )
+    return out
+
+
+def narration_checks(p: Production, cut: Cut) -> list[QACheck]:
+    """Check each scene's voice: pace in words per second, pauses, and room before the cut."""
+    levels = speech_levels(decode_audio(cut.video))
+    lo, hi, gap_max = THRESHOLDS["wps_min"], THRESHOLDS["wps_max"], THRESHOLDS["gap_max_s"]
+    out: list[QACheck] = []
+    for slot in p.audio.timeline:
+        words = p.words(slot.index)
+        if words == 0:
+            continue
+        name = scene_name(slot.index)
+        start, end = slot.narration_start_s, slot.narration_start_s + slot.narration_s
+        cut_at = slot.start_s + slot.duration_s
+        speech = find_speech(levels, start, end)
+        span = speech.last_s - speech.first_s
+        wps = words / span if speech.found and span > 0 else float("inf")
+        out.append(
+            check(
+                "narration_pace", speech.found and lo <= wps <= hi,
+                round(wps, 2) if speech.found else "no speech found",
+                f"{lo:g}–{hi:g} words/s", "voice",
+                f"{name} is read at {wps:.1f} words/s: re-voice it at the persona's pace or "
+                f"shorten the line to {max(1, int(hi * span))} words" if speech.found
+                else f"{name} has no audible narration: re-voice it",
+                variant=cut.label, scene=slot.index,
+            )
+        )
+        if not speech.found:
+            continue
+        ends_at = start + speech.last_s
+        fits = ends_at <= cut_at + 1e-3 and end <= cut_at + 1e-3 and not speech.runs_to_end
+        out.append(
+            check(
+                "narration_fits", fits, round(cut_at - ends_at, 3),
+                "≥ 0 s left before the cut, line not clipped", "voice",
+                f"{name}'s line is clipped or runs past the cut: shorten it or give the scene "
+                f"{max(0.1, ends_at - cut_at + 0.35):.1f} s more",
+                variant=cut.label, scene=slot.index,
+            )
+        )
+        out.append(
+            check(
+                "narration_gaps", speech.longest_gap_s <= gap_max, speech.longest_gap_s,
+                f"≤ {gap_max:g} s of silence inside the line", "voice",
+                f"{name}'s line has a {speech.longest_gap_s:.1f} s silence: re-voice it "
+                "without the pause", variant=cut.label, scene=slot.index,
+            )
+        )
+    return out

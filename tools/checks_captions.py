@@ -1,0 +1,158 @@
+"""On-screen text checks per cut: captions (per language, safe area, contrast, speed), end card.
+
+Contrast is measured on decoded frames while each cue is on screen, inside the caption box, so
+it is the contrast a viewer gets over the actual picture, not the plate's nominal colour. The
+end card is measured as the change it makes to the picture when it comes in.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from tools.checks_base import THRESHOLDS, Cut, Production, check, normalize_text
+from tools.handoffs import QACheck, frame_size
+from tools.layout import contains, safe_area
+from tools.qa_image import caption_contrast, relative_luminance
+from tools.qa_media import decode_frames
+
+MAX_CONTRAST_SAMPLES = 12
+_SRT_TIME = re.compile(r"(\d+):(\d{2}):(\d{2})[,.](\d{3})")
+
+Cue = tuple[float, float, str]
+
+
+def read_srt(path: str | Path) -> list[Cue]:
+    """Read an SRT file into (start, end, text) cues; a missing or broken file has none."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    cues: list[Cue] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = block.strip().splitlines()
+        for i, line in enumerate(lines):
+            stamps = _SRT_TIME.findall(line)
+            if "-->" in line and len(stamps) == 2:
+                a, b = (int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000
+                        for h, m, s, ms in stamps)
+                cues.append((a, b, " ".join(x.strip() for x in lines[i + 1 :]).strip()))
+                break
+    return cues
+
+
+def caption_checks(p: Production, cut: Cut) -> list[QACheck]:
+    """Check one cut's captions: present per language, inside the safe area, readable."""
+    out: list[QACheck] = []
+    cues_by_lang: dict[str, list[Cue]] = {}
+    for lang in p.accept.languages:
+        path = cut.captions.get(lang, "")
+        cues = read_srt(path) if path else []
+        cues_by_lang[lang] = cues
+        out.append(
+            check(
+                "captions_present", len(cues) >= 1, len(cues), "≥ 1 cue", "edit",
+                f"write the {lang} captions for the {cut.label} cut", detail=lang,
+                variant=cut.label,
+            )
+        )
+    box = cut.caption_box
+    width, height = frame_size(cut.aspect, p.scale)
+    area = safe_area(cut.aspect, width, height)
+    out.append(
+        check(
+            "captions_safe_area", contains(area, box),
+            f"{box.x},{box.y} {box.width}x{box.height}",
+            f"inside {area.x},{area.y} {area.width}x{area.height}", "edit",
+            f"move the {cut.label} captions inside the safe area (rows {area.y}–"
+            f"{area.y + area.height}, columns {area.x}–{area.x + area.width})",
+            variant=cut.label,
+        )
+    )
+    burned = cues_by_lang.get(p.accept.languages[0], [])
+    out.append(_contrast_check(p, cut, burned))
+    out.append(_speed_check(p, cut, [c for cues in cues_by_lang.values() for c in cues]))
+    return out
+
+
+def _contrast_cues(cues: list[Cue]) -> list[Cue]:
+    """Pick at most MAX_CONTRAST_SAMPLES cues spread over the cut."""
+    step = -(-len(cues) // MAX_CONTRAST_SAMPLES) or 1
+    return cues[::step]
+
+
+def frame_times(p: Production, cut: Cut) -> list[float]:
+    """Return the times this module will look at, so they can be decoded in one pass."""
+    cues = read_srt(cut.captions.get(p.accept.languages[0], ""))
+    times = [(a + e) / 2 for a, e, _ in _contrast_cues(cues)]
+    start, end = p.edit.end_card_start_s, p.audio.duration_s
+    return [*times, start - 0.25, (start + end) / 2]
+
+
+def _contrast_check(p: Production, cut: Cut, cues: list[Cue]) -> QACheck:
+    minimum = p.accept.min_caption_contrast
+    threshold = f"≥ {minimum:g}:1 over the picture"
+    if not cues:
+        return check("captions_contrast", False, "no cues", threshold, "edit",
+                     f"burn the captions into the {cut.label} cut", variant=cut.label)
+    picked = _contrast_cues(cues)
+    b = cut.caption_box
+    try:
+        regions = decode_frames(
+            cut.video, [(a + e) / 2 for a, e, _ in picked], crop=(b.x, b.y, b.width, b.height)
+        )
+    except Exception as exc:  # an unreadable video already fails its own check
+        return check("captions_contrast", False, str(exc), threshold, "edit",
+                     f"re-render the {cut.label} cut", variant=cut.label)
+    ratios = [caption_contrast(r) for r in regions]
+    worst = min(range(len(ratios)), key=lambda i: ratios[i])
+    return check(
+        "captions_contrast", ratios[worst] >= minimum, ratios[worst], threshold, "edit",
+        f"the caption “{picked[worst][2]}” reads at {ratios[worst]:.1f}:1 in the {cut.label} "
+        "cut: darken its plate or move it off the bright area",
+        detail=f"{len(ratios)} cues measured at {picked[worst][0]:.1f} s worst",
+        variant=cut.label,
+    )
+
+
+def _speed_check(p: Production, cut: Cut, cues: list[Cue]) -> QACheck:
+    limit = p.accept.max_reading_cps
+    threshold = f"≤ {limit:g} characters/s"
+    if not cues:
+        return check("captions_reading_speed", False, "no cues", threshold, "edit",
+                     f"write the {cut.label} captions", variant=cut.label)
+    speeds = [len(text) / max(1e-3, e - a) for a, e, text in cues]
+    worst = max(range(len(cues)), key=lambda i: speeds[i])
+    # SRT keeps milliseconds, so a cue timed at exactly the limit can read a hair over it.
+    return check(
+        "captions_reading_speed", speeds[worst] <= limit + 0.1, speeds[worst], threshold,
+        "edit",
+        f"the cue “{cues[worst][2]}” needs {len(cues[worst][2]) / limit:.1f} s on screen: "
+        "split it or hold it longer",
+        variant=cut.label,
+    )
+
+
+def end_card_check(p: Production, cut: Cut, duration_s: float) -> QACheck:
+    """Check the CTA end card comes in at the end: the picture visibly changes when it does."""
+    start = p.edit.end_card_start_s
+    threshold = f"the CTA card changes ≥ {THRESHOLDS['end_card_min_change']:.0%} of the picture"
+    fix = f"put the CTA “{p.accept.cta}” on an end card at the end of the {cut.label} cut"
+    if not 0 < start < duration_s:
+        return check("cta_end_card", False, f"card at {start:.2f} s", threshold, "edit", fix,
+                     variant=cut.label)
+    try:
+        before, during = decode_frames(
+            cut.video, [start - 0.25, (start + p.audio.duration_s) / 2], size=(48, 48)
+        )
+    except Exception as exc:  # an unreadable video already fails its own check
+        return check("cta_end_card", False, str(exc), threshold, "edit", fix, variant=cut.label)
+    change = float(np.abs(relative_luminance(during) - relative_luminance(before)).mean())
+    same_cta = normalize_text(p.edit.cta) == normalize_text(p.accept.cta)
+    return check(
+        "cta_end_card", change >= THRESHOLDS["end_card_min_change"] and same_cta, change,
+        threshold, "edit", fix,
+        detail=f"card from {start:.2f} s reads “{p.edit.cta}”", variant=cut.label,
+    )

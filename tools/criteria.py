@@ -1,0 +1,52 @@
+"""Acceptance criteria: what a finished video must satisfy, fixed from the brief when it is locked.
+
+The critic judges against these, not against the brief's loose words, so "15 seconds" becomes a
+window, platforms get their loudness targets and the must-haves and CTA become phrases to find.
+"""
+
+from __future__ import annotations
+
+from tools.handoffs import FPS, AcceptanceCriteria, Brief, Platform
+
+# Integrated loudness each platform normalizes to (dB LUFS); all five play back at about -14.
+PLATFORM_LOUDNESS_LUFS: dict[Platform, float] = {
+    "reels": -14.0,
+    "tiktok": -14.0,
+    "shorts": -14.0,
+    "instagram_feed": -14.0,
+    "youtube": -14.0,
+}
+# Longest video each placement takes, in seconds; the brief's own window is tighter.
+PLATFORM_MAX_S: dict[Platform, float] = {
+    "reels": 180.0,
+    "tiktok": 600.0,
+    "shorts": 180.0,
+    "instagram_feed": 60.0,
+    "youtube": 3600.0,
+}
+# A cut may miss the target by half a second or 3 %, whichever is more, plus one frame of rounding.
+DURATION_SLACK_S = 0.5
+DURATION_SLACK_SHARE = 0.03
+
+
+def duration_window(target_s: float, platforms: list[Platform]) -> tuple[float, float]:
+    """Return the (shortest, longest) acceptable length for a target and its platforms."""
+    slack = max(DURATION_SLACK_S, DURATION_SLACK_SHARE * target_s) + 1 / FPS
+    longest = min([target_s + slack, *(PLATFORM_MAX_S[p] for p in platforms)])
+    return round(max(0.0, target_s - slack), 3), round(longest, 3)
+
+
+def derive_criteria(brief: Brief) -> AcceptanceCriteria:
+    """Fix the acceptance criteria of a locked brief; the same brief always gives the same ones."""
+    low, high = duration_window(brief.duration_s, brief.platforms)
+    return AcceptanceCriteria(
+        duration_s=brief.duration_s,
+        duration_min_s=low,
+        duration_max_s=high,
+        platforms=list(brief.platforms),
+        must_have=[m for m in (" ".join(x.split()) for x in brief.must_have) if m],
+        cta=brief.cta,
+        languages=list(brief.languages),
+        tone=brief.tone,
+        loudness_lufs={p: PLATFORM_LOUDNESS_LUFS[p] for p in brief.platforms},
+    )

@@ -1,0 +1,292 @@
+"""Read a revision request by rules, so the offline model turns everyday words into operations.
+
+The vocabulary lives in ``prompts/revision_rules.yaml``. Phrases that carry values (the new
+CTA, scene numbers, seconds, "same style as …") are read first and cut out of the request; the
+rest is split into clauses and matched against domain rules (music, voice, captions, on-screen
+text) and then look rules. Intensity words ("a bit", "much") scale the amounts of their clause.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from prompts import load_data
+from tools.handoffs import (
+    CtaOp,
+    DurationOp,
+    RecallStyleOp,
+    RevisionOp,
+    RevisionPlan,
+    SwapScenesOp,
+    UndoOp,
+)
+
+_OP = TypeAdapter(RevisionOp)
+
+
+@dataclass
+class _Request:
+    """The request being read: its remaining text and the operations found so far."""
+
+    text: str
+    original: str
+    scene_count: int
+    ops: list[RevisionOp] = field(default_factory=list)
+
+    def cut(self, match: re.Match[str]) -> None:
+        """Blank out a matched span so no later rule reads the same words again."""
+        a, b = match.span()
+        self.text = self.text[:a] + " " * (b - a) + self.text[b:]
+
+
+@cache
+def vocabulary() -> dict[str, Any]:
+    """Return the planner's vocabulary (loaded once per process)."""
+    return dict(load_data("revision_rules"))
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+def _number(word: str | None, scene_count: int) -> int | None:
+    if not word:
+        return None
+    word = word.lower()
+    if word.isdigit():
+        return int(word)
+    if word in ("last", "final"):
+        return scene_count
+    value = vocabulary()["numbers"].get(word)
+    return int(value) if value is not None else None
+
+
+def _intensity(clause: str) -> float:
+    lowered = f" {clause.lower()} "
+    for level in vocabulary()["intensity"]:
+        if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in level["words"]):
+            return float(level["amount"])
+    return 1.0
+
+
+def _build(
+    template: dict[str, Any], groups: list[str], named: dict[str, str], amount: float
+) -> RevisionOp | None:
+    """Fill an op template's placeholders from the match and scale its amount."""
+    data: dict[str, Any] = {}
+    for key, value in template.items():
+        if isinstance(value, str) and "{" in value:
+            value = value.format(*groups, **named).strip()
+        data[key] = value
+    if amount != 1.0:
+        if data["kind"] == "duration" and data.get("factor"):
+            data["factor"] = round(max(0.3, 1 + (float(data["factor"]) - 1) * amount), 3)
+        elif data["kind"] == "music" and data.get("tempo_factor"):
+            data["tempo_factor"] = round(1 + (float(data["tempo_factor"]) - 1) * amount, 3)
+        elif data["kind"] not in ("text_density", "style_words", "cta", "swap_scenes", "undo"):
+            data["amount"] = min(3.0, amount)
+    try:
+        return _OP.validate_python(data)
+    except ValidationError:
+        return None
+
+
+# --------------------------------------------------------------------------- special phrases
+
+
+def _read_undo(req: _Request) -> None:
+    match = _rx(vocabulary()["special"]["undo"]).search(req.text)
+    if match:
+        req.ops.append(UndoOp())
+        req.cut(match)
+
+
+def _quoted(text: str) -> re.Match[str] | None:
+    return _rx(vocabulary()["special"]["cta_quoted"]).search(text)
+
+
+def _read_cta(req: _Request) -> None:
+    special = vocabulary()["special"]
+    term = _rx(special["cta_term"]).search(req.text)
+    end_with = _rx(special["end_with"]).search(req.text)
+    if term is None and end_with is None:
+        return
+    revoice = bool(_rx(special["revoice"]).search(req.text))
+    begin = min(x.start() for x in (term, end_with) if x is not None)
+    end = max(x.end() for x in (term, end_with) if x is not None)
+    text = ""
+    quoted = _quoted(req.original[begin:])
+    if quoted:
+        text = next(g for g in quoted.groups() if g)
+        end = begin + quoted.end()
+    else:
+        tail = _rx(special["cta_text"]).search(req.original, term.end()) if term else end_with
+        if tail:
+            # An unquoted CTA ends where another direction starts ("… and make it warmer").
+            text = _until_direction(tail.group("text"))
+            end = tail.start("text") + len(text)
+    text = text.strip().strip("\"'“”‘’").rstrip(".!").strip()
+    if text or revoice:
+        req.ops.append(CtaOp(text=text, revoice=revoice))
+        req.text = req.text[:begin] + " " * (end - begin) + req.text[end:]
+
+
+def _until_direction(text: str) -> str:
+    """Return ``text`` up to the first separator after which another direction follows."""
+    for sep in re.finditer(r"\s+and\s+|\s*[,;]\s*|\s+but\s+|\s+then\s+", text):
+        if _has_direction(text[sep.end() :]):
+            return text[: sep.start()]
+    return text
+
+
+def _has_direction(text: str) -> bool:
+    probe = _Request(text=text.lower(), original=text, scene_count=99)
+    _read_clauses(probe)
+    return bool(probe.ops)
+
+
+def _read_recall(req: _Request) -> None:
+    match = _rx(vocabulary()["special"]["recall"]).search(req.text)
+    if match is None:
+        return
+    name = next((k for k, v in match.groupdict().items() if v), None)
+    if name is None:
+        return
+    query = _until_direction(match.group(name))
+    req.ops.append(RecallStyleOp(query=query.strip(" .!?")))
+    end = match.start(name) + len(query)
+    req.text = req.text[: match.start()] + " " * (end - match.start()) + req.text[end:]
+
+
+def _read_swap(req: _Request) -> None:
+    match = _rx(vocabulary()["special"]["swap"]).search(req.text)
+    if match is None:
+        return
+    a = _number(match.group("a"), req.scene_count)
+    b = _number(match.group("b"), req.scene_count)
+    if a and b and a != b:
+        req.ops.append(SwapScenesOp(first=a, second=b))
+        req.cut(match)
+
+
+def _read_seconds(req: _Request, duration_s: float) -> None:
+    special = vocabulary()["special"]
+    delta = _rx(special["seconds_delta"]).search(req.text)
+    if delta:
+        n = float(delta.group("n") or delta.group("n2"))
+        word = (delta.group("dir") or delta.group("dir2") or "").lower()
+        sign = 1 if word in ("longer", "more", "lengthen", "extend") else -1
+        req.ops.append(DurationOp(seconds=max(1.0, duration_s + sign * n)))
+        req.cut(delta)
+        return
+    total = _rx(special["seconds_total"]).search(req.text)
+    if total:
+        req.ops.append(DurationOp(seconds=float(total.group("n"))))
+        req.cut(total)
+
+
+def _read_scene_lengths(req: _Request) -> None:
+    """Read "shorter intro", "scene 3 longer", "trim the ending" as one scene's length."""
+    special = vocabulary()["special"]
+    durations = vocabulary()["durations"]
+    for clause in _clauses(req.text):
+        scene: int | None = None
+        span: re.Match[str] | None = None
+        number = _rx(special["scene_number"]).search(clause)
+        if number:
+            scene = _number(number.group("n") or number.group("o"), req.scene_count)
+            span = number
+        elif intro := _rx(special["intro"]).search(clause):
+            scene, span = 1, intro
+        elif outro := _rx(special["outro"]).search(clause):
+            scene, span = req.scene_count, outro
+        if scene is None or span is None:
+            continue
+        shorter = _rx(special["scene_shorter"]).search(clause)
+        longer = _rx(special["scene_longer"]).search(clause)
+        if not (shorter or longer):
+            continue
+        base = durations["scene_shorter"] if shorter else durations["scene_longer"]
+        factor = max(0.3, 1 + (float(base) - 1) * _intensity(clause))
+        req.ops.append(DurationOp(scene=scene, factor=round(factor, 3)))
+        at = req.text.find(clause)
+        if at >= 0:
+            req.text = req.text[:at] + " " * len(clause) + req.text[at + len(clause) :]
+
+
+# --------------------------------------------------------------------------- clauses
+
+
+def _clauses(text: str) -> list[str]:
+    parts = re.split(vocabulary()["clause_split"], text)
+    return [p for p in (q.strip() for q in parts) if p]
+
+
+def _read_clauses(req: _Request) -> None:
+    vocab = vocabulary()
+    for clause in _clauses(req.text):
+        amount = _intensity(clause)
+        rest = clause
+        for domain in vocab["domains"]:
+            if not _rx(domain["requires"]).search(rest):
+                continue
+            for rule in domain["rules"]:
+                match = _rx(rule["match"]).search(rest)
+                if match:
+                    req.ops += _ops(rule["ops"], match, amount)
+                    rest = ""
+                    break
+            if not rest:
+                break
+        for rule in vocab["looks"]:
+            if not rest.strip():
+                break
+            match = _rx(rule["match"]).search(rest)
+            if match:
+                req.ops += _ops(rule["ops"], match, amount)
+                a, b = match.span()
+                rest = rest[:a] + " " * (b - a) + rest[b:]
+
+
+def _ops(templates: list[dict[str, Any]], match: re.Match[str], amount: float) -> list[RevisionOp]:
+    groups = [match.group(0), *(g or "" for g in match.groups())]
+    named = {k: v or "" for k, v in match.groupdict().items()}
+    built = (_build(t, groups, named, amount) for t in templates)
+    return [op for op in built if op is not None]
+
+
+def rule_plan(request: str, scene_count: int = 5, duration_s: float = 20.0) -> RevisionPlan:
+    """Turn a request into a plan by the vocabulary, or ask a question when it says too little."""
+    text = " ".join(request.split())
+    req = _Request(text=text.lower(), original=text, scene_count=max(1, scene_count))
+    _read_cta(req)
+    _read_undo(req)
+    _read_recall(req)
+    _read_swap(req)
+    _read_seconds(req, duration_s)
+    _read_scene_lengths(req)
+    _read_clauses(req)
+    if req.ops:
+        return RevisionPlan(ops=_dedupe(req.ops))
+    vocab = vocabulary()
+    if not text or _rx(vocab["ambiguous"]["match"]).search(text):
+        return RevisionPlan(
+            clarify=vocab["ambiguous"]["question"], options=list(vocab["ambiguous"]["options"])
+        )
+    return RevisionPlan(
+        clarify=vocab["unknown"]["question"].replace("{request}", text),
+        options=list(vocab["unknown"]["options"]),
+    )
+
+
+def _dedupe(ops: list[RevisionOp]) -> list[RevisionOp]:
+    out: list[RevisionOp] = []
+    for op in ops:
+        if op not in out:
+            out.append(op)
+    return out
