@@ -11,7 +11,9 @@ import asyncio
 import contextlib
 import hashlib
 import importlib
+import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,7 +33,7 @@ from agent.offline_rules import tweak_names
 from agent.phrasing import find_duration, vocab
 from tools.anchor_tweaks import apply_tweaks
 from tools.errors import BadInput, ProducerError
-from tools.handoffs import MAX_DURATION_S, MIN_DURATION_S, QAReport, Script
+from tools.handoffs import MAX_DURATION_S, MIN_DURATION_S, PublishManifest, QAReport, Script
 from tools.publish import publish as publish_files
 from tools.script import write_script as write_script_tool
 from tools.sheets import render_contact_sheet
@@ -161,9 +163,9 @@ async def run_production(
         "qa_round": 0,
         "fixes": {},
         "run_log": [],
-        # The line keeps a script whose version is above 1 as the person's, so a QA fix never
-        # writes over it; every script here was read and approved in chat.
-        "version": take + 1,
+        # Every script here was read and approved in chat: a QA fix never writes over it.
+        "script_locked": True,
+        "version": take,
     }
     if state.get("edit_options") is not None:
         start["edit_options"] = state["edit_options"]
@@ -235,9 +237,12 @@ def qa_summary(qa: QAReport) -> str:
         )
         for x in failed[:3]
     )
-    return str(c["failed"]).format(
+    summary = str(c["failed"]).format(
         passed=len(qa.checks) - len(failed), total=len(qa.checks), items=items
     )
+    if qa.still_off:  # the critic's own plain words, after its fix rounds
+        summary += "\n" + str(c["still_off"]).format(items="; ".join(qa.still_off[:3]))
+    return summary
 
 
 def publish(state: ChatState, runtime: Runtime[Context], config: RunnableConfig) -> Command[Next]:
@@ -259,9 +264,12 @@ def publish(state: ChatState, runtime: Runtime[Context], config: RunnableConfig)
         / thread_dir(runtime.context, config).name
         / f"v{version}"
     )
+    preview = Path(str((state.get("outputs") or {}).get("preview_dir", "")))
     try:
-        manifest = publish_files(brief, anchor.version, edit, qa, out, version=version)
-    except (ProducerError, OSError) as exc:
+        manifest = _publish_take(preview, out) if preview.is_dir() else publish_files(
+            brief, anchor.version, edit, qa, out, version=version
+        )
+    except (ProducerError, OSError, ValueError) as exc:
         lines = [c["failed"].format(error=exc)]
         return Command(goto="listen", update={"messages": reply(state, "publish", lines)})
     files: list[tuple[str, str]] = []
@@ -281,6 +289,21 @@ def publish(state: ChatState, runtime: Runtime[Context], config: RunnableConfig)
     outputs = {**(state.get("outputs") or {}), "published_dir": str(out.resolve()), "files": files}
     update = {"phase": "published", "manifest": manifest, "outputs": outputs, "messages": messages}
     return Command(goto="listen", update=update)
+
+
+def _publish_take(preview: Path, out: Path) -> PublishManifest:
+    """Publish a take by copying the folder the line wrote for it, reports and record included.
+
+    The copy goes to a staging folder first and is moved in whole, so ``producer qa`` can judge
+    the published folder and a failure leaves nothing half-written.
+    """
+    staging = out.with_name(out.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(preview, staging)
+    if out.exists():
+        shutil.rmtree(out)
+    os.replace(staging, out)
+    return PublishManifest.model_validate_json((out / "manifest.json").read_text(encoding="utf-8"))
 
 
 def request_revision(state: ChatState, runtime: Runtime[Context]) -> Command[Next]:

@@ -123,7 +123,8 @@ def run(args: argparse.Namespace) -> int:
     started: dict[str, float] = {}
     t0 = time.perf_counter()
     for mode, chunk in graph.stream(
-        payload, config, context=ctx, stream_mode=["custom", "updates"]
+        # "sync": each finished stage is on disk before the next starts, so a kill resumes there.
+        payload, config, context=ctx, stream_mode=["custom", "updates"], durability="sync"
     ):
         if mode == "custom" and isinstance(chunk, dict):
             _print_event(chunk, started)

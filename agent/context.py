@@ -28,7 +28,7 @@ class Context:
     model: BaseChatModel
     model_id: str = "offline"
     scale: float = 1.0
-    qa_retries: int = 1
+    qa_retries: int = 2
     image_provider: KeyVisualProvider | None = None
     voice_provider: VoiceProvider | None = None
     providers_id: dict[str, str] = field(default_factory=dict)

@@ -74,10 +74,9 @@ def write_script_node(state: ProductionState, runtime: Runtime[Context]) -> Upda
     """Write the script with camera intent from the brief and the anchor."""
     ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
     given = state.get("script")
-    # A revised script (state carries the version being made) is the person's: a QA fix may
-    # not write a fresh one over their change.
-    revised = state.get("version", 1) > 1
-    if given is not None and (revised or not _fix(state, "script")):  # approved or revised
+    # An approved or revised script is the person's: a QA fix may not write a fresh one over it.
+    locked = bool(state.get("script_locked"))
+    if given is not None and (locked or not _fix(state, "script")):
         emit("stage_reused", "script", version=given.version)
         return {"run_log": [StageRun(stage="script", reused=True, seconds=0.0)]}
     script, run = run_stage(

@@ -2,10 +2,9 @@
 
 A failure goes back to the stage that owns it with the stage's ``fixes`` counter raised, which
 is part of that stage's cache key, so the stage renders afresh instead of being reused. The
-critic allows ``QA_FIX_ROUNDS`` such rounds unless ``qa_retries`` was set to something other
-than its default, and never re-sends a stage whose failures came back unchanged from its last
-fix: a deterministic stage would only repeat them. What is still off after that is written in
-plain words.
+critic allows ``qa_retries`` such rounds (2 by default; 0 turns fixing off) and never re-sends
+a stage whose failures came back unchanged from its last fix: a deterministic stage would only
+repeat them. What is still off after that is written in plain words.
 """
 
 from __future__ import annotations
@@ -28,10 +27,8 @@ from tools.qa import Judge, Production, run_checks
 
 Update = dict[str, Any]
 
-# Fix rounds the critic allows by default. settings.qa_retries still rules when set to anything
-# but its default (0 turns fixing off, e.g. for revisions that must see one clean QA round).
-QA_FIX_ROUNDS = 2
-_RETRIES_DEFAULT = Settings.model_fields["qa_retries"].default
+# Fix rounds the critic allows by default (settings.qa_retries).
+QA_FIX_ROUNDS: int = Settings.model_fields["qa_retries"].default
 
 RouteBack = Literal[
     "write_script",
@@ -111,8 +108,7 @@ def check_quality(state: ProductionState, runtime: Runtime[Context]) -> Command[
     previous = state.get("qa") if rounds > 1 else None
     fixes = dict(state.get("fixes") or {})
     targets = fix_targets(measured, previous, fixes)
-    budget = QA_FIX_ROUNDS if ctx.qa_retries == _RETRIES_DEFAULT else ctx.qa_retries
-    retry = bool(targets) and rounds <= budget
+    retry = bool(targets) and rounds <= ctx.qa_retries
     report = measured.model_copy(
         update={"rounds": rounds, "notes": _qa_notes(state, measured, rounds, retry)}
     )

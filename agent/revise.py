@@ -303,6 +303,7 @@ def revise_production(
         "edit_options": result.options,
         "project": base.project,
         "version": version,
+        "script_locked": True,
         "out_dir": str(out_dir),
         "qa_round": 0,
         "fixes": _carried(base.fixes),

@@ -45,4 +45,4 @@ class Settings(BaseSettings):
     tts_voice: str | None = None
 
     render_scale: float = Field(default=1.0, gt=0, le=2.0)
-    qa_retries: int = Field(default=1, ge=0)
+    qa_retries: int = Field(default=2, ge=0, description="QA fix rounds; 0 turns fixing off")

@@ -51,6 +51,8 @@ class ProductionState(TypedDict, total=False):
     # Revisions: how the edit dresses the cut, and which kept version (DIR/versions/vN) it is.
     edit_options: EditOptions
     version: int
+    script_locked: bool
+    """The script was approved in chat or revised: a QA fix may not write a fresh one over it."""
 
 
 # Types the checkpointer may revive from msgpack; everything else comes back as plain data.

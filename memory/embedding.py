@@ -23,6 +23,8 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from scipy.special import erf
 from tokenizers import Tokenizer
 
+from tools.blas_threads import single_threaded
+
 MODEL_PACKAGE = "all_minilm_l6_v2"
 DIMENSION = 384
 MAX_TOKENS = 256
@@ -182,6 +184,13 @@ def embed_texts(texts: list[str]) -> np.ndarray:
         return np.zeros((0, DIMENSION), dtype=np.float32)
     model = _get_model()
     out = np.empty((len(texts), DIMENSION), dtype=np.float32)
+    with single_threaded():
+        _embed_sorted(model, texts, out)
+    return out
+
+
+def _embed_sorted(model: _Model, texts: list[str], out: np.ndarray) -> None:
+    """Fill ``out`` with embeddings, batching texts of similar length together."""
     # Batch texts of similar length together so little work goes into padding.
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for start in range(0, len(order), _BATCH):
@@ -190,7 +199,6 @@ def embed_texts(texts: list[str]) -> np.ndarray:
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
         out[chunk] = _encode_batch(model, ids, mask)
-    return out
 
 
 def cosine(a: str, b: str) -> float:

@@ -10,8 +10,8 @@ from PIL import Image
 
 from tools.checks_base import Cut, Production, check
 from tools.handoffs import FPS, PLATFORM_ASPECT, QACheck, Stage, frame_size
-from tools.media import MediaInfo, probe
-from tools.qa_media import decode_audio
+from tools.media import MediaInfo
+from tools.qa_media import decode_audio, probe_file
 
 SILENCE_DBFS = -50.0
 
@@ -19,7 +19,7 @@ SILENCE_DBFS = -50.0
 def probe_cut(cut: Cut) -> tuple[MediaInfo | None, QACheck]:
     """Probe a cut's video; an unreadable file is a failed check, never a crash."""
     try:
-        info = probe(cut.video)
+        info = probe_file(cut.video)
     except Exception as exc:  # a broken render must fail its check, not the critic
         return None, check(
             "video_readable", False, str(exc), "a readable video", "edit",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from memory.embedding import embed_texts
+from tools.blas_threads import single_threaded
 from tools.checks_base import THRESHOLDS, Production, check, contains_phrase, scene_name
 from tools.handoffs import QACheck
 
@@ -71,15 +72,22 @@ def prompt_checks(p: Production) -> list[QACheck]:
     return out
 
 
-_reference_cache: dict[str, np.ndarray] = {}
+# Vectors by text: QA rounds and re-judgments of one production ask for the same lines again,
+# and the embedding is the critic's most expensive measurement.
+_vectors: dict[str, np.ndarray] = {}
+_MAX_VECTORS = 4096
 
 
 def _embed(texts: list[str], references: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Embed ``texts`` and the reference lines in one pass; reference vectors are kept."""
-    missing = [r for r in references if r not in _reference_cache]
-    vectors = embed_texts([*texts, *missing])
-    _reference_cache.update(zip(missing, vectors[len(texts) :], strict=True))
-    return vectors[: len(texts)], np.array([_reference_cache[r] for r in references])
+    """Embed ``texts`` and the reference lines in one pass, remembering every vector."""
+    if len(_vectors) > _MAX_VECTORS:
+        _vectors.clear()
+    missing = list(dict.fromkeys(t for t in (*texts, *references) if t not in _vectors))
+    if missing:
+        with single_threaded():
+            _vectors.update(zip(missing, embed_texts(missing), strict=True))
+    return (np.array([_vectors[t] for t in texts]),
+            np.array([_vectors[r] for r in references]))
 
 
 def relevance_checks(p: Production) -> list[QACheck]:

@@ -118,7 +118,8 @@ def sample_times(p: Production) -> list[tuple[int, float]]:
     for slot in p.audio.timeline:
         a = slot.start_s + (margin if slot.index else 0.0)
         b = slot.start_s + slot.duration_s - margin
-        b = min(b, p.edit.end_card_start_s - 0.05) if b > p.edit.end_card_start_s else b
+        if b > p.edit.end_card_start_s:  # the card dims the picture: judge the clip before it
+            b = p.edit.end_card_start_s - 0.05
         if b <= a:
             a, b = slot.start_s, slot.start_s + slot.duration_s
         out += [(slot.index, a + (b - a) * k) for k in SAMPLES_PER_SCENE]

@@ -86,8 +86,9 @@ def render_contact_sheet(
         bad = [c for c in verdicts if not c.passed]
         label = scene_name(frame.scene_index)
         draw.text((fx, fy + thumb.shape[0] + 34), label, font=_font(16, "semibold"), fill=INK)
-        palette = next((c for c in verdicts if c.name == "palette_key_frame"), None)
-        measured = f"palette ΔE {palette.value}" if palette is not None else "palette n/a"
+        adherence = next((c for c in verdicts if c.name == "palette_key_frame"), None)
+        value = adherence.value if adherence is not None else None
+        measured = f"palette ΔE {value:.1f}" if isinstance(value, float) else "palette n/a"
         note = f"{measured} — ok" if not bad else f"{measured} — {bad[0].name.replace('_', ' ')}"
         draw.text((fx, fy + thumb.shape[0] + 56), _fit(draw, note, _font(14), max(widths)),
                   font=_font(14), fill=RED if bad else GREEN)

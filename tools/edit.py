@@ -1,9 +1,11 @@
 """Edit stage: cut the motion clips into the master and its reframed variants.
 
 Per aspect: crossfades centred on the fitted cut times, burned-in captions of the first
-language, scene titles, the CTA end card and the audio mix, rendered by one ffmpeg
-filtergraph (tools.edit_graph). SRT files carry every language; a cover is drawn per aspect
-from the hero key frame.
+language, scene titles, the CTA end card and the audio mix. The picture is rendered as
+segments cut where no crossfade runs (tools.edit_graph), each cached by what is seen in it
+and joined without re-encoding (tools.edit_segments), so a revision re-encodes only the
+segments it changed; the audio is muxed once over the joined picture. SRT files carry every
+language; a cover is drawn per aspect from the hero key frame.
 
 The edit decodes the motion clips instead of re-rendering the moves from the key frames:
 measured on 20 s of 1080x1920, decoding the clips costs ~1.1 CPU-s, the zoompan and crop
@@ -15,7 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tools.captions import build_captions, write_srt
-from tools.edit_graph import CutPlan, Overlay, cut_command
+from tools.edit_graph import CutPlan, Overlay
+from tools.edit_segments import SegmentFile, join_files, plan_files, render_missing, segment_dir
 from tools.errors import RenderError
 from tools.handoffs import (
     FPS,
@@ -36,7 +39,6 @@ from tools.handoffs import (
     frame_size,
 )
 from tools.layout import safe_area, union
-from tools.media import run_ffmpeg
 from tools.motion import clip_frames
 from tools.overlays import accent_colour, cover_image, end_card, plate_colour, text_plate
 
@@ -145,6 +147,40 @@ def _check_clips_fit(motion: MotionSet, timeline: list[TimedScene], handle: int)
             )
 
 
+def variant_plan(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
+                 anchor: StyleAnchor, aspect: Aspect, folder: Path, scale: float = 1.0,
+                 options: EditOptions | None = None) -> tuple[CutPlan, CaptionBox]:
+    """Draw one aspect's stills into ``folder``; return its cut plan and the caption box.
+
+    The plan says everything the picture of the cut depends on, so a test can render it in a
+    single pass and hold the segmented cut to it.
+    """
+    opts = options or EditOptions()
+    timeline = audio.timeline
+    cues = build_captions(script, timeline, brief.languages[:1])
+    handle = round(motion.handle_s * FPS)
+    card_start = end_card_start(timeline)
+    width, height = frame_size(aspect, scale)
+    folder.mkdir(parents=True, exist_ok=True)
+    captions, box = _caption_overlays(cues, aspect, width, height, anchor.palette, folder,
+                                      opts.caption_scale)
+    titles = _title_overlays(script, timeline, aspect, width, height, anchor.palette,
+                             card_start, folder, opts.text_density)
+    safe = safe_area(aspect, width, height)
+    panel_area = (safe.x, safe.y, safe.width, max(1, box.y - safe.y))
+    card_path = folder / "end_card.png"
+    card = end_card(script.cta, brief.title, width, height, anchor.palette, panel_area)
+    card.save(card_path, compress_level=1)
+    plan = CutPlan(
+        clips=[Path(motion.clip(s.index, aspect).path) for s in script.scenes],
+        cut_frames=[round(s.start_s * FPS) for s in timeline[1:]], handle_frames=handle,
+        total_frames=round(audio.duration_s * FPS), transition=transition_for(anchor.camera_tone),
+        titles=titles, captions=captions, end_card=card_path, end_card_start_s=card_start,
+        audio=Path(audio.mix_path),
+    )
+    return plan, box
+
+
 def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
              keyvisuals: KeyVisuals, anchor: StyleAnchor, out_dir: Path, scale: float = 1.0,
              options: EditOptions | None = None) -> EditResult:
@@ -152,53 +188,40 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
 
     ``options`` (from revisions) set the caption size and how much on-screen text is shown.
     """
-    opts = options or EditOptions()
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     timeline = audio.timeline
-    languages = brief.languages
-    cues = build_captions(script, timeline, languages)
-    burned = [c for c in cues if c.language == languages[0]]
-    srt = _srt_files(cues, languages, out_dir)
+    cues = build_captions(script, timeline, brief.languages)
+    srt = _srt_files(cues, brief.languages, out_dir)
     handle = round(motion.handle_s * FPS)
     _check_clips_fit(motion, timeline, handle)
-    transition = transition_for(anchor.camera_tone)
-    cut_frames = [round(s.start_s * FPS) for s in timeline[1:]]
     total_frames = round(audio.duration_s * FPS)
-    card_start = end_card_start(timeline)
-    aspects = list(dict.fromkeys(c.aspect for c in motion.clips))
+    cache = segment_dir(out_dir)
     variants: list[EditVariant] = []
-    for aspect in aspects:
+    cuts: list[tuple[CutPlan, list[SegmentFile], Path]] = []
+    for aspect in dict.fromkeys(c.aspect for c in motion.clips):
         width, height = frame_size(aspect, scale)
         tag = aspect.replace(":", "x")
-        folder = out_dir / f"overlays_{tag}"
-        folder.mkdir(exist_ok=True)
-        captions, box = _caption_overlays(burned, aspect, width, height, anchor.palette, folder,
-                                          opts.caption_scale)
-        titles = _title_overlays(script, timeline, aspect, width, height, anchor.palette,
-                                 card_start, folder, opts.text_density)
-        safe = safe_area(aspect, width, height)
-        panel_area = (safe.x, safe.y, safe.width, max(1, box.y - safe.y))
-        card_path = folder / "end_card.png"
-        card = end_card(script.cta, brief.title, width, height, anchor.palette, panel_area)
-        card.save(card_path, compress_level=1)
-        plan = CutPlan(
-            clips=[Path(motion.clip(s.index, aspect).path) for s in script.scenes],
-            cut_frames=cut_frames, handle_frames=handle, total_frames=total_frames,
-            transition=transition, titles=titles, captions=captions, end_card=card_path,
-            end_card_start_s=card_start, audio=Path(audio.mix_path),
-        )
+        plan, box = variant_plan(brief, script, audio, motion, anchor, aspect,
+                                 out_dir / f"overlays_{tag}", scale, options)
         video = out_dir / f"video_{tag}.mp4"
-        run_ffmpeg(cut_command(plan, video), f"edit of the {aspect} cut")
+        cuts.append((plan, plan_files(plan, (width, height), cache), video))
+        safe = safe_area(aspect, width, height)
         cover = out_dir / f"cover_{tag}.png"
-        hero = keyvisuals.hero(aspect).path
-        cover_image(hero, brief.title, width, height, anchor.palette,
+        cover_image(keyvisuals.hero(aspect).path, brief.title, width, height, anchor.palette,
                     (safe.x, safe.y, safe.width, safe.height)).save(cover, compress_level=1)
         variants.append(EditVariant(
             aspect=aspect, width=width, height=height, video=str(video), cover=str(cover),
             captions=srt, caption_box=box, duration_s=round(total_frames / FPS, 3),
         ))
-    notes = [f"transition {transition} over {2 * handle} frames" if handle else "hard cuts"]
+    # All variants' missing segments in one pool, so both cores stay busy across aspects.
+    rendered = render_missing([f for _, files, _ in cuts for f in files])
+    for plan, files, video in cuts:
+        join_files(plan, files, video)
+    transition = transition_for(anchor.camera_tone)
+    notes = [f"transition {transition} over {2 * handle} frames" if handle else "hard cuts",
+             f"segments: {len(rendered)} rendered, "
+             f"{sum(len(files) for _, files, _ in cuts) - len(rendered)} reused"]
     return EditResult(variants=variants, captions=cues, cta=script.cta,
-                      end_card_start_s=card_start, transition_s=round(2 * handle / FPS, 4),
-                      notes=notes)
+                      end_card_start_s=end_card_start(timeline),
+                      transition_s=round(2 * handle / FPS, 4), notes=notes)

@@ -1,12 +1,19 @@
-"""Build the one ffmpeg command that cuts a variant: crossfades, still overlays, audio mux.
+"""Build the ffmpeg commands that cut a variant: one per segment, then a concat with the audio.
 
-Everything happens in a single filtergraph so each frame is decoded once, composited in C and
-encoded once; Python only draws the stills beforehand.
+The programme is cut into segments at frames where no crossfade is running; each segment is
+rendered by one filtergraph (its clips decoded once, crossfade and stills composited in C,
+encoded once) with the same encoder settings, so the segments join with ``-c copy`` and a
+revision re-encodes only the segments whose picture changed (tools.edit_segments caches them).
+Overlay and end-card times are turned into frame numbers first, so a segment renders the same
+frames wherever it sits in the programme, and one segment spanning the whole programme is the
+single-pass render.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from tools.handoffs import FPS
@@ -18,6 +25,8 @@ END_CARD_FADE_S = 0.35
 # the 20 s master against 13.6 for "veryfast" (bench/render.py), at a quality still clean at crf 21.
 FINAL_CRF = 21
 FINAL_PRESET = "superfast"
+# Segments join by stream copy only if every one has the same timescale and encoder settings.
+TIMESCALE = 15360
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,44 @@ class CutPlan:
     preset: str = FINAL_PRESET
 
 
-def _clip_lengths(plan: CutPlan) -> list[int]:
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of a segment: ``clip`` alone, or crossfading into clip ``into`` (its head)."""
+
+    clip: int
+    first: int  # clip-local frame the stretch starts at
+    frames: int
+    into: int | None = None
+
+
+@dataclass(frozen=True)
+class Still:
+    """An overlay in segment-local frames, shown from ``first`` to ``last`` inclusive."""
+
+    path: Path
+    x: int
+    y: int
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Programme frames ``start`` .. ``end`` (exclusive) and everything seen in them."""
+
+    start: int
+    end: int
+    pieces: tuple[Piece, ...]
+    titles: tuple[Still, ...]
+    captions: tuple[Still, ...]
+    card_from: int | None  # local frame the end card starts fading in; None: not shown
+
+    @property
+    def frames(self) -> int:
+        return self.end - self.start
+
+
+def clip_lengths(plan: CutPlan) -> list[int]:
     """Return each clip's length in frames: its slot plus a handle at each inner cut."""
     bounds = [0, *plan.cut_frames, plan.total_frames]
     n = len(plan.clips)
@@ -57,97 +103,218 @@ def _clip_lengths(plan: CutPlan) -> list[int]:
             for i in range(n)]
 
 
-def _join(plan: CutPlan) -> list[str]:
-    """Return filter chains that join the clips into the stream ``[cut]``.
+def _stretches(plan: CutPlan) -> list[tuple[int, int, int | None]]:
+    """Return the programme in order as (start, clip, incoming clip or None) stretches.
 
-    xfade converts to 4:4:4 and touches every frame it sees, which cost as much as the rest
-    of the graph together; so each clip is split into head, body and tail, only the short
-    tail + head pairs go through xfade, and the bodies pass to concat untouched.
+    Clip i is alone from its cut plus a handle to the next cut minus a handle; a crossfade
+    spans one handle either side of each inner cut.
     """
-    n = len(plan.clips)
+    h = plan.handle_frames if len(plan.clips) > 1 else 0
+    out: list[tuple[int, int, int | None]] = [(0, 0, None)]
+    for i, cut in enumerate(plan.cut_frames, start=1):
+        if h > 0:
+            out.append((cut - h, i - 1, i))
+        out.append((cut + h, i, None))
+    return out
+
+
+def _clip_start(plan: CutPlan, clip: int) -> int:
+    """Return the programme frame at which ``clip``'s first frame would sit."""
+    return 0 if clip == 0 else plan.cut_frames[clip - 1] - plan.handle_frames
+
+
+def card_frame(plan: CutPlan) -> int | None:
+    """Return the programme frame the end card appears at, or None without a card."""
+    if plan.end_card is None:
+        return None
+    return min(plan.total_frames - 1, max(0, round(plan.end_card_start_s * FPS)))
+
+
+def boundaries(plan: CutPlan) -> list[int]:
+    """Return segment edges: the end of each crossfade, up to the end card's first frame.
+
+    A segment is then one scene from the end of its incoming crossfade to the end of its
+    outgoing one: no edge falls inside a crossfade, and the card's fade-in always sits inside
+    the last segment, so a new CTA re-encodes only that one.
+    """
+    h = plan.handle_frames if len(plan.clips) > 1 else 0
+    fades = [(cut - h, cut + h) for cut in plan.cut_frames] if h else []
+    card = card_frame(plan)
+    last = plan.total_frames - 1 if card is None else card
+    edges = sorted(e for e in {0, *(cut + h for cut in plan.cut_frames)}
+                   if e <= last and not any(a < e < b for a, b in fades))
+    return [*edges, plan.total_frames]
+
+
+def _local(overlay: Overlay, start: int, end: int) -> Still | None:
+    """Turn an overlay's seconds into frames local to ``start`` .. ``end``; None if unseen."""
+    # between(t, start_s, end_s) holds for frame k when start_s <= k / FPS <= end_s.
+    first = max(start, math.ceil(overlay.start_s * FPS - 1e-6))
+    last = min(end - 1, math.floor(overlay.end_s * FPS + 1e-6))
+    if last < first:
+        return None
+    return Still(overlay.path, overlay.x, overlay.y, first - start, last - start)
+
+
+def segment_at(plan: CutPlan, start: int, end: int) -> Segment:
+    """Describe programme frames ``start`` .. ``end``: the clip stretches and stills in it."""
+    stretches = _stretches(plan)
+    pieces: list[Piece] = []
+    for k, (a, clip, into) in enumerate(stretches):
+        b = stretches[k + 1][0] if k + 1 < len(stretches) else plan.total_frames
+        lo, hi = max(a, start), min(b, end)
+        if hi <= lo:
+            continue
+        if into is not None and (lo, hi) != (a, b):
+            raise ValueError(f"segment {start}..{end} cuts the crossfade at frame {a}")
+        pieces.append(Piece(clip, lo - _clip_start(plan, clip), hi - lo, into))
+    card = card_frame(plan)
+    card_from = card - start if card is not None and start <= card < end else None
+    if card is not None and card < start:
+        raise ValueError(f"segment {start}..{end} starts after the end card's fade-in")
+    return Segment(
+        start, end, tuple(pieces),
+        tuple(s for o in plan.titles if (s := _local(o, start, end)) is not None),
+        tuple(s for o in plan.captions if (s := _local(o, start, end)) is not None),
+        card_from,
+    )
+
+
+def segments(plan: CutPlan) -> list[Segment]:
+    """Cut the programme into segments at ``boundaries``."""
+    edges = boundaries(plan)
+    return [segment_at(plan, a, b) for a, b in pairwise(edges)]
+
+
+def _join(plan: CutPlan, seg: Segment, inputs: dict[int, int]) -> list[str]:
+    """Return filter chains that join the segment's stretches into the stream ``[cut]``.
+
+    xfade converts to 4:4:4 and touches every frame it sees, so only the short crossfades go
+    through it; the stretches where a clip is alone pass to concat untouched.
+    """
+    uses: dict[int, list[str]] = {clip: [] for clip in inputs}
     chains: list[str] = []
-    if n == 1 or plan.handle_frames <= 0:
-        chains += [f"[{i}:v]setpts=PTS-STARTPTS,setsar=1[c{i}]" for i in range(n)]
-        inputs = "".join(f"[c{i}]" for i in range(n))
-        chains.append(f"{inputs}concat=n={n}:v=1:a=0[cut]")
-        return chains
-    overlap = 2 * plan.handle_frames
-    duration = overlap / FPS
     order: list[str] = []
-    for i, length in enumerate(_clip_lengths(plan)):
-        parts: list[tuple[str, str]] = []
-        if i > 0:
-            parts.append((f"head{i}", f"end_frame={overlap}"))
-        body_end = length - overlap if i < n - 1 else length
-        parts.append((f"body{i}", f"start_frame={overlap if i > 0 else 0}:end_frame={body_end}"))
-        if i < n - 1:
-            parts.append((f"tail{i}", f"start_frame={body_end}"))
-        labels = "".join(f"[s{i}_{k}]" for k in range(len(parts)))
-        chains.append(f"[{i}:v]setpts=PTS-STARTPTS,setsar=1,split={len(parts)}{labels}")
-        for k, (name, bounds) in enumerate(parts):
-            chains.append(f"[s{i}_{k}]trim={bounds},setpts=PTS-STARTPTS[{name}]")
-        if i > 0:
-            # The crossfade spans one handle either side of the cut, centred on it.
-            chains.append(f"[tail{i - 1}][head{i}]xfade=transition={plan.transition}"
-                          f":duration={duration:.6f}:offset=0,format=yuv420p[mix{i}]")
-            order.append(f"[mix{i}]")
-        order.append(f"[body{i}]")
-    chains.append(f"{''.join(order)}concat=n={len(order)}:v=1:a=0[cut]")
-    return chains
+    overlap_s = 2 * plan.handle_frames / FPS
+    for k, piece in enumerate(seg.pieces):
+        span = f"start_frame={piece.first}:end_frame={piece.first + piece.frames}"
+        if piece.into is None:
+            uses[piece.clip].append(span)
+            chains.append(f"[u{piece.clip}_{len(uses[piece.clip]) - 1}]trim={span},"
+                          f"setpts=PTS-STARTPTS[p{k}]")
+            order.append(f"[p{k}]")
+            continue
+        uses[piece.clip].append(span)
+        tail = f"u{piece.clip}_{len(uses[piece.clip]) - 1}"
+        uses[piece.into].append(f"end_frame={piece.frames}")
+        head = f"u{piece.into}_{len(uses[piece.into]) - 1}"
+        chains.append(f"[{tail}]trim={span},setpts=PTS-STARTPTS[t{k}]")
+        chains.append(f"[{head}]trim=end_frame={piece.frames},setpts=PTS-STARTPTS[h{k}]")
+        # The crossfade spans one handle either side of the cut, centred on it.
+        chains.append(f"[t{k}][h{k}]xfade=transition={plan.transition}"
+                      f":duration={overlap_s:.6f}:offset=0,format=yuv420p[p{k}]")
+        order.append(f"[p{k}]")
+    head_chains = []
+    for clip, spans in uses.items():
+        labels = "".join(f"[u{clip}_{n}]" for n in range(len(spans)))
+        head_chains.append(f"[{inputs[clip]}:v]setpts=PTS-STARTPTS,setsar=1,"
+                           f"split={len(spans)}{labels}")
+    # Local timestamps are exact frame counts, so stills switch on the same frames anywhere.
+    joined = (f"{''.join(order)}concat=n={len(order)}:v=1:a=0,"
+              f"settb=1/{FPS},setpts=N[cut]")
+    return [*head_chains, *chains, joined]
 
 
-def _overlay_chain(chains: list[str], current: str, stills: list[Overlay], first_input: int,
-                   tag: str) -> str:
+def _stills(chains: list[str], current: str, stills: tuple[Still, ...], first_input: int,
+            tag: str) -> str:
     """Append one gated overlay per still to ``chains``; return the last label."""
-    for k, overlay in enumerate(stills):
+    for k, still in enumerate(stills):
         label = f"{tag}{k}"
+        lo, hi = (still.first - 0.5) / FPS, (still.last + 0.5) / FPS
         # A one-frame still repeats on its own (overlay's eof_action=repeat); `enable` gates it.
-        chains.append(
-            f"[{current}][{first_input + k}:v]overlay=x={overlay.x}:y={overlay.y}"
-            f":enable='between(t,{overlay.start_s:.3f},{overlay.end_s:.3f})'[{label}]"
-        )
+        chains.append(f"[{current}][{first_input + k}:v]overlay=x={still.x}:y={still.y}"
+                      f":enable='between(t,{lo:.6f},{hi:.6f})'[{label}]")
         current = label
     return current
 
 
-def cut_command(plan: CutPlan, out_path: Path) -> list[str]:
-    """Return ffmpeg arguments (without the binary) that render ``plan`` to ``out_path``."""
+def _video_args(plan: CutPlan, seg: Segment) -> tuple[list[str], list[str]]:
+    """Return the input arguments and filter chains that render ``seg`` to ``[vout]``."""
+    used = sorted({p.clip for p in seg.pieces} | {p.into for p in seg.pieces if p.into is not None})
+    inputs = {clip: n for n, clip in enumerate(used)}
     args: list[str] = []
-    for clip in plan.clips:
-        args += ["-i", str(clip)]
-    n = len(plan.clips)
-    stills = [*plan.titles, *plan.captions]
-    for overlay in stills:
-        args += ["-i", str(overlay.path)]
-    chains = _join(plan)
-    current = "cut"
+    for clip in used:
+        args += ["-i", str(plan.clips[clip])]
+    for still in (*seg.titles, *seg.captions):
+        args += ["-i", str(still.path)]
+    chains = _join(plan, seg, inputs)
+    n = len(used)
     # Titles go under the end card and captions over it, so the CTA's words stay readable.
-    current = _overlay_chain(chains, current, plan.titles, first_input=n, tag="t")
-    next_input = n + len(stills)
-    if plan.end_card is not None:
+    current = _stills(chains, "cut", seg.titles, n, "t")
+    next_input = n + len(seg.titles) + len(seg.captions)
+    if seg.card_from is not None and plan.end_card is not None:
         args += ["-i", str(plan.end_card)]
-        start = plan.end_card_start_s
-        frames = max(1, plan.total_frames - round(start * FPS) + 1)
-        # Convert and loop the card in memory once, then fade its alpha in over the scene.
+        start = seg.card_from / FPS
+        frames = seg.frames - seg.card_from + 1
+        # Convert and loop the card in memory once, then fade its alpha in over the scene. The
+        # still comes in at 25 fps: retime it to whole frames of ours, or the fade steps unevenly.
         chains.append(
             f"[{next_input}:v]format=yuva420p,loop=loop={frames}:size=1:start=0,"
-            f"setpts=N/({FPS}*TB)+{start:.6f}/TB,"
+            f"settb=1/{FPS},setpts=N+{seg.card_from},"
             f"fade=t=in:st={start:.6f}:d={END_CARD_FADE_S}:alpha=1[card]"
         )
         chains.append(f"[{current}][card]overlay=x=0:y=0:eof_action=pass[card_on]")
         current = "card_on"
-        next_input += 1
-    current = _overlay_chain(chains, current, plan.captions, first_input=n + len(plan.titles),
-                             tag="c")
+    current = _stills(chains, current, seg.captions, n + len(seg.titles), "c")
     chains.append(f"[{current}]format=yuv420p[vout]")
-    total_s = plan.total_frames / FPS
+    return args, chains
+
+
+def _encoder(plan: CutPlan, frames: int) -> list[str]:
+    """Return the video encoder settings every segment shares (stream copy needs them equal)."""
+    return ["-frames:v", str(frames), "-r", str(FPS), "-c:v", "libx264", "-preset", plan.preset,
+            "-crf", str(plan.crf), "-pix_fmt", "yuv420p"]
+
+
+def segment_command(plan: CutPlan, seg: Segment, out_path: Path) -> list[str]:
+    """Return ffmpeg arguments (without the binary) that render ``seg`` silent to ``out_path``."""
+    args, chains = _video_args(plan, seg)
+    return [*args, "-filter_complex", ";".join(chains), "-map", "[vout]", "-an",
+            *_encoder(plan, seg.frames), "-video_track_timescale", str(TIMESCALE),
+            "-f", "mp4", str(out_path)]
+
+
+def _audio_args(plan: CutPlan, input_index: int) -> list[str]:
+    return ["-map", f"{input_index}:a", "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
+
+
+def concat_command(plan: CutPlan, list_file: Path, out_path: Path) -> list[str]:
+    """Return ffmpeg arguments that join the segments in ``list_file`` and mux the audio.
+
+    The video is copied, not re-encoded; only the audio is encoded, once over the whole cut.
+    """
+    args = ["-f", "concat", "-safe", "0", "-i", str(list_file)]
+    if plan.audio is not None:
+        args += ["-i", str(plan.audio)]
+    args += ["-map", "0:v", "-c:v", "copy"]
+    if plan.audio is not None:
+        args += _audio_args(plan, 1)
+    return [*args, "-t", f"{plan.total_frames / FPS:.6f}", "-movflags", "+faststart",
+            str(out_path)]
+
+
+def cut_command(plan: CutPlan, out_path: Path) -> list[str]:
+    """Return ffmpeg arguments that render ``plan`` in a single pass, audio included.
+
+    The whole programme as one segment: the reference the segmented cut is measured against.
+    """
+    seg = segment_at(plan, 0, plan.total_frames)
+    args, chains = _video_args(plan, seg)
+    n_inputs = sum(1 for a in args if a == "-i")
     if plan.audio is not None:
         args += ["-i", str(plan.audio)]
     args += ["-filter_complex", ";".join(chains), "-map", "[vout]"]
     if plan.audio is not None:
-        args += ["-map", f"{next_input}:a", "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
-                 "-ac", "2"]
-    args += ["-frames:v", str(plan.total_frames), "-t", f"{total_s:.6f}", "-r", str(FPS),
-             "-c:v", "libx264", "-preset", plan.preset, "-crf", str(plan.crf),
-             "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(out_path)]
-    return args
+        args += _audio_args(plan, n_inputs)
+    return [*args, *_encoder(plan, seg.frames), "-t", f"{plan.total_frames / FPS:.6f}",
+            "-movflags", "+faststart", str(out_path)]

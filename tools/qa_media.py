@@ -18,7 +18,7 @@ from PIL import Image
 
 from tools.errors import RenderError
 from tools.handoffs import FPS
-from tools.media import ffmpeg_exe, probe, read_audio
+from tools.media import MediaInfo, ffmpeg_exe, probe, read_audio
 
 _CHUNK = 1 << 20
 # Decoded frames and audio by file content; cleared by ``forget`` after each judgment.
@@ -27,6 +27,7 @@ _audio: dict[str, np.ndarray] = {}
 
 
 _digests: dict[tuple[str, int, int], str] = {}
+_probes: dict[str, MediaInfo] = {}
 
 
 def forget() -> None:
@@ -34,6 +35,15 @@ def forget() -> None:
     _frames.clear()
     _audio.clear()
     _digests.clear()
+    _probes.clear()
+
+
+def probe_file(path: str | Path) -> MediaInfo:
+    """Probe a media file once per content; raise RenderError if it is unreadable."""
+    digest = file_digest(path)
+    if digest not in _probes:
+        _probes[digest] = probe(path)
+    return _probes[digest]
 
 
 def file_digest(path: str | Path) -> str:
@@ -68,7 +78,7 @@ def frame_numbers(times_s: list[float], duration_s: float) -> list[int]:
 def prefetch(path: str | Path, times_s: list[float]) -> list[tuple[str, int]]:
     """Decode every frame at ``times_s`` not decoded yet, in one ffmpeg pass; return their keys."""
     digest = file_digest(path)
-    info = probe(path)
+    info = probe_file(path)
     keys = [(digest, n) for n in frame_numbers(times_s, info.duration_s)]
     missing = sorted({n for d, n in keys if (d, n) not in _frames})
     if missing:

@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 from pydantic import SecretStr
 
+from agent.cli import main as cli_main
 from agent.session import Event, Session
 from agent.settings import Settings
 from tests.integration.test_openai_compatible import (  # noqa: F401  (the server fixture)
@@ -251,6 +252,10 @@ def test_publish_lists_the_files_and_they_carry_the_edit(production: dict[str, A
     srt = Path(files["reels captions"]).read_text()
     assert "Eighteen hours of patience" in srt  # the line changed in chat made it to the cut
     assert probe(files["reels video"]).audio_codec == "aac"
+    # The published folder carries its production record, so the critic can judge it again.
+    assert (published / "production.json").is_file()
+    assert cli_main(["qa", str(published)]) == 0
+    assert json.loads((published / "qa_report.json").read_text())["checks"]
 
 
 def test_a_change_after_the_cut_re_renders_only_what_it_touches(production: dict[str, Any]) -> None:

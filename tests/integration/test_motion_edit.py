@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import json
+import shutil
+import subprocess
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +15,8 @@ import pytest
 from PIL import Image
 
 from tools.captions import MAX_CPS, parse_srt
-from tools.edit import edit_cut
+from tools.edit import edit_cut, variant_plan
+from tools.edit_graph import boundaries, cut_command
 from tools.errors import RenderError
 from tools.handoffs import (
     FPS,
@@ -34,9 +38,10 @@ from tools.handoffs import (
     frame_size,
 )
 from tools.layout import contains, safe_area
-from tools.media import probe, read_audio, read_frames
+from tools.media import ffmpeg_exe, probe, read_audio, read_frames, run_ffmpeg
 from tools.motion import render_motion
 from tools.overlays import contrast_ratio
+from tools.revision_script import change_cta
 
 pytestmark = pytest.mark.integration
 
@@ -48,6 +53,8 @@ SLOTS = [(0.0, 2.2), (2.2, 1.9), (4.1, 2.1)]  # start, duration: cuts off the be
 
 @dataclass
 class Rendered:
+    root: Path
+    brief: Brief
     script: Script
     audio: AudioPlan
     motion: MotionSet
@@ -124,7 +131,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     motion = render_motion(script, timeline, keyvisuals, anchor, ASPECTS, root / "motion",
                            scale=SCALE)
     edit = edit_cut(brief, script, audio, motion, keyvisuals, anchor, root / "edit", scale=SCALE)
-    return Rendered(script, audio, motion, edit, keyvisuals)
+    return Rendered(root, brief, script, audio, motion, edit, keyvisuals)
 
 
 def _grey(frame: np.ndarray) -> np.ndarray:
@@ -290,3 +297,89 @@ def test_clips_for_another_timeline_are_refused(rendered: Rendered, tmp_path: Pa
     with pytest.raises(RenderError, match="re-render motion"):
         edit_cut(brief, rendered.script, other, rendered.motion, rendered.keyvisuals,
                  _anchor(), tmp_path)
+
+
+def _all_frames(path: str | Path) -> np.ndarray:
+    """Decode every frame of a video as RGB, shaped (frames, height, width, 3)."""
+    info = probe(path)
+    out = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "rawvideo",
+                          "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(out, np.uint8).reshape(-1, info.height, info.width, 3).astype(np.float64)
+
+
+def _frame_times(path: str | Path) -> list[float]:
+    """Return each video frame's presentation time, read by Debian's ffprobe."""
+    exe = shutil.which("ffprobe")
+    if exe is None:
+        pytest.skip("ffprobe is not installed (scripts/test-deps.sh installs it)")
+    out = subprocess.run([exe, "-v", "error", "-select_streams", "v", "-show_entries",
+                          "frame=pts_time", "-of", "json", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return [float(f["pts_time"]) for f in json.loads(out)["frames"]]
+
+
+def _soft(frames: np.ndarray) -> np.ndarray:
+    """Average 4x4 blocks: encoder noise averages out, a picture off by a frame does not."""
+    n, h, w = frames.shape[0], frames.shape[1] // 4 * 4, frames.shape[2] // 4 * 4
+    return frames[:, :h, :w].reshape(n, h // 4, 4, w // 4, 4, 3).mean(axis=(2, 4))
+
+
+def _segment_list(video: str) -> list[str]:
+    return Path(video).with_suffix(".segments.txt").read_text(encoding="utf-8").splitlines()
+
+
+def test_segmented_cut_matches_a_single_pass_render(rendered: Rendered, tmp_path: Path) -> None:
+    variant = rendered.edit.variant("9:16")
+    plan, _ = variant_plan(rendered.brief, rendered.script, rendered.audio, rendered.motion,
+                           _anchor(), "9:16", tmp_path / "stills", SCALE)
+    joins = boundaries(plan)[1:-1]
+    assert len(joins) == len(SLOTS) - 1 == len(_segment_list(variant.video)) - 1
+    single = tmp_path / "single.mp4"
+    run_ffmpeg(cut_command(plan, single), "single-pass reference")
+    cut, ref = _all_frames(variant.video), _all_frames(single)
+    assert len(cut) == len(ref) == plan.total_frames  # nothing dropped or repeated
+    times = _frame_times(variant.video)
+    assert len(times) == plan.total_frames
+    assert np.allclose(np.diff(times), 1 / FPS, atol=1e-4)  # 30 fps straight through the joins
+    assert abs(probe(variant.video).duration_s - plan.total_frames / FPS) <= 1 / FPS
+    with open(variant.video, "rb") as handle:
+        head = handle.read(64 * 1024)
+    assert head.find(b"moov") < head.find(b"mdat") or b"mdat" not in head  # +faststart
+    soft_cut, soft_ref = _soft(cut), _soft(ref)
+    diff = np.abs(soft_cut - soft_ref).mean(axis=(1, 2, 3))
+    assert diff.max() < 4.0, (int(diff.argmax()), float(diff.max()))  # encoder noise only
+    assert diff[: joins[0]].max() == 0  # the first segment is the very same encode
+    for j in joins:
+        # Around each join (the end of a crossfade, where frames change fast) the cut lines up
+        # with the reference frame for frame: shifted by one either way it matches worse.
+        window = range(j - 3, j + 3)
+        error = {o: np.mean([np.abs(soft_cut[k] - soft_ref[k + o]).mean() for k in window])
+                 for o in (-1, 0, 1)}
+        assert error[0] < 0.6 * min(error[-1], error[1]), (j, error)
+
+
+def test_a_cta_change_re_encodes_only_the_last_segment(rendered: Rendered) -> None:
+    cache = rendered.root / "segments"
+    before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.mp4")}
+    assert len(before) == len(SLOTS) * len(ASPECTS)
+    brief, script, _ = change_cta(rendered.brief, rendered.script, "Order today", revoice=False)
+    edit = edit_cut(brief, script, rendered.audio, rendered.motion, rendered.keyvisuals,
+                    _anchor(), rendered.root / "edit_cta", scale=SCALE)
+    after = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.mp4")}
+    assert len(after) - len(before) == len(ASPECTS)  # one new segment per aspect
+    assert {k: after[k] for k in before} == before  # the others were read, not rewritten
+    assert f"segments: {len(ASPECTS)} rendered" in " ".join(edit.notes)
+    for aspect in ASPECTS:
+        old = _segment_list(rendered.edit.variant(aspect).video)
+        new = _segment_list(edit.variant(aspect).video)
+        assert new[:-1] == old[:-1] and new[-1] != old[-1]
+    # The new CTA is on screen at the end; the opening is the very same picture.
+    old_video, new_video = rendered.edit.variant("9:16").video, edit.variant("9:16").video
+    a, b = read_frames(old_video, [0.5]), read_frames(new_video, [0.5])
+    assert np.array_equal(a[0], b[0])
+    end = rendered.audio.duration_s - 0.2
+    a, b = read_frames(old_video, [end]), read_frames(new_video, [end])
+    assert np.abs(a[0].astype(float) - b[0].astype(float)).mean() > 1
+    again = edit_cut(brief, script, rendered.audio, rendered.motion, rendered.keyvisuals,
+                     _anchor(), rendered.root / "edit_again", scale=SCALE)
+    assert "segments: 0 rendered" in " ".join(again.notes)
