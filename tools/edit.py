@@ -14,6 +14,7 @@ filters ~3.5. moviepy is not used: per-frame Python compositing was 0.13x realti
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tools.captions import build_captions, write_srt
@@ -216,8 +217,8 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
         ))
     # All variants' missing segments in one pool, so both cores stay busy across aspects.
     rendered = render_missing([f for _, files, _ in cuts for f in files])
-    for plan, files, video in cuts:
-        join_files(plan, files, video)
+    with ThreadPoolExecutor(max_workers=len(cuts) or 1) as pool:
+        list(pool.map(lambda cut: join_files(*cut), cuts))
     transition = transition_for(anchor.camera_tone)
     notes = [f"transition {transition} over {2 * handle} frames" if handle else "hard cuts",
              f"segments: {len(rendered)} rendered, "

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from PIL import Image
 
 from tools.errors import BadInput, ProviderError
-from tools.handoffs import Aspect, KeyFrame, KeyVisuals, Scene, Script, StyleAnchor, frame_size
+from tools.handoffs import (
+    Aspect,
+    KeyFrame,
+    KeyVisuals,
+    Scene,
+    Script,
+    StyleAnchor,
+    SubjectReference,
+    frame_size,
+)
 from tools.icons import find_icon, icon_index, resolve_icon
 from tools.procedural import ProceduralProvider
 from tools.visual_job import (
@@ -35,21 +45,47 @@ __all__ = [
 ]
 
 
-def _anchor_seed(anchor: StyleAnchor) -> int:
-    """Hash the anchor's look (not its version number) so a re-saved anchor renders the same."""
-    look = anchor.model_dump(mode="json", exclude={"version"})
-    digest = hashlib.sha256(json.dumps(look, sort_keys=True).encode()).digest()
-    return int.from_bytes(digest[:6], "big")
+_HEX = re.compile(r"#[0-9a-f]{6}\b", re.IGNORECASE)
 
 
-def _scene_seed(anchor: StyleAnchor, scene_index: int) -> int:
-    return (_anchor_seed(anchor) * 1_000_003 + scene_index + 1) % (2**63)
+def _digest(*parts: object) -> bytes:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).digest()
 
 
-def scene_composition(anchor: StyleAnchor, scene_index: int) -> Composition:
-    """Pick the scene's composition, starting the cycle at an anchor-dependent offset."""
-    start = _anchor_seed(anchor) % len(SCENE_COMPOSITIONS)
-    return SCENE_COMPOSITIONS[(start + scene_index) % len(SCENE_COMPOSITIONS)]
+def _scene_content(scene: Scene, subject: SubjectReference) -> bytes:
+    """Hash what a scene shows: its visual text (colour codes aside) and the subject.
+
+    Not its position, the palette, the voice or the music: a new palette recolours the same
+    shot, and a scene moved elsewhere in the script keeps its picture.
+    """
+    visual = " ".join(_HEX.sub("", scene.visual).lower().split())
+    return _digest(visual, subject.name, subject.icon, subject.silhouette)
+
+
+def frame_seed(content: bytes, composition: Composition) -> int:
+    """Seed a frame's random layout from its content and its composition rule."""
+    return int.from_bytes(_digest(content.hex(), composition.name)[:8], "big") % (2**63)
+
+
+def scene_compositions(scenes: list[Scene], subject: SubjectReference) -> dict[int, Composition]:
+    """Give each scene a composition chosen by its content, different from shot to shot.
+
+    Each scene prefers the composition its content hash points at; scenes claim theirs in the
+    order of their hashes (not their positions), taking the next free one when it is taken, so
+    up to five scenes never share one and a reordered script keeps every scene's composition.
+    """
+    count = len(SCENE_COMPOSITIONS)
+    digests = {s.index: _scene_content(s, subject) for s in scenes}
+    chosen: dict[int, Composition] = {}
+    free = list(range(count))
+    for index in sorted(digests, key=lambda i: (digests[i], i)):
+        if not free:  # more scenes than compositions: start a new round
+            free = list(range(count))
+        want = int.from_bytes(digests[index][:4], "big") % count
+        pick = min(free, key=lambda k: (k - want) % count)
+        free.remove(pick)
+        chosen[index] = SCENE_COMPOSITIONS[pick]
+    return chosen
 
 
 def frame_prompt(anchor: StyleAnchor, composition: Composition, scene: Scene | None,
@@ -134,13 +170,16 @@ def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect
     subject = anchor.subject.model_copy(update={"icon": icon})
     draw_anchor = anchor.model_copy(update={"subject": subject})
     renderer = _Renderer(provider)
+    compositions = scene_compositions(script.scenes, subject)
+    hero_content = _digest("hero", title, subject.name, subject.icon, subject.silhouette)
 
     def one(scene: Scene | None, aspect: Aspect) -> KeyFrame:
         index = -1 if scene is None else scene.index
-        composition = HERO_COMPOSITION if scene is None else scene_composition(anchor, index)
+        composition = HERO_COMPOSITION if scene is None else compositions[index]
+        content = hero_content if scene is None else _scene_content(scene, subject)
         prompt = frame_prompt(anchor, composition, scene, title)
         job = FrameJob(scene=scene, anchor=draw_anchor, aspect=aspect, prompt=prompt,
-                       seed=_scene_seed(anchor, index), is_hero=scene is None,
+                       seed=frame_seed(content, composition), is_hero=scene is None,
                        composition=composition, title=title)
         image = renderer.render(job, frame_size(aspect, scale))
         path = out_dir / _file_name(index, aspect)

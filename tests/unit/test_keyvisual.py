@@ -177,3 +177,37 @@ def test_unknown_icon_falls_back_to_a_matching_one_with_a_note(tmp_path: Path) -
 ])
 def test_find_icon_matches_subjects(words: str, expected: set[str]) -> None:
     assert find_icon(words) in expected
+
+
+def _structure(frame: KeyFrame) -> np.ndarray:
+    """Return the frame's luminance, coarse and normalised: the layout without the colours."""
+    grey = Image.open(frame.path).convert("L").resize((45, 80), Image.Resampling.BOX)
+    lum = np.asarray(grey, dtype=float)
+    return (lum - lum.mean()) / lum.std()
+
+
+def test_a_new_palette_recolours_the_same_shots(tmp_path: Path) -> None:
+    script = make_script(5)
+    warm = render_key_visuals(script, make_anchor(WARM), ["9:16"], tmp_path / "w", scale=SCALE)
+    cool = render_key_visuals(script, make_anchor(COOL), ["9:16"], tmp_path / "c", scale=SCALE)
+    assert [f.composition for f in warm.frames] == [f.composition for f in cool.frames]
+    for a in warm.frames:
+        same = float(np.mean(_structure(a) * _structure(cool.frame(a.scene_index, "9:16"))))
+        others = [float(np.mean(_structure(a) * _structure(b)))
+                  for b in cool.frames if b.scene_index != a.scene_index]
+        assert same >= 0.9 and same > max(others) + 0.1, (a.scene_index, same, others)
+
+
+def test_scenes_keep_their_pictures_when_reordered_or_revoiced(tmp_path: Path) -> None:
+    script, anchor = make_script(4), make_anchor(WARM)
+    first = render_key_visuals(script, anchor, ["9:16"], tmp_path / "a", scale=SCALE)
+    s = script.scenes
+    swapped = script.model_copy(update={"scenes": [
+        s[0], s[2].model_copy(update={"index": 1}), s[1].model_copy(update={"index": 2}), s[3]]})
+    revoiced = anchor.model_copy(update={"voice": VoicePersona(name="bright alto"),
+                                         "music": MusicDirection(mood="upbeat")})
+    again = render_key_visuals(swapped, revoiced, ["9:16"], tmp_path / "b", scale=SCALE)
+    for old, new in ((0, 0), (1, 2), (2, 1), (3, 3)):
+        before, after = first.frame(old, "9:16"), again.frame(new, "9:16")
+        assert before.composition == after.composition
+        assert Path(before.path).read_bytes() == Path(after.path).read_bytes()
