@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
@@ -33,10 +33,10 @@ from agent.context import Context
 from agent.models import strip_think
 from agent.nodes import project_id
 from agent.offline_rules import tweak_names
-from agent.phrasing import vocab
+from agent.phrasing import normal_voice, vocab, voice_gender
 from prompts import load_prompt
 from tools.anchor import derive_anchor
-from tools.anchor_tweaks import Tweak, apply_tweaks
+from tools.anchor_tweaks import Gender, Tweak, VoiceChoice, apply_tweaks
 from tools.handoffs import Brief, StyleAnchor
 from tools.reference import MAX_MEGAPIXELS, ReferenceRejected, read_reference
 from tools.sheets import render_swatch
@@ -174,6 +174,13 @@ def update_brief(state: ChatState) -> Command[Step]:
             goto="propose_anchor",
             update={**update, "messages": reply(state, "update_brief", lines)},
         )
+    if "voice" in changed and phase in ("anchor", "script"):
+        # The voice lives in the anchor, so a new narrator means a new proposal to lock.
+        update["phase"] = "anchor"
+        return Command(
+            goto="propose_anchor",
+            update={**update, "messages": reply(state, "update_brief", lines)},
+        )
     if changed_brief and phase in ("script", "cut", "published"):
         return Command(
             goto="write_script", update={**update, "messages": reply(state, "update_brief", lines)}
@@ -204,9 +211,25 @@ def tweak_specs(names: list[str]) -> list[Tweak]:
                     ),
                     chroma=float(spec.get("chroma", 1.0)),
                     lighting=str(spec.get("lighting", "")),
+                    voice=voice_choice(str(spec["voice"])) if spec.get("voice") else None,
                 )
             )
     return out
+
+
+def voice_choice(said: str) -> VoiceChoice:
+    """Return the narrator a stored voice preference asks for ("female", "calm and clear").
+
+    A bare gender keeps the derived persona and swaps its gendered words; anything longer is
+    the persona's name as the person (or the settings panel) put it.
+    """
+    v = vocab()["voice"]
+    said = normal_voice(said)
+    gender = voice_gender(said)
+    g = cast(Gender, gender) if gender in ("male", "female", "neutral") else None
+    swaps = tuple((str(a), str(b)) for a, b in (v["swaps"].get(gender or "", {}) or {}).items())
+    name = "" if said == gender else said
+    return VoiceChoice(gender=g, name=name, swaps=swaps, named=str(v["named"]))
 
 
 def _base_anchor(state: ChatState, brief: Brief) -> StyleAnchor:
@@ -232,17 +255,30 @@ def propose_anchor(
     assert isinstance(args, ProposeAnchor)
     wanted = [t.name for t in tweak_specs([*args.adjust, *args.style_words])]
     tweaks = [*(state.get("tweaks") or []), *wanted]
-    anchor = apply_tweaks(_base_anchor(state, brief), tweak_specs(tweaks))
+    draft = dict(state.get("draft") or {})
+    said = args.voice or next(
+        (t.voice.gender for t in tweak_specs(wanted) if t.voice and t.voice.gender), None
+    )
+    heard = ""
+    if said and normal_voice(said) != draft.get("voice"):
+        draft["voice"] = normal_voice(said)
+        heard = interview.understood(draft, ["voice"])
+    specs = tweak_specs(tweaks)
+    if draft.get("voice"):
+        # The stated voice wins over any voice tweak named before it: it is applied last.
+        specs.append(Tweak(name="voice", voice=voice_choice(str(draft["voice"]))))
+    anchor = apply_tweaks(_base_anchor(state, brief), specs)
     if args.style_words:
         words = [w.lower() for w in args.style_words if w.lower() not in anchor.words]
         anchor = anchor.model_copy(update={"words": [*words, *anchor.words][:6]})
     swatch = show_swatch(anchor, runtime.context, config)
-    lines = [c["intro"], describe(anchor), c["ask"]]
+    lines = [heard, c["intro"], describe(anchor), c["ask"]]
     outputs = {**(state.get("outputs") or {}), "swatch": str(swatch)}
     update = {
         "anchor": anchor,
         "anchor_locked": False,
         "tweaks": tweaks,
+        "draft": draft,
         "phase": "anchor",
         "outputs": outputs,
         "messages": reply(state, "propose_anchor", lines),

@@ -47,6 +47,11 @@ class UpdateBrief(BaseModel):
         default=None, description="Language codes, narration first, e.g. en, es"
     )
     must_have: list[str] | None = Field(default=None, description="Phrases the video must carry")
+    voice: str | None = Field(
+        default=None,
+        description="Narration voice, e.g. female, male or a persona like calm and clear; "
+        "never the tone or the audience",
+    )
     use_defaults: bool = Field(
         default=False, description="True when the person says go: fill the rest with defaults"
     )
@@ -59,6 +64,9 @@ class ProposeAnchor(BaseModel):
         default_factory=list, description="Adjustments such as warmer, darker, more premium"
     )
     style_words: list[str] = Field(default_factory=list, description="Extra style words")
+    voice: str | None = Field(
+        default=None, description="Narration voice, e.g. female, male or calm and clear"
+    )
 
 
 class LockAnchor(BaseModel):

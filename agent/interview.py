@@ -13,7 +13,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from agent.chat_tools import UpdateBrief
-from agent.phrasing import find_platforms, title_for, tone_phrase, vocab
+from agent.phrasing import (
+    find_platforms,
+    normal_voice,
+    title_for,
+    tone_phrase,
+    vocab,
+    voice_phrase,
+)
 from prompts import load_data
 from tools.handoffs import MAX_DURATION_S, MIN_DURATION_S, USE_CASES, Brief, StyleHint
 
@@ -73,6 +80,8 @@ def merge(
         put("style_words", [w.lower() for w in words][:6])
         if update.tone is None and "tone" not in draft:
             put("tone", tone_phrase(out["style_words"]))
+    if update.voice:
+        put("voice", normal_voice(update.voice)[:MAX_FIELD_CHARS])
     if update.must_have:
         put("must_have", list(dict.fromkeys([*out.get("must_have", []), *update.must_have])))
     if "subject" in changed and "title" not in changed and not draft.get("title_given"):
@@ -224,6 +233,8 @@ def understood(draft: dict[str, Any], changed: list[str]) -> str:
             value = draft[key]
             shown = ", ".join(value) if isinstance(value, list) else value
             parts.append(f"{c['field_names'][key]}: {shown}")
+    if "voice" in changed:
+        parts.append(voice_phrase(str(draft["voice"])))
     if "must_have" in changed:
         parts.append("must-haves: " + ", ".join(draft["must_have"]))
     return (

@@ -22,6 +22,8 @@ from agent.phrasing import (
     bare_number,
     extract,
     find_duration,
+    find_labelled,
+    find_voice,
     has_phrase,
     is_exactly,
     subject_answer,
@@ -68,10 +70,16 @@ def is_question(text: str) -> bool:
     return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text.strip()))
 
 
-def tweak_names(text: str) -> list[str]:
-    """Return the anchor tweaks a message asks for ("warmer", "more premium"), in order."""
+def tweak_names(text: str, *, voice: bool = True) -> list[str]:
+    """Return the anchor tweaks a message asks for ("warmer", "more premium"), in order.
+
+    ``voice=False`` leaves out voice tweaks ("female voice"): the rules read the voice as a
+    preference of its own, so it never turns into a style word.
+    """
     found: list[tuple[int, str]] = []
     for name, spec in vocab()["tweaks"].items():
+        if not voice and spec.get("voice"):
+            continue
         pattern = "|".join(re.escape(m) for m in sorted(spec["match"], key=len, reverse=True))
         hit = re.search(rf"(?<![\w-])(?:{pattern})(?![\w-])", text, re.I)
         if hit:
@@ -123,6 +131,9 @@ def decide(state: dict[str, Any], text: str) -> Decision | None:
     after_cut = phase in ("cut", "published")
     if not text:
         return None
+    labelled = _labelled(state, text)
+    if labelled is not None:
+        return labelled
     if is_exactly(text, v["publish"]) or has_phrase(text, ["publish", "ship it"]):
         return "publish", {}
     if has_phrase(text, v["recall"]):
@@ -132,11 +143,24 @@ def decide(state: dict[str, Any], text: str) -> Decision | None:
         return ("request_revision", {"change": text}) if after_cut else ("edit_scene", scene)
     if has_phrase(text, v["rewrite"]):
         return "write_script", {}
-    tweaks = tweak_names(text)
+    voice = find_voice(text)
+    if voice is not None and after_cut:
+        return "request_revision", {"change": text}
+    said = text
+    if voice is not None:  # read the rest without the voice words: "a woman" is no audience
+        a, b = voice[1]
+        said = f"{text[:a]} {text[b:]}".strip(" ,.;-")
+    tweaks = tweak_names(said, voice=False)
     if tweaks and not after_cut and phase != "interview":
-        return "propose_anchor", {"adjust": tweaks}
+        extra = {"voice": voice[0]} if voice is not None else {}
+        return "propose_anchor", {"adjust": tweaks, **extra}
     if after_cut and (tweaks or has_phrase(text, list(vocab()["revision_duration"]))):
         return "request_revision", {"change": text}
+    if voice is not None:
+        found = extract(said) if said else {}
+        if tweaks:  # the interview keeps "warmer" as a style word for the look to come
+            found["style_words"] = [*found.get("style_words", []), *tweaks]
+        return "update_brief", {**found, "voice": voice[0]}
     short = _short_command(phase, text)
     if short is not None:
         return short
@@ -164,6 +188,22 @@ def decide(state: dict[str, Any], text: str) -> Decision | None:
         if answer:
             return "update_brief", answer
     return None
+
+
+def _labelled(state: dict[str, Any], text: str) -> Decision | None:
+    """Read "label: value" lines ("audience: busy parents", "voice: female") into their fields.
+
+    A named field is filled whatever question is pending, in every phase before the cut; after
+    it the message asks for a revision in the person's words. Other lines of the same message
+    are read as free phrasing, and the labelled fields win.
+    """
+    labelled, rest = find_labelled(text)
+    if not labelled:
+        return None
+    if state.get("phase", "interview") in ("cut", "published"):
+        return "request_revision", {"change": text}
+    found = extract(rest) if rest else {}
+    return "update_brief", {**found, **labelled}
 
 
 def _only_soft(found: dict[str, Any], text: str) -> bool:

@@ -341,6 +341,135 @@ def find_languages(text: str) -> list[str]:
     return codes
 
 
+# --------------------------------------------------------------------------- voice
+
+
+def voice_gender(text: str) -> str | None:
+    """Return the gender a voice description names ("a calm woman" -> female), if any."""
+    best: tuple[int, str] | None = None
+    for gender, words in vocab()["voice"]["genders"].items():
+        hit = phrase_pattern(tuple(words)).search(text)
+        if hit and (best is None or hit.start() < best[0]):
+            best = (hit.start(), str(gender))
+    return best[1] if best else None
+
+
+@cache
+def _voice_patterns() -> tuple[re.Pattern[str], ...]:
+    v = vocab()["voice"]
+    genders = sorted({w for ws in v["genders"].values() for w in ws}, key=len, reverse=True)
+    markers = sorted(v["markers"], key=len, reverse=True)
+    g = "|".join(re.escape(w) for w in genders)
+    m = "|".join(re.escape(w) for w in markers)
+    lead = r"(?:(?:use|with|have|want|get|and)\s+)?(?:(?:a|an|the)\s+)?"
+    gap = r"(?:[\w-]+\s+){0,2}?"  # "a female voice", "a calm female narrator"
+    return (
+        re.compile(rf"(?<![\w'-]){lead}(?:{g})\s+{gap}(?:{m})(?![\w'-])", re.I),
+        re.compile(
+            rf"(?<![\w'-])(?:{m})\s*[:=]?\s+(?:(?:should be|is|to be|as|by|from|of)\s+)?"
+            rf"(?:(?:a|an|the)\s+)?(?:{g})(?![\w'-])",
+            re.I,
+        ),
+    )
+
+
+def find_voice(text: str) -> tuple[str, tuple[int, int]] | None:
+    """Return the narration voice a message asks for ("female") and where it sits.
+
+    Only a gender next to a voice word counts ("use a female voice", "a woman narrating"), so
+    "for women who run" stays an audience and "warm" stays the tone.
+    """
+    for pattern in _voice_patterns():
+        hit = pattern.search(text)
+        if hit:
+            gender = voice_gender(hit.group(0))
+            if gender:
+                return gender, hit.span()
+    return None
+
+
+def normal_voice(value: str) -> str:
+    """Return a voice choice as stored: the bare gender when that is all it says ("a woman")."""
+    v = vocab()["voice"]
+    gender = voice_gender(value)
+    words = [*v["markers"], *(w for ws in v["genders"].values() for w in ws), "a", "an", "the"]
+    leftover = phrase_pattern(tuple(words)).sub(" ", value)
+    if gender and not re.sub(r"[\W_]+", "", leftover):
+        return gender
+    return " ".join(value.split())
+
+
+def voice_phrase(voice: str) -> str:
+    """Say a voice choice back in words: "female" -> "a female voice"."""
+    said = " ".join(voice.split()).rstrip(".")
+    if not re.search(r"\b(?:voice|narrator|narration)\b", said, re.I):
+        said = f"{said} voice"
+    article = "an" if re.match(r"[aeiou]", said, re.I) else "a"
+    return f"{article} {said}"
+
+
+# --------------------------------------------------------------------------- label: value
+
+
+_LABELLED = re.compile(r"^\s*([A-Za-z][A-Za-z _-]{0,24}?)\s*[:=]\s*(\S.*?)\s*$")
+
+
+def _label_table() -> dict[str, str]:
+    return {
+        label.lower(): field
+        for field, labels in vocab()["field_labels"].items()
+        for label in labels
+    }
+
+
+def _items(value: str) -> list[str]:
+    parts = re.split(r"\s*(?:,|/|&|\+|;|\band\b)\s*", value)
+    return [p.strip(" .") for p in parts if p.strip(" .")]
+
+
+def _labelled_value(field: str, value: str) -> dict[str, Any]:
+    """Read one labelled value into update_brief arguments (nothing when it cannot be read)."""
+    value = value.strip().strip("\"'“”").rstrip(".").strip()
+    if not value:
+        return {}
+    if field == "duration_s":
+        seconds = find_duration(value) or bare_number(value)
+        return {"duration_s": seconds} if seconds is not None else {}
+    if field in ("platforms", "languages", "style_words"):
+        return {field: _items(value)}
+    if field == "must_have":
+        return {"must_have": [value]}
+    if field == "tone":
+        tones = find_tones(value)
+        return {"tone": value, **({"style_words": tones} if tones else {})}
+    if field in ("key_message", "cta"):
+        return {field: _sentence_case(value)}
+    if field == "subject":
+        return {"subject": value, "title": title_for(value)}
+    if field == "voice":
+        return {"voice": normal_voice(value)}
+    return {field: value}
+
+
+def find_labelled(text: str) -> tuple[dict[str, Any], str]:
+    """Return the fields of "label: value" lines and the text of the other lines.
+
+    "audience: busy parents" fills the audience whatever was asked last: the person (or the web
+    chat's settings panel) named the field, so nothing has to be guessed.
+    """
+    table = _label_table()
+    found: dict[str, Any] = {}
+    rest: list[str] = []
+    for line in text.splitlines():
+        match = _LABELLED.match(line)
+        label = " ".join(match.group(1).lower().split()) if match else ""
+        if match is None or label not in table:
+            rest.append(line)
+            continue
+        found.update(_labelled_value(table[label], match.group(2)))
+    return found, "\n".join(rest).strip()
+
+
 # --------------------------------------------------------------------------- everything
 
 

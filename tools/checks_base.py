@@ -50,7 +50,9 @@ THRESHOLDS: dict[str, float] = {
     # so a pass is no proof of relevance but a failure is a real mismatch.
     "copy_margin": -0.15,
     "picture_margin": 0.08,
-    "tone_margin": 0.05,
+    # Tone: the anchor's similarity to the brief's tone minus its similarity to the closest
+    # other tone; clean anchors -0.10 to +0.31 (see checks_story.relevance_checks).
+    "tone_margin": -0.15,
     # Narration: words per second of measured speech, longest pause, room before the cut.
     "wps_min": 1.0,
     "wps_max": 5.0,
@@ -58,8 +60,15 @@ THRESHOLDS: dict[str, float] = {
     # Rhythm: cut to nearest measured beat; measured tempo against the anchor's.
     "beat_tolerance_s": 1 / FPS,
     "tempo_tolerance": 0.03,
-    # End card: mean luminance change (0-1) it makes; clean cuts 0.09-0.18, no card ≤ 0.013.
-    "end_card_min_change": 0.04,
+    # The grid at the anchor's tempo must collect this many times the onset energy of the same
+    # grid at a random phase (clean scores 5.8-9.5; grids at unrelated tempos 2.5-5).
+    "beat_salience_min": 3.0,
+    # The music's feel is a statistic over bars: fewer than this and it is noted, not judged.
+    "mood_min_bars": 4.0,
+    # End card: luminance change (0-1) of the most changed tenth of the card's region (safe area
+    # above the captions) as the card comes in. Clean cards 0.15-0.67 (dark plates over dark
+    # palettes at the low end); the same region a quarter second apart without a card ≤ 0.03.
+    "end_card_min_change": 0.08,
 }
 
 

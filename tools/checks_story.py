@@ -138,15 +138,21 @@ def relevance_checks(p: Production) -> list[QACheck]:
                 scene=s.index,
             )
         )
-    tone_margin = float(tone @ anchor - np.sort(other)[-3:].mean())
+    # The anchor fails its tone only when one of the other tones reads clearly closer than the
+    # brief's own: measured on 13 clean productions and every anchor judged against the other
+    # briefs' tones, clean anchors sit at -0.10 to +0.31 while a different brief's tone scores a
+    # median -0.08, so the embedding cannot tell a fitting anchor from a merely different one;
+    # only an anchor that reads as another tone outright (≤ -0.15) is a reliable failure.
+    closest = int(np.argmax(other))
+    tone_margin = float(tone @ anchor - other[closest])
     limit = THRESHOLDS["tone_margin"]
     out.append(
         check(
-            "tone", tone_margin >= limit, tone_margin, f"margin ≥ {limit:g} over other tones",
-            "anchor",
-            f"the style anchor does not read as “{p.accept.tone}”: re-derive its style words, "
-            "music mood and voice from the brief's tone",
-            detail=f"anchor: {tone_text}",
+            "tone", tone_margin >= limit, tone_margin,
+            f"≥ {limit:g}: no other tone reads clearly closer", "anchor",
+            f"the style anchor reads as “{others[closest]}” rather than “{p.accept.tone}”: "
+            "re-derive its style words, music mood and voice from the brief's tone",
+            detail=f"anchor: {tone_text}; closest other tone “{others[closest]}”",
         )
     )
     return out

@@ -308,3 +308,119 @@ def test_swatch_shows_every_palette_colour(tmp_path: Path) -> None:
     for i, colour in enumerate(palette):
         x = int(16 + i * bar + bar / 2)
         assert tuple(rgb[100, x]) == hex_to_rgb(colour)
+
+
+# --------------------------------------------------------------------------- voice, labels
+
+VOICE_PHRASINGS: list[tuple[str, str]] = [
+    ("voice: female", "female"),
+    ("Voice: Female", "female"),
+    ("voice: a woman", "female"),
+    ("use a female voice", "female"),
+    ("a woman narrating", "female"),
+    ("female narrator please", "female"),
+    ("male voice please", "male"),
+    ("narrated by a man", "male"),
+    ("voice: male", "male"),
+    ("voice: warm baritone, unhurried", "warm baritone, unhurried"),
+    ("voice: calm and clear", "calm and clear"),
+]
+
+
+@pytest.mark.parametrize("phase", ["interview", "anchor", "script"])
+@pytest.mark.parametrize(("text", "voice"), VOICE_PHRASINGS)
+def test_voice_is_a_preference_of_its_own(phase: str, text: str, voice: str) -> None:
+    state = {"phase": phase, "asking": "audience" if phase == "interview" else None}
+    decision = _after({**state, "draft": {"subject": "cold brew"}}, text)
+    assert decision == ("update_brief", {"voice": voice})
+
+
+def test_voice_never_becomes_tone_audience_or_style() -> None:
+    for asking in ("audience", "key_message", "cta", "platforms", "duration_s"):
+        tool, args = _after({"asking": asking}, "use a female voice") or ("", {})
+        assert tool == "update_brief" and args == {"voice": "female"}
+    tool, args = _after({}, "a 15 second reel, warm, with a female voice") or ("", {})
+    assert args["voice"] == "female" and args["tone"] == "warm" and args["duration_s"] == 15.0
+    assert "female" not in " ".join(args.get("style_words", []))
+    assert "audience" not in args
+    # women as people stay an audience
+    assert _after({}, "for women who run")[1].get("voice") is None  # type: ignore[index]
+    assert _after({"phase": "anchor"}, "darker, with a male voice") == (
+        "propose_anchor",
+        {"adjust": ["darker"], "voice": "male"},
+    )
+    assert _after({"phase": "cut"}, "use a female voice") == (
+        "request_revision",
+        {"change": "use a female voice"},
+    )
+
+
+def test_voice_is_stored_said_back_and_recasts_the_anchor() -> None:
+    from agent.chat_nodes import tweak_specs, voice_choice
+    from agent.interview import understood
+
+    draft, changed, _ = merge({"subject": "cold brew"}, UpdateBrief(voice="a woman"))
+    assert draft["voice"] == "female" and changed == ["voice"]
+    assert understood(draft, changed) == "Got it: a female voice."
+    assert "audience" not in draft and "tone" not in draft
+    anchor = _anchor(["#2B1A12", "#6F4E37", "#C68E53", "#F3E5CF"]).model_copy(
+        update={"voice": VoicePersona(name="warm baritone, unhurried", gender="male")}
+    )
+    female = apply_tweaks(anchor, [Tweak("voice", voice=voice_choice("female"))])
+    assert female.voice.gender == "female" and female.voice.name == "warm alto, unhurried"
+    assert female.palette == anchor.palette and female.words == anchor.words
+    male = apply_tweaks(female, tweak_specs(["male voice"]))
+    assert male.voice.gender == "male" and "baritone" in male.voice.name
+    named = apply_tweaks(anchor, [Tweak("voice", voice=voice_choice("calm and clear"))])
+    assert named.voice.name == "calm and clear" and named.voice.gender == "male"
+
+
+LABELLED: list[tuple[str, dict[str, Any]]] = [
+    ("audience: busy parents", {"audience": "busy parents"}),
+    ("Audience: busy parents.", {"audience": "busy parents"}),
+    ("cta: order now", {"cta": "Order now"}),
+    ("call to action: visit our site", {"cta": "Visit our site"}),
+    ("duration: 15 seconds", {"duration_s": 15.0}),
+    ("duration: 20", {"duration_s": 20.0}),
+    ("length: half a minute", {"duration_s": 30.0}),
+    ("platforms: reels, youtube", {"platforms": ["reels", "youtube"]}),
+    ("platforms: tiktok", {"platforms": ["tiktok"]}),
+    ("tone: calm", {"tone": "calm", "style_words": ["calm"]}),
+    ("key message: steeped for 18 hours", {"key_message": "Steeped for 18 hours"}),
+    ("title: Slow Pour", {"title": "Slow Pour"}),
+    ("languages: en, es", {"languages": ["en", "es"]}),
+    ("voice: female", {"voice": "female"}),
+    (
+        "platforms: reels, youtube\nduration: 20 seconds\nvoice: calm and clear",
+        {"platforms": ["reels", "youtube"], "duration_s": 20.0, "voice": "calm and clear"},
+    ),
+]
+
+
+@pytest.mark.parametrize("phase", ["interview", "anchor", "script"])
+@pytest.mark.parametrize("asking", [None, "audience", "key_message", "cta", "duration_s"])
+@pytest.mark.parametrize(("text", "fields"), LABELLED)
+def test_labelled_messages_fill_the_named_field(
+    phase: str, asking: str | None, text: str, fields: dict[str, Any]
+) -> None:
+    state = {"phase": phase, "asking": asking if phase == "interview" else None}
+    assert _after({**state, "draft": {"subject": "cold brew"}}, text) == ("update_brief", fields)
+
+
+def test_web_settings_messages_are_understood() -> None:
+    from agent.frontend_text import settings_message
+
+    voices = {"warm": "warm baritone, unhurried", "calm": "calm and clear"}
+    text = settings_message(
+        {"platforms": ["reels", "youtube"], "duration_s": 25, "voice": "calm"}, {}, voices
+    )
+    for phase in ("interview", "anchor"):
+        assert _after({"phase": phase, "asking": "audience"}, text) == (
+            "update_brief",
+            {"platforms": ["reels", "youtube"], "duration_s": 25.0, "voice": "calm and clear"},
+        )
+    out, changed, problems = merge(
+        {}, UpdateBrief(platforms=["reels", "youtube"], duration_s=25, voice="calm and clear")
+    )
+    assert not problems and set(changed) == {"platforms", "duration_s", "voice"}
+    assert "tone" not in out and "audience" not in out
