@@ -64,8 +64,12 @@ def rhythm_checks(p: Production, cut: Cut) -> list[QACheck]:
     want = p.anchor.music.tempo_bpm
     measured = anchored_grid(samples, want) if samples.size else None
     min_salience = THRESHOLDS["beat_salience_min"]
-    if measured is None or measured.salience < min_salience:
-        value = "no steady beat" if measured is None else f"salience {measured.salience:.2f}"
+    if measured is None or measured.salience < min_salience or not measured.dominant:
+        value = (
+            "no steady beat" if measured is None
+            else f"salience {measured.salience:.2f}" if measured.salience < min_salience
+            else f"strongest pulse {measured.strongest_bpm:.1f} bpm"
+        )
         return [
             check("music_tempo", False, value, f"{want:g} bpm, salience ≥ {min_salience:g}",
                   "music", f"score the music at {want:g} bpm with a clear pulse",
@@ -74,13 +78,12 @@ def rhythm_checks(p: Production, cut: Cut) -> list[QACheck]:
     grid = measured.grid
     tol = THRESHOLDS["tempo_tolerance"]
     tempo_ok = abs(grid.bpm / want - 1) <= tol
-    blind = f"{measured.blind_bpm:.1f} bpm" if measured.blind_bpm else "none"
     out = [
         check(
             "music_tempo", tempo_ok, grid.bpm, f"{want:g} bpm ± {tol:.0%}", "music",
             f"re-score the music at the anchor's {want:g} bpm (it plays at {grid.bpm:.1f})",
             detail=f"grid collects {measured.salience:.1f}x the onsets of chance; "
-            f"blind estimate {blind}",
+            f"strongest pulse in the range {measured.strongest_bpm:.1f} bpm",
             variant=cut.label,
         )
     ]

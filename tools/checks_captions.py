@@ -2,7 +2,7 @@
 
 Contrast is measured on decoded frames while each cue is on screen, inside the caption box, so
 it is the contrast a viewer gets over the actual picture, not the plate's nominal colour. The
-end card is measured as the change it makes to its own region when it comes in.
+end card is found by drawing it again and matching it inside its panel.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 from tools.checks_base import THRESHOLDS, Cut, Production, check, normalize_text
 from tools.handoffs import QACheck, frame_size
 from tools.layout import contains, safe_area
+from tools.overlays import end_card
 from tools.qa_image import caption_contrast, relative_luminance
 from tools.qa_media import decode_frames
 
@@ -136,39 +137,58 @@ def _speed_check(p: Production, cut: Cut, cues: list[Cue]) -> QACheck:
 
 
 def end_card_check(p: Production, cut: Cut, duration_s: float) -> QACheck:
-    """Check the CTA end card comes in at the end: its own region visibly changes when it does.
+    """Check the CTA end card comes in at the end: the card is on screen once it should be.
 
-    The card's panel sits in the safe area above the caption box, so that region is compared
-    just before the card and while it is up. The whole picture is not: the card dims the frame
-    only lightly, so over a dark palette a dark plate changes the mean picture by a few percent
-    while its white CTA text changes the panel outright. The figure is the change that the most
-    changed tenth of the region makes, which is the text and plate whatever the picture's
-    brightness, and which a clip moving on without a card does not reach.
+    The card is drawn again from the production (its CTA, title, palette and the panel area
+    above the captions, as the edit draws it) and laid over the frame just before it starts;
+    inside the card's panel the frame while the card is up must match that picture far better
+    than it matches the frame before. A change of the whole picture is no measure: the card
+    dims the frame only lightly, so a dark plate over a dark palette moves the mean by a few
+    percent, while the picture moving on without a card can move it as much.
     """
     start = p.edit.end_card_start_s
-    limit = THRESHOLDS["end_card_min_change"]
-    threshold = f"the CTA card changes its region's luminance by ≥ {limit:.0%} (top tenth)"
+    limit = THRESHOLDS["end_card_min_presence"]
+    threshold = f"the CTA card explains ≥ {limit:.0%} of the change in its panel"
     fix = f"put the CTA “{p.accept.cta}” on an end card at the end of the {cut.label} cut"
     if not 0 < start < duration_s:
         return check("cta_end_card", False, f"card at {start:.2f} s", threshold, "edit", fix,
                      variant=cut.label)
-    width, height = frame_size(cut.aspect, p.scale)
-    safe = safe_area(cut.aspect, width, height)
-    bottom = min(safe.y + safe.height, cut.caption_box.y)
-    region = (safe.x, safe.y, safe.width, max(1, bottom - safe.y))
     try:
-        before, during = decode_frames(
-            cut.video, [start - 0.25, (start + p.audio.duration_s) / 2], crop=region
-        )
+        before, during = decode_frames(cut.video, [start - 0.25, (start + p.audio.duration_s) / 2])
     except Exception as exc:  # an unreadable video already fails its own check
         return check("cta_end_card", False, str(exc), threshold, "edit", fix, variant=cut.label)
-    diff = np.abs(relative_luminance(during) - relative_luminance(before))
-    change = float(np.percentile(diff, 90))
+    presence, change = _card_presence(p, cut, before, during)
     same_cta = normalize_text(p.edit.cta) == normalize_text(p.accept.cta)
     return check(
-        "cta_end_card", change >= limit and same_cta, change,
-        threshold, "edit", fix,
-        detail=f"card from {start:.2f} s reads “{p.edit.cta}”; mean change in its region "
-        f"{float(diff.mean()):.3f}",
+        "cta_end_card", presence >= limit and same_cta, presence, threshold, "edit", fix,
+        detail=f"card from {start:.2f} s reads “{p.edit.cta}”; its panel changes luminance "
+        f"by {change:.3f} when it comes in",
         variant=cut.label,
     )
+
+
+def _card_presence(
+    p: Production, cut: Cut, before: np.ndarray, during: np.ndarray
+) -> tuple[float, float]:
+    """Return (share of the panel's change the card explains, mean change in the panel).
+
+    1.0 means the frame under the card is exactly the frame before with the card over it;
+    0 or less means the panel looks no more like the card than like the picture without it.
+    """
+    height, width = during.shape[:2]
+    safe = safe_area(cut.aspect, width, height)
+    area = (safe.x, safe.y, safe.width, max(1, cut.caption_box.y - safe.y))
+    card = end_card(p.edit.cta, p.brief.title, width, height, p.anchor.palette, area)
+    rgba = np.asarray(card, dtype=np.float64) / 255.0
+    alpha = rgba[..., 3:4]
+    expected = before.astype(np.float64) * (1 - alpha) + rgba[..., :3] * 255.0 * alpha
+    panel = rgba[..., 3] >= 0.8
+    if not panel.any():
+        return 0.0, 0.0
+    lum_before, lum_during, lum_card = (
+        relative_luminance(np.clip(x, 0, 255).astype(np.uint8))[panel]
+        for x in (before, during, expected)
+    )
+    change = float(np.abs(lum_during - lum_before).mean())
+    miss = float(np.abs(lum_during - lum_card).mean())
+    return 1.0 - miss / max(change, 1e-6), change

@@ -21,7 +21,7 @@ PLATFORM_MAX_S: dict[Platform, float] = {
     "reels": 180.0,
     "tiktok": 600.0,
     "shorts": 180.0,
-    "instagram_feed": 60.0,
+    "instagram_feed": 180.0,  # feed videos play up to 60 min; the brief caps videos at 180 s
     "youtube": 3600.0,
 }
 # A cut may miss the target by half a second or 3 %, whichever is more, plus one frame of rounding.

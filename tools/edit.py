@@ -14,12 +14,23 @@ filters ~3.5. moviepy is not used: per-frame Python compositing was 0.13x realti
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tools.captions import build_captions, write_srt
 from tools.edit_graph import CutPlan, Overlay
-from tools.edit_segments import SegmentFile, join_files, plan_files, render_missing, segment_dir
+from tools.edit_segments import (
+    SegmentFile,
+    file_digest,
+    join_files,
+    plan_files,
+    render_missing,
+    segment_dir,
+    write_atomically,
+)
 from tools.errors import RenderError
 from tools.handoffs import (
     FPS,
@@ -44,6 +55,7 @@ from tools.motion import clip_frames
 from tools.overlays import accent_colour, cover_image, end_card, plate_colour, text_plate
 
 END_CARD_MIN_S, END_CARD_MAX_S = 1.2, 3.0
+COVER_VERSION = 1  # bump when cover_image draws differently, so cached covers are redrawn
 _TRANSITIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("glide", "dolly", "track", "smooth", "sweep", "fluid", "steadicam"), "smoothleft"),
     (("crane", "rise", "rising", "vertical", "lift"), "smoothup"),
@@ -148,6 +160,24 @@ def _check_clips_fit(motion: MotionSet, timeline: list[TimedScene], handle: int)
             )
 
 
+def _cover(hero: str, title: str, aspect: Aspect, width: int, height: int, palette: list[str],
+           cache: Path, out: Path) -> None:
+    """Write the cover to ``out``, drawn once per hero, title and palette into the cache.
+
+    A revision that leaves them alone (a new CTA, captions) then only copies the file.
+    """
+    safe = safe_area(aspect, width, height)
+    area = (safe.x, safe.y, safe.width, safe.height)
+    what = [COVER_VERSION, file_digest(Path(hero)), title, palette, width, height, area]
+    key = hashlib.sha256(json.dumps(what).encode()).hexdigest()[:24]
+    cached = cache / f"cover-{key}.png"
+    if not cached.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        image = cover_image(hero, title, width, height, palette, area)
+        write_atomically(cached, lambda tmp: image.save(tmp, format="PNG", compress_level=1))
+    shutil.copyfile(cached, out)
+
+
 def variant_plan(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
                  anchor: StyleAnchor, aspect: Aspect, folder: Path, scale: float = 1.0,
                  options: EditOptions | None = None) -> tuple[CutPlan, CaptionBox]:
@@ -207,10 +237,9 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
                                  out_dir / f"overlays_{tag}", scale, options)
         video = out_dir / f"video_{tag}.mp4"
         cuts.append((plan, plan_files(plan, (width, height), cache), video))
-        safe = safe_area(aspect, width, height)
         cover = out_dir / f"cover_{tag}.png"
-        cover_image(keyvisuals.hero(aspect).path, brief.title, width, height, anchor.palette,
-                    (safe.x, safe.y, safe.width, safe.height)).save(cover, compress_level=1)
+        _cover(keyvisuals.hero(aspect).path, brief.title, aspect, width, height, anchor.palette,
+               cache, cover)
         variants.append(EditVariant(
             aspect=aspect, width=width, height=height, video=str(video), cover=str(cover),
             captions=srt, caption_box=box, duration_s=round(total_frames / FPS, 3),

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -103,14 +104,20 @@ def plan_files(plan: CutPlan, size: tuple[int, int], cache: Path) -> list[Segmen
     return files
 
 
-def _render(item: SegmentFile) -> None:
-    tmp = item.path.with_name(f".{item.key}.{os.getpid()}.{uuid.uuid4().hex[:8]}.mp4")
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Have ``write`` fill a temporary file next to ``path``, then rename it into place."""
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}{path.suffix}")
     try:
-        run_ffmpeg(segment_command(item.plan, item.segment, tmp),
-                   f"edit segment at frame {item.segment.start}")
-        os.replace(tmp, item.path)
+        write(tmp)
+        os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _render(item: SegmentFile) -> None:
+    what = f"edit segment at frame {item.segment.start}"
+    write_atomically(item.path,
+                     lambda tmp: run_ffmpeg(segment_command(item.plan, item.segment, tmp), what))
 
 
 def render_missing(files: list[SegmentFile]) -> list[SegmentFile]:

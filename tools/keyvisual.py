@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PIL import Image
@@ -45,6 +46,7 @@ __all__ = [
 ]
 
 
+MAX_WORKERS = 2
 _HEX = re.compile(r"#[0-9a-f]{6}\b", re.IGNORECASE)
 
 
@@ -188,8 +190,14 @@ def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect
         return KeyFrame(scene_index=index, aspect=aspect, path=str(path), prompt=prompt,
                         composition=composition.name)
 
-    frames = [one(scene, aspect) for scene in script.scenes for aspect in wanted]
-    heroes = [one(None, aspect) for aspect in wanted]
+    jobs: list[tuple[Scene | None, Aspect]] = [(s, a) for s in script.scenes for a in wanted]
+    jobs += [(None, a) for a in wanted]
+    # numpy, Pillow's filters and its PNG encoder release the GIL: two threads use two cores.
+    # A remote provider goes one frame at a time, so its fallback point stays well defined.
+    workers = MAX_WORKERS if renderer.primary is renderer.fallback else 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        done = list(pool.map(lambda job: one(*job), jobs))
+    frames, heroes = done[: -len(wanted)], done[-len(wanted):]
     return KeyVisuals(frames=frames, heroes=heroes, subject=anchor.subject,
                       provider=renderer.provider_name(), notes=notes + renderer.notes())
 

@@ -9,6 +9,8 @@ seed and in frame-relative units, so every aspect re-lays out the same design.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -19,6 +21,8 @@ from tools.visual_job import FrameJob, Placement
 
 _WORK_LONG_SIDE = 480  # working size for the soft layers
 _GRAIN_SIGMA = 2.2  # in 8-bit levels: visible texture, negligible palette drift
+# Frames render on two threads; a FreeType face is not safe to share between them.
+_GLYPH_LOCK = threading.Lock()
 
 
 def _smooth(t: np.ndarray) -> np.ndarray:
@@ -292,7 +296,8 @@ class ProceduralProvider:
         radius = _halo(c, roles, p, light)
 
         short = min(w, h)
-        glyph = glyph_mask(job.anchor.subject.icon, max(8, round(p.size * short)))
+        with _GLYPH_LOCK:
+            glyph = glyph_mask(job.anchor.subject.icon, max(8, round(p.size * short)))
         gx = round(p.x * w - glyph.width / 2)
         gy = round(p.y * h - glyph.height / 2)
         small_size = (max(1, round(glyph.width / factor)), max(1, round(glyph.height / factor)))

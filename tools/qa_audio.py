@@ -1,8 +1,10 @@
 """Listen to a finished mix the way the critic needs: beat grid, tempo, energy, and speech.
 
-Beats come from onsets of the low band (kick and bass), folded by autocorrelation into a tempo
-and then fitted jointly in period and phase, so the grid stays exact over the whole cut. Speech
-is found inside each narration window, where the music is ducked under the voice.
+Beats come from onsets of the low band (kick and bass). Blind, they are folded by
+autocorrelation into a tempo; the critic measures them against the anchor's tempo instead
+(``anchored_grid``), because on a few bars a blind estimate lands on another metrical level.
+Either way the grid is then fitted jointly in period and phase, so it stays exact over the cut.
+Speech is found inside each narration window, where the music is ducked under the voice.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ _BPM_RANGE = (50.0, 180.0)
 # so music a little off tempo is measured (and failed) rather than forced onto the prior, and
 # narrower than the nearest other metrical level (2/3 or 3/2 of the period).
 _PRIOR_SPREAD = 0.15
+_KICK_BAND_HZ = 90.0
+# Period ratios that are one grid at another metrical level; and how strong a rival pulse at an
+# unrelated tempo may be against the fitted grid before the grid counts as a coincidence.
+_METRICAL_LEVELS = (1.0, 2.0, 0.5, 1.5, 2 / 3, 3.0, 1 / 3, 4.0, 0.25)
+_RIVAL_SHARE = 0.85
+_RIVAL_BEATS = 6
 # Hats count as played at a grid position when this share of beats has a bright onset there
 # (clean cuts: 0.7 where hats play, at most 0.17 where they do not).
 _PLAYED = 0.4
@@ -114,13 +122,16 @@ class AnchoredGrid:
     """The beat grid measured at the expected tempo's metrical level, and how well it fits.
 
     ``salience`` is how much more onset energy the fitted grid collects than a grid at the same
-    period dropped at a random phase would (1.0 is chance); ``blind_bpm`` is what an estimate
-    without the prior reads, which on short or sparse beds often lands on a subdivision.
+    period dropped at a random phase would (1.0 is chance); ``strongest_bpm`` is the strongest
+    pulse anywhere in the tempo range, which on short or sparse beds is often a subdivision or
+    a multiple; ``dominant`` says the fitted grid is that pulse's metrical level (×1, ×2, ×1/2,
+    ×3/2, ×2/3, ×3, ×1/3, ×4, ×1/4) or about as strong as it.
     """
 
     grid: BeatGrid
     salience: float
-    blind_bpm: float | None
+    strongest_bpm: float
+    dominant: bool
 
 
 def anchored_grid(samples: np.ndarray, expected_bpm: float) -> AnchoredGrid | None:
@@ -135,18 +146,38 @@ def anchored_grid(samples: np.ndarray, expected_bpm: float) -> AnchoredGrid | No
     says whether it explains the onsets better than chance. Music at another tempo moves the
     fitted period off the expected one or collects little more than a random grid.
     """
-    env = _onsets(mono(samples), 20.0, 150.0)
+    # Kicks only, under the voice: a narrator's fundamental reaches down to ~90 Hz and on a
+    # clip of a few bars its syllable onsets outvote the beat in the wider bass band.
+    env = _onsets(mono(samples), 20.0, _KICK_BAND_HZ)
     fps = RATE / HOP
     want = 60.0 / expected_bpm
     if len(env) < 2 * want * fps:
         return None
-    # A little slack in time lets a coarse scan of periods still land on every onset.
-    loose = maximum_filter1d(env, size=5)
-    candidates = want * np.exp(np.linspace(-_PRIOR_SPREAD, _PRIOR_SPREAD, 97))
+    # Periods one step apart drift at most a couple of hops over the clip; a hop of slack in
+    # time lets the scan still land on every onset, and the fit below makes the grid exact.
+    loose = maximum_filter1d(env, size=3)
+    steps = int(np.clip(2 * _PRIOR_SPREAD * len(env) / 2, 61, 801))
+    candidates = want * np.exp(np.linspace(-_PRIOR_SPREAD, _PRIOR_SPREAD, steps))
     scan = [_salience(loose, fps, _best_phase(loose, fps, float(p))) for p in candidates]
-    grid = _fit_grid(env, fps, float(candidates[int(np.argmax(scan))]))
-    blind = beat_grid(samples)
-    return AnchoredGrid(grid, _salience(env, fps, grid), blind.bpm if blind else None)
+    best = int(np.argmax(scan))
+    grid = _fit_grid(env, fps, float(candidates[best]))
+    # Chance is also a grid at some other tempo: the strongest pulse anywhere in the tempo
+    # range must be the fitted grid's own metrical level or no stronger than it, else the
+    # prior only found a coincidence (4:5 against music played at another tempo, say).
+    # A rival needs _RIVAL_BEATS beats in the clip: over three or four beats any period lines
+    # up with a few loud onsets (a voice's, the swell's) as well as the beat does.
+    longest = min(60 / _BPM_RANGE[0], len(env) / fps / _RIVAL_BEATS)
+    shortest = 60 / _BPM_RANGE[1]
+    if longest <= shortest:
+        return AnchoredGrid(grid, _salience(env, fps, grid), grid.bpm, True)
+    wide = np.exp(np.linspace(np.log(shortest), np.log(longest), 241))
+    rival = [_salience(loose, fps, _best_phase(loose, fps, float(p))) for p in wide]
+    k = int(np.argmax(rival))
+    ratio = float(wide[k] / grid.period_s)
+    same_level = any(abs(ratio / level - 1) <= 0.04 for level in _METRICAL_LEVELS)
+    strongest = 60.0 / float(wide[k])
+    dominant = same_level or scan[best] >= _RIVAL_SHARE * rival[k]
+    return AnchoredGrid(grid, _salience(env, fps, grid), strongest, dominant)
 
 
 def _best_phase(env: np.ndarray, fps: float, period: float) -> BeatGrid:

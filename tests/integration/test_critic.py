@@ -21,7 +21,7 @@ from agent.settings import Settings
 from tests.conftest import EXAMPLES
 from tools.brief import load_brief
 from tools.handoffs import ProductionRecord, QAReport
-from tools.qa_audio import beat_grid, energy, find_speech, speech_levels
+from tools.qa_audio import anchored_grid, beat_grid, energy, find_speech, speech_levels
 from tools.qa_image import caption_contrast
 
 pytestmark = pytest.mark.integration
@@ -182,3 +182,22 @@ def test_caption_contrast_is_measured_over_what_is_behind_the_text() -> None:
     grey = np.full((20, 120, 3), 150, dtype=np.uint8)
     grey[8:12, 10:110:3] = 200  # light grey text on a mid-grey plate
     assert caption_contrast(grey) < 4.5
+
+
+def _accepts(audio: np.ndarray, bpm: float) -> bool:
+    """Say whether the anchored grid accepts ``bpm`` the way the music_tempo check does."""
+    measured = anchored_grid(audio, bpm)
+    return (
+        measured is not None and measured.dominant and measured.salience >= 3.0
+        and abs(measured.grid.bpm / bpm - 1) <= 0.03
+    )
+
+
+def test_the_grid_is_measured_at_the_anchor_tempo_and_another_tempo_is_refused() -> None:
+    audio = _click_track(82.0, 0.05, 10.0, hats=(0.5,))
+    measured = anchored_grid(audio, 82.0)
+    assert measured is not None and measured.grid.bpm == pytest.approx(82.0, rel=0.005)
+    assert abs(measured.grid.offset(0.05 + 7 * 60 / 82)) < 0.006
+    assert _accepts(audio, 82.0) and _accepts(audio, 164.0)  # one grid, two metrical levels
+    for wrong in (82.0 * 0.8, 82.0 * 0.92, 82.0 * 1.08, 82.0 * 1.25):
+        assert not _accepts(audio, wrong), wrong
