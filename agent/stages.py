@@ -25,12 +25,12 @@ T = TypeVar("T", bound=BaseModel)
 # Bump a stage's version when its tool changes output for the same inputs.
 STAGE_VERSIONS: dict[str, int] = {
     "anchor": 1,
-    "script": 1,
-    "keyvisual": 1,
-    "voice": 1,
-    "music": 1,
-    "motion": 1,
-    "edit": 1,
+    "script": 2,  # word budgets per scene
+    "keyvisual": 2,  # seeds from scene content, not position
+    "voice": 2,  # measured pace mapping, silence trimmed
+    "music": 2,  # -2 dBTP ceiling
+    "motion": 2,  # fixed-QP intermediates
+    "edit": 2,  # segmented, cached encode
 }
 
 

@@ -4,8 +4,8 @@ Per aspect: crossfades centred on the fitted cut times, burned-in captions of th
 language, scene titles, the CTA end card and the audio mix. The picture is rendered as
 segments cut where no crossfade runs (tools.edit_graph), each cached by what is seen in it
 and joined without re-encoding (tools.edit_segments), so a revision re-encodes only the
-segments it changed; the audio is muxed once over the joined picture. SRT files carry every
-language; a cover is drawn per aspect from the hero key frame.
+segments it changed; the mix is encoded once (cached too) and muxed over the joined
+picture. SRT files carry every language; a cover is drawn per aspect from the hero key frame.
 
 The edit decodes the motion clips instead of re-rendering the moves from the key frames:
 measured on 20 s of 1080x1920, decoding the clips costs ~1.1 CPU-s, the zoompan and crop
@@ -24,6 +24,7 @@ from tools.captions import build_captions, write_srt
 from tools.edit_graph import CutPlan, Overlay
 from tools.edit_segments import (
     SegmentFile,
+    audio_track,
     file_digest,
     join_files,
     plan_files,
@@ -246,8 +247,9 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
         ))
     # All variants' missing segments in one pool, so both cores stay busy across aspects.
     rendered = render_missing([f for _, files, _ in cuts for f in files])
+    track = audio_track(Path(audio.mix_path), cache)
     with ThreadPoolExecutor(max_workers=len(cuts) or 1) as pool:
-        list(pool.map(lambda cut: join_files(*cut), cuts))
+        list(pool.map(lambda cut: join_files(cut[0], cut[1], track, cut[2]), cuts))
     transition = transition_for(anchor.camera_tone)
     notes = [f"transition {transition} over {2 * handle} frames" if handle else "hard cuts",
              f"segments: {len(rendered)} rendered, "

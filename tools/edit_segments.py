@@ -3,7 +3,9 @@
 Cache scheme: ``<parent of out_dir>/segments/<key>.mp4``. In the asset store an edit run
 renders into ``<root>/edit/<run key>/``, so every edit run shares ``<root>/edit/segments/``
 (a run key is hex, so the name cannot collide with one); a caller with its own folders shares
-the cache between the edit folders it keeps side by side.
+the cache between the edit folders it keeps side by side. The same folder keeps the encoded
+audio track (``audio-<key>.m4a``) and the covers (``cover-<key>.png``); like the store, it is
+never pruned, and deleting it only costs a re-render.
 
 A segment's key hashes exactly what is seen in it: the bytes of its clips and the frames read
 from them, the crossfade, the bytes, position and frames of every still over it, the end card
@@ -27,9 +29,11 @@ from pathlib import Path
 
 from tools.edit_graph import (
     END_CARD_FADE_S,
+    FINAL_BFRAMES,
     TIMESCALE,
     CutPlan,
     Segment,
+    audio_command,
     concat_command,
     segment_command,
     segments,
@@ -82,7 +86,7 @@ def segment_key(plan: CutPlan, seg: Segment, size: tuple[int, int]) -> str:
         "size": list(size),
         "frames": seg.frames,
         "fps": FPS,
-        "encoder": ["libx264", plan.preset, plan.crf, "yuv420p", TIMESCALE],
+        "encoder": ["libx264", plan.preset, plan.crf, FINAL_BFRAMES, "yuv420p", TIMESCALE],
         "pieces": [[clips[p.clip], p.first, p.frames,
                     None if p.into is None else clips[p.into]] for p in seg.pieces],
         "transition": [plan.transition, plan.handle_frames]
@@ -141,8 +145,22 @@ def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "'\\''") + "'"
 
 
-def join_files(plan: CutPlan, files: list[SegmentFile], out_path: Path) -> None:
-    """Concatenate the segments without re-encoding and mux the mix over them once."""
+def audio_track(mix: Path, cache: Path) -> Path:
+    """Return the mix encoded as AAC, cached by the mix's bytes.
+
+    Revisions that keep the mix (a new look, a new CTA) and every variant of a cut share one
+    encode.
+    """
+    track = cache / f"audio-{file_digest(mix)[:24]}.m4a"
+    if not track.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        write_atomically(track, lambda tmp: run_ffmpeg(audio_command(mix, tmp), "AAC track"))
+    return track
+
+
+def join_files(plan: CutPlan, files: list[SegmentFile], track: Path | None,
+               out_path: Path) -> None:
+    """Concatenate the segments and mux the audio track, copying both: nothing is re-encoded."""
     list_file = out_path.with_suffix(".segments.txt")
     list_file.write_text("".join(f"file {_quote(f.path)}\n" for f in files), encoding="utf-8")
-    run_ffmpeg(concat_command(plan, list_file, out_path), f"join of {out_path.name}")
+    run_ffmpeg(concat_command(plan, list_file, track, out_path), f"join of {out_path.name}")

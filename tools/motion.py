@@ -5,7 +5,7 @@ crop window moves in half-pixel steps of the output (zoompan on a same-size imag
 pixels and visibly jitters); pans and tilts slide a crop over the still scaled once.
 Clips carry transition handles so the edit's crossfades keep the programme length equal to the
 fitted timeline. Clips are an intermediate the edit re-encodes, so they are written with x264's
-cheapest preset at a high quality setting.
+cheapest preset at a constant, high quality QP.
 """
 
 from __future__ import annotations
@@ -117,8 +117,11 @@ class CameraMoveProvider:
 
     name = "camera-moves"
 
-    def __init__(self, crf: int = 20, preset: str = "ultrafast") -> None:
-        self.crf = crf
+    # Constant QP, not CRF: CRF's per-frame cost analysis made a 1080x1920 clip cost a fifth
+    # to a half more (push-in 1.63 -> 1.91 CPU-s, pan 0.82 -> 1.26), and QP 17 is as true to
+    # the uncompressed move (PSNR 46.7 / 48.8 dB against CRF 20's 46.3 / 49.1).
+    def __init__(self, qp: int = 17, preset: str = "ultrafast") -> None:
+        self.qp = qp
         self.preset = preset
 
     def render(self, job: MotionJob) -> Path:
@@ -126,7 +129,7 @@ class CameraMoveProvider:
         graph = slide_graph(job) if job.move in SLIDES else zoom_graph(job)
         run_ffmpeg(
             ["-i", str(job.key_frame), "-vf", graph, "-frames:v", str(job.frames),
-             "-c:v", "libx264", "-preset", self.preset, "-crf", str(self.crf),
+             "-c:v", "libx264", "-preset", self.preset, "-qp", str(self.qp),
              "-pix_fmt", "yuv420p", "-r", str(FPS), "-an", str(job.out_path)],
             f"motion clip {job.out_path.name}",
         )

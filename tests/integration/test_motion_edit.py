@@ -16,7 +16,7 @@ from PIL import Image
 
 from tools.captions import MAX_CPS, parse_srt
 from tools.edit import edit_cut, variant_plan
-from tools.edit_graph import boundaries, cut_command
+from tools.edit_graph import CutPlan, Overlay, boundaries, cut_command, segments
 from tools.errors import RenderError
 from tools.handoffs import (
     FPS,
@@ -383,3 +383,30 @@ def test_a_cta_change_re_encodes_only_the_last_segment(rendered: Rendered) -> No
     again = edit_cut(brief, script, rendered.audio, rendered.motion, rendered.keyvisuals,
                      _anchor(), rendered.root / "edit_again", scale=SCALE)
     assert "segments: 0 rendered" in " ".join(again.notes)
+
+
+@pytest.mark.parametrize(("handle", "card_s"), [(6, 5.0), (0, 5.0), (6, 3.05), (6, None)],
+                         ids=["crossfades", "hard-cuts", "card-in-a-crossfade", "no-card"])
+def test_segments_hold_whole_crossfades_and_the_whole_card(handle: int, card_s: float | None
+                                                           ) -> None:
+    cuts, total = [45, 90], 180
+    cue = Overlay(Path("cue.png"), 0, 0, 1.0, 4.0)  # 30..120: across the second crossfade
+    plan = CutPlan(clips=[Path(f"c{i}.mp4") for i in range(3)], cut_frames=cuts,
+                   handle_frames=handle, total_frames=total, transition="fade", titles=[],
+                   captions=[cue], end_card=None if card_s is None else Path("card.png"),
+                   end_card_start_s=card_s or 0.0, audio=None)
+    parts = segments(plan)
+    assert parts[0].start == 0 and parts[-1].end == total
+    assert all(a.end == b.start for a, b in itertools.pairwise(parts))
+    for cut in cuts:  # each crossfade lies inside one segment
+        assert any(s.start <= cut - handle and cut + handle <= s.end for s in parts)
+    assert sum(p.frames for s in parts for p in s.pieces) == total
+    shown = [(s.start + c.first, s.start + c.last) for s in parts for c in s.captions]
+    assert shown[0][0] == 30 and shown[-1][1] == 120
+    assert all(a[1] + 1 == b[0] for a, b in itertools.pairwise(shown))
+    with_card = [s for s in parts if s.card_from is not None]
+    if card_s is None:
+        assert not with_card
+    else:  # the card and its fade-in sit in the last segment
+        assert with_card == [parts[-1]]
+        assert parts[-1].start + (parts[-1].card_from or 0) == round(card_s * FPS)
