@@ -51,6 +51,8 @@ THRESHOLDS: dict[str, float] = {
     # examples brought clean pictures down to 0.072 (a server room for cloud backup, a vinyl
     # record for an album), so the floor sits under that, still above copy about nothing.
     "copy_margin": -0.15,
+    # Fewer beats than this and a tempo cannot be told from the mix (see _short_clip_rhythm).
+    "tempo_min_beats": 16.0,
     "picture_margin": 0.06,
     # Tone: the anchor's similarity to the brief's tone minus its similarity to the closest
     # other tone; clean anchors -0.10 to +0.31 (see checks_story.relevance_checks).
