@@ -90,26 +90,36 @@ def rhythm_checks(p: Production, cut: Cut) -> list[QACheck]:
             variant=cut.label,
         )
     ]
-    cuts = [s.start_s for s in p.audio.timeline[1:]]
-    if cuts:
-        offsets = [grid.offset(c) for c in cuts]
-        worst = max(range(len(cuts)), key=lambda i: abs(offsets[i]))
-        tol_s = THRESHOLDS["beat_tolerance_s"]
-        out.append(
-            check(
-                "cuts_on_beats", abs(offsets[worst]) <= tol_s, abs(offsets[worst]),
-                f"≤ {tol_s:.3f} s from a measured beat", "music",
-                f"the cut into scene {worst + 2} lands {offsets[worst] * 1000:+.0f} ms off the "
-                "beat: refit the timeline and re-score so cuts fall on beats",
-                detail=f"beat grid {grid.bpm:.2f} bpm from {grid.phase_s:.3f} s",
-                variant=cut.label,
-            )
-        )
+    out += _cuts_check(p, cut, grid, "a measured beat",
+                       detail=f"beat grid {grid.bpm:.2f} bpm from {grid.phase_s:.3f} s")
     out.append(_mood_check(p, cut, samples, grid))
     return out
 
 
-def _short_clip_rhythm(p: Production, cut: Cut, samples: np.ndarray, beats: float) -> list[QACheck]:
+def _cuts_check(
+    p: Production, cut: Cut, grid: BeatGrid, beat: str, detail: str = ""
+) -> list[QACheck]:
+    """Check that every inner cut of the timeline falls within a frame of a beat of ``grid``."""
+    cuts = [s.start_s for s in p.audio.timeline[1:]]
+    if not cuts:
+        return []
+    offsets = [grid.offset(c) for c in cuts]
+    worst = max(range(len(cuts)), key=lambda i: abs(offsets[i]))
+    tol_s = THRESHOLDS["beat_tolerance_s"]
+    return [
+        check(
+            "cuts_on_beats", abs(offsets[worst]) <= tol_s, abs(offsets[worst]),
+            f"≤ {tol_s:.3f} s from {beat}", "music",
+            f"the cut into scene {worst + 2} lands {offsets[worst] * 1000:+.0f} ms off the "
+            "beat: refit the timeline and re-score so cuts fall on beats",
+            detail=detail, variant=cut.label,
+        )
+    ]
+
+
+def _short_clip_rhythm(
+    p: Production, cut: Cut, samples: np.ndarray, beats: float
+) -> list[QACheck]:
     """Judge the rhythm of a clip too short to measure a tempo from.
 
     Over a dozen beats, a sparse bed with a swell, a fade and ducking under the voice fits
@@ -125,20 +135,7 @@ def _short_clip_rhythm(p: Production, cut: Cut, samples: np.ndarray, beats: floa
               f"{want:g} bpm", variant=cut.label)
     ]
     grid = BeatGrid(period_s=60.0 / want, phase_s=0.0)
-    cuts = [s.start_s for s in p.audio.timeline[1:]]
-    if cuts:
-        offsets = [grid.offset(c) for c in cuts]
-        worst = max(range(len(cuts)), key=lambda i: abs(offsets[i]))
-        tol_s = THRESHOLDS["beat_tolerance_s"]
-        out.append(
-            check(
-                "cuts_on_beats", abs(offsets[worst]) <= tol_s, abs(offsets[worst]),
-                f"≤ {tol_s:.3f} s from a beat of the score's grid", "music",
-                f"the cut into scene {worst + 2} lands {offsets[worst] * 1000:+.0f} ms off the "
-                "beat: refit the timeline to the beat grid",
-                variant=cut.label,
-            )
-        )
+    out += _cuts_check(p, cut, grid, "a beat of the score's grid")
     out.append(_mood_check(p, cut, samples, grid))
     return out
 
