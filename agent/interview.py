@@ -22,6 +22,7 @@ from agent.phrasing import (
     voice_phrase,
 )
 from prompts import load_data
+from tools.brief import BRIEF_FIELDS
 from tools.handoffs import MAX_DURATION_S, MIN_DURATION_S, USE_CASES, Brief, StyleHint
 
 ASK_ORDER = ("subject", "platforms", "duration_s", "audience", "key_message", "cta")
@@ -129,20 +130,7 @@ def _languages(names: list[str]) -> tuple[list[str], list[str]]:
 def draft_of(brief: Brief, draft: dict[str, Any]) -> dict[str, Any]:
     """Return the draft with the brief's current fields, so later answers start from them."""
     out = dict(draft)
-    for key in (
-        "title",
-        "use_case",
-        "goal",
-        "audience",
-        "platforms",
-        "duration_s",
-        "tone",
-        "key_message",
-        "cta",
-        "subject",
-        "languages",
-        "must_have",
-    ):
+    for key in BRIEF_FIELDS:
         out[key] = getattr(brief, key)
     return out
 

@@ -18,7 +18,8 @@ _ALLOWED: dict[str, str] = {
     "languages": "language codes like en, es, de",
     "style": "a mapping with 'words' (list) and 'palette' (list of #RRGGBB)",
 }
-_OVERRIDABLE = {
+# The brief's plain fields (all but ``style``): what CLI flags may override and chat may draft.
+BRIEF_FIELDS: tuple[str, ...] = (
     "title",
     "use_case",
     "goal",
@@ -31,7 +32,8 @@ _OVERRIDABLE = {
     "subject",
     "languages",
     "must_have",
-}
+)
+_OVERRIDABLE = set(BRIEF_FIELDS)
 
 
 def explain(error: ValidationError) -> str:
