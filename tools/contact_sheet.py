@@ -7,7 +7,6 @@ with how many of its instances passed and, for a failure, the fix.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from tools.colour import hex_to_rgb
 from tools.fonts import FontWeight, font_path
 from tools.handoffs import KeyFrame, QACheck, QAReport
 from tools.qa_image import dominant_colours, load_rgb
+from tools.sheets import save_png
 
 WIDTH = 1280
 THUMB_H = 260
@@ -105,12 +105,7 @@ def render_contact_sheet(
         if bad:
             draw.text((cx + 22, cy + 21), _fit(draw, bad[0].fix, _font(14), column - 30),
                       font=_font(14), fill=RED)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    img.save(tmp, format="PNG")
-    os.replace(tmp, path)
-    return path
+    return save_png(img, Path(path))
 
 
 def sheet_frames(frames: list[KeyFrame], heroes: list[KeyFrame]) -> list[KeyFrame]:

@@ -27,7 +27,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
-def _save(img: Image.Image, path: Path) -> Path:
+def save_png(img: Image.Image, path: Path) -> Path:
+    """Write a PNG atomically, so a reader never sees half a sheet."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -51,7 +52,7 @@ def render_swatch(anchor: StyleAnchor, path: Path) -> Path:
         draw.rectangle([x0, top, x0 + bar - 4, height - 16], fill=hex_to_rgb(colour))
         ink = (20, 20, 22) if lightness[i] > 60 else (245, 245, 240)
         draw.text((x0 + 8, height - 40), colour, font=label, fill=ink)
-    return _save(img, path)
+    return save_png(img, path)
 
 
 def render_contact_sheet(keyvisuals: KeyVisuals, path: Path) -> Path:
@@ -85,4 +86,4 @@ def render_contact_sheet(keyvisuals: KeyVisuals, path: Path) -> Path:
         tag = "hero" if frame.scene_index < 0 else f"scene {frame.scene_index + 1}"
         draw.rectangle([x, y, x + 8 + 9 * len(tag), y + 22], fill=(0, 0, 0))
         draw.text((x + 4, y + 2), tag, font=font, fill=(255, 255, 255))
-    return _save(sheet, path)
+    return save_png(sheet, path)
