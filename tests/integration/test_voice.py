@@ -135,8 +135,9 @@ def test_piper_speaks_at_the_persona_pace(tmp_path: Path, wps: float) -> None:
     assert words / seconds == pytest.approx(wps, rel=0.1)
     assert not any("faster" in note for note in narration.notes)
     for line in narration.lines:
-        # The estimate the script stage budgets with is close to the real line.
-        assert speech_seconds(line.text, "en", wps) == pytest.approx(line.duration_s, abs=0.7)
+        # The estimate the script stage budgets with is close to the real line. Piper samples
+        # noise in its duration predictor, so one long line varies by a few tenths run to run.
+        assert speech_seconds(line.text, "en", wps) == pytest.approx(line.duration_s, abs=0.9)
         # Silence around the line is trimmed: the timeline adds its own breaths.
         rate, data = wavfile.read(line.path)
         loud = np.flatnonzero(np.abs(data.astype(np.int32)) > 0.004 * 32768)
