@@ -56,7 +56,9 @@ class ProductionState(TypedDict, total=False):
 
 
 # Types the checkpointer may revive from msgpack; everything else comes back as plain data.
-STATE_TYPES: list[type] = [
+# A checkpoint names each model by its module, so the (module, name) pairs of models that have
+# since moved stay listed: checkpoints written before the move still revive as models.
+STATE_TYPES: list[type | tuple[str, str]] = [
     StageRun,
     Brief,
     StyleAnchor,
@@ -69,4 +71,6 @@ STATE_TYPES: list[type] = [
     QAReport,
     PublishManifest,
     EditOptions,
+    ("tools.handoffs", "QAReport"),
+    ("tools.handoffs", "PublishManifest"),
 ]

@@ -3,6 +3,11 @@
 Every stage reads only the contracts of its inputs and writes its own. The models double as
 structured-output schemas for chat models, so field descriptions are written for a model too.
 Paths inside contracts are absolute paths into the asset store; publishing copies them out.
+
+This module holds the stage contracts (brief, anchor, script, key visuals, audio, motion, edit)
+and the records that bundle them. The shared vocabulary, the QA and publish contracts and the
+revision operations live in `handoffs_base`, `handoffs_qa` and `handoffs_revision`, which need no
+stage contract; every name is re-exported here so `from tools.handoffs import X` keeps working.
 """
 
 from __future__ import annotations
@@ -10,13 +15,46 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
-Platform = Literal["reels", "tiktok", "shorts", "instagram_feed", "youtube"]
-PLATFORMS: tuple[Platform, ...] = ("reels", "tiktok", "shorts", "instagram_feed", "youtube")
+from tools.handoffs_base import ASPECT_SIZE as ASPECT_SIZE
+from tools.handoffs_base import FPS as FPS
+from tools.handoffs_base import MASTER_ASPECT as MASTER_ASPECT
+from tools.handoffs_base import PLATFORM_ASPECT as PLATFORM_ASPECT
+from tools.handoffs_base import PLATFORMS as PLATFORMS
+from tools.handoffs_base import Aspect as Aspect
+from tools.handoffs_base import Contract as Contract
+from tools.handoffs_base import Platform as Platform
+from tools.handoffs_base import Stage as Stage
+from tools.handoffs_base import frame_size as frame_size
+from tools.handoffs_qa import AcceptanceCriteria as AcceptanceCriteria
+from tools.handoffs_qa import PublishedVariant as PublishedVariant
+from tools.handoffs_qa import PublishManifest as PublishManifest
+from tools.handoffs_qa import QACheck as QACheck
+from tools.handoffs_qa import QAReport as QAReport
+from tools.handoffs_revision import Amount as Amount
+from tools.handoffs_revision import BrightnessOp as BrightnessOp
+from tools.handoffs_revision import CaptionSizeOp as CaptionSizeOp
+from tools.handoffs_revision import ContrastOp as ContrastOp
+from tools.handoffs_revision import CtaOp as CtaOp
+from tools.handoffs_revision import DurationOp as DurationOp
+from tools.handoffs_revision import MusicOp as MusicOp
+from tools.handoffs_revision import PaceOp as PaceOp
+from tools.handoffs_revision import PaletteShiftOp as PaletteShiftOp
+from tools.handoffs_revision import RecallStyleOp as RecallStyleOp
+from tools.handoffs_revision import RevisionOp as RevisionOp
+from tools.handoffs_revision import RevisionPlan as RevisionPlan
+from tools.handoffs_revision import SaturationOp as SaturationOp
+from tools.handoffs_revision import StylePresetOp as StylePresetOp
+from tools.handoffs_revision import StyleWordsOp as StyleWordsOp
+from tools.handoffs_revision import SwapScenesOp as SwapScenesOp
+from tools.handoffs_revision import TemperatureOp as TemperatureOp
+from tools.handoffs_revision import TextDensityOp as TextDensityOp
+from tools.handoffs_revision import UndoOp as UndoOp
+from tools.handoffs_revision import VoiceOp as VoiceOp
+
 UseCase = Literal["campaign", "ecommerce", "education", "personal_ip"]
 USE_CASES: tuple[UseCase, ...] = ("campaign", "ecommerce", "education", "personal_ip")
-Aspect = Literal["9:16", "1:1", "16:9"]
 CameraMove = Literal[
     "push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down", "parallax"
 ]
@@ -29,26 +67,8 @@ CAMERA_MOVES: tuple[CameraMove, ...] = (
     "tilt_down",
     "parallax",
 )
-Stage = Literal[
-    "brief", "anchor", "script", "keyvisual", "motion", "voice", "music", "edit", "qa", "publish"
-]
-
-PLATFORM_ASPECT: dict[Platform, Aspect] = {
-    "reels": "9:16",
-    "tiktok": "9:16",
-    "shorts": "9:16",
-    "instagram_feed": "1:1",
-    "youtube": "16:9",
-}
-ASPECT_SIZE: dict[Aspect, tuple[int, int]] = {
-    "9:16": (1080, 1920),
-    "1:1": (1080, 1080),
-    "16:9": (1920, 1080),
-}
-MASTER_ASPECT: Aspect = "9:16"
 MIN_DURATION_S = 5.0
 MAX_DURATION_S = 180.0
-FPS = 30
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
@@ -66,12 +86,6 @@ HexColour = Annotated[str, AfterValidator(_hex_colour)]
 
 def _text(value: str) -> str:
     return " ".join(value.split())
-
-
-class Contract(BaseModel):
-    """Base of every handoff: strict about unknown keys so typos surface as errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=False)
 
 
 # --------------------------------------------------------------------------- brief
@@ -392,263 +406,7 @@ class EditResult(Contract):
         raise KeyError(f"no variant at {aspect}")
 
 
-# --------------------------------------------------------------------------- QA and publish
-
-
-class QACheck(Contract):
-    name: str
-    passed: bool
-    value: float | str | None
-    threshold: str
-    stage: Stage
-    detail: str = ""
-    variant: str | None = None
-    fix: str = ""
-    scene: int | None = Field(default=None, description="Scene index the check is about, if one")
-
-
-class QAReport(Contract):
-    checks: list[QACheck]
-    rounds: int = 1
-    notes: list[str] = Field(default_factory=list)
-    still_off: list[str] = Field(
-        default_factory=list, description="What is still off after the fix rounds, in plain words"
-    )
-    judgment: list[str] = Field(
-        default_factory=list, description="A chat model's notes; never overrides a measurement"
-    )
-
-    @property
-    def passed(self) -> bool:
-        return all(c.passed for c in self.checks)
-
-    def failed_stages(self) -> list[Stage]:
-        order: list[Stage] = [
-            "anchor",
-            "script",
-            "keyvisual",
-            "voice",
-            "music",
-            "motion",
-            "edit",
-            "publish",
-        ]
-        failed = {c.stage for c in self.checks if not c.passed}
-        return [s for s in order if s in failed]
-
-
-class PublishedVariant(Contract):
-    platform: Platform
-    aspect: Aspect
-    width: int
-    height: int
-    video: str
-    cover: str
-    captions: str
-    extra_captions: dict[str, str] = Field(default_factory=dict)
-    title: str
-    description: str
-    hashtags: list[str]
-
-
-class PublishManifest(Contract):
-    title: str
-    anchor_version: int
-    version: int = 1
-    qa: str = "qa_report.json"
-    qa_passed: bool
-    variants: list[PublishedVariant]
-    production: str | None = Field(
-        default=None, description="The production record `producer qa` re-judges the folder from"
-    )
-    qa_summary: str | None = None
-    contact_sheet: str | None = None
-
-
-def frame_size(aspect: Aspect, scale: float = 1.0) -> tuple[int, int]:
-    """Return the pixel size of an aspect at a render scale, both sides even (yuv420p needs it)."""
-    w, h = ASPECT_SIZE[aspect]
-    sw = max(2, round(w * scale / 2) * 2)
-    sh = max(2, round(h * scale / 2) * 2)
-    return sw, sh
-
-
 # --------------------------------------------------------------------------- revisions
-# A revision request in words becomes typed operations; scene numbers are counted the way people
-# say them (the first scene is 1). Amounts scale a direction: 0.5 "a bit", 1 plain, 2 "much".
-
-Amount = Annotated[float, Field(default=1.0, gt=0, le=3, description="0.5 a bit, 1, 2 much")]
-
-
-class TemperatureOp(Contract):
-    """Move the palette toward warmer (orange) or cooler (blue) hues in Lab."""
-
-    kind: Literal["temperature"] = "temperature"
-    direction: Literal["warmer", "cooler"]
-    amount: Amount = 1.0
-
-
-class BrightnessOp(Contract):
-    """Lighten or darken the palette and the lighting."""
-
-    kind: Literal["brightness"] = "brightness"
-    direction: Literal["brighter", "darker"]
-    amount: Amount = 1.0
-
-
-class SaturationOp(Contract):
-    """Make the colours more vivid or more muted."""
-
-    kind: Literal["saturation"] = "saturation"
-    direction: Literal["more", "less"]
-    amount: Amount = 1.0
-
-
-class ContrastOp(Contract):
-    """Spread the palette's lightness apart or pull it together."""
-
-    kind: Literal["contrast"] = "contrast"
-    direction: Literal["more", "less"]
-    amount: Amount = 1.0
-
-
-class PaletteShiftOp(Contract):
-    """Move every palette colour toward a named colour, e.g. teal, gold, pink."""
-
-    kind: Literal["palette_shift"] = "palette_shift"
-    toward: str = Field(min_length=1, description="Colour name or #RRGGBB")
-    amount: Amount = 1.0
-
-
-class StyleWordsOp(Contract):
-    """Add or remove style words of the anchor (words only, colours untouched)."""
-
-    kind: Literal["style_words"] = "style_words"
-    add: list[str] = Field(default_factory=list)
-    remove: list[str] = Field(default_factory=list)
-
-
-class StylePresetOp(Contract):
-    """Apply a named look: premium, minimal, bold, playful, cinematic, moody, soft, vintage."""
-
-    kind: Literal["style_preset"] = "style_preset"
-    preset: str = Field(min_length=1)
-    amount: Amount = 1.0
-
-
-class DurationOp(Contract):
-    """Change the length of the whole video or of one scene (by a factor or to seconds)."""
-
-    kind: Literal["duration"] = "duration"
-    scene: int | None = Field(default=None, ge=1, description="Scene number; None = whole video")
-    factor: float | None = Field(default=None, gt=0.1, le=4, description="e.g. 0.75 = shorter")
-    seconds: float | None = Field(default=None, gt=0, description="New length in seconds")
-
-
-class PaceOp(Contract):
-    """Quicken or slow the pace: music tempo and speaking rate together."""
-
-    kind: Literal["pace"] = "pace"
-    direction: Literal["faster", "slower"]
-    amount: Amount = 1.0
-
-
-class VoiceOp(Contract):
-    """Change the narrator: gender, persona words, speaking rate."""
-
-    kind: Literal["voice"] = "voice"
-    gender: Literal["male", "female"] | None = None
-    persona: str = Field(default="", description="Persona words, e.g. warm, calm")
-    rate: Literal["faster", "slower"] | None = None
-    amount: Amount = 1.0
-
-
-class CaptionSizeOp(Contract):
-    """Make the burned-in captions bigger or smaller."""
-
-    kind: Literal["caption_size"] = "caption_size"
-    direction: Literal["bigger", "smaller"]
-    amount: Amount = 1.0
-
-
-class TextDensityOp(Contract):
-    """Show less or more on-screen text (scene titles); captions and end card stay."""
-
-    kind: Literal["text_density"] = "text_density"
-    direction: Literal["less", "more"]
-
-
-class CtaOp(Contract):
-    """Change the call to action on screen, in captions and on the end card."""
-
-    kind: Literal["cta"] = "cta"
-    text: str = Field(default="", description="The new CTA; empty keeps the current one")
-    revoice: bool = Field(default=False, description="Also re-record the spoken CTA")
-
-
-class SwapScenesOp(Contract):
-    """Swap two scenes, e.g. scenes 2 and 3."""
-
-    kind: Literal["swap_scenes"] = "swap_scenes"
-    first: int = Field(ge=1)
-    second: int = Field(ge=1)
-
-
-class MusicOp(Contract):
-    """Change the music: mood (calm, warm, upbeat, driving), tempo, major or minor."""
-
-    kind: Literal["music"] = "music"
-    mood: str = ""
-    tempo_factor: float = Field(default=1.0, gt=0.3, le=3)
-    minor: bool | None = None
-
-
-class RecallStyleOp(Contract):
-    """Reuse the look of another production found in memory by meaning."""
-
-    kind: Literal["recall_style"] = "recall_style"
-    query: str = Field(min_length=1, description="Words that describe the earlier production")
-
-
-class UndoOp(Contract):
-    """Go back to an earlier cut."""
-
-    kind: Literal["undo"] = "undo"
-    steps: int = Field(default=1, ge=1)
-
-
-RevisionOp = Annotated[
-    TemperatureOp
-    | BrightnessOp
-    | SaturationOp
-    | ContrastOp
-    | PaletteShiftOp
-    | StyleWordsOp
-    | StylePresetOp
-    | DurationOp
-    | PaceOp
-    | VoiceOp
-    | CaptionSizeOp
-    | TextDensityOp
-    | CtaOp
-    | SwapScenesOp
-    | MusicOp
-    | RecallStyleOp
-    | UndoOp,
-    Field(discriminator="kind"),
-]
-
-
-class RevisionPlan(Contract):
-    """What a revision request asks for, as operations, or a question when it is unclear."""
-
-    ops: list[RevisionOp] = Field(default_factory=list, description="Operations, in order")
-    clarify: str = Field(default="", description="A question to ask when the request is unclear")
-    options: list[str] = Field(default_factory=list, description="Suggested answers to clarify")
-
-    @property
-    def undo_steps(self) -> int:
-        return sum(op.steps for op in self.ops if isinstance(op, UndoOp))
 
 
 TextDensity = Literal["full", "reduced", "minimal"]
@@ -679,25 +437,7 @@ class RevisionResult(Contract):
     undo_steps: int = 0
 
 
-# --------------------------------------------------------------------------- acceptance criteria
-
-
-class AcceptanceCriteria(Contract):
-    """What the finished video must satisfy, fixed from the brief when the brief is locked."""
-
-    duration_s: float = Field(description="Target length from the brief")
-    duration_min_s: float
-    duration_max_s: float
-    platforms: list[Platform] = Field(min_length=1)
-    must_have: list[str] = Field(default_factory=list)
-    cta: str
-    languages: list[str] = Field(min_length=1)
-    tone: str
-    loudness_lufs: dict[str, float] = Field(description="Integrated loudness target per platform")
-    loudness_tolerance_lu: float = 1.0
-    true_peak_max_dbtp: float = -1.0
-    max_reading_cps: float = 17.0
-    min_caption_contrast: float = 4.5
+# --------------------------------------------------------------------------- production record
 
 
 class ProductionRecord(Contract):
