@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from memory.anchors import AnchorMemory
     from tools.keyvisual import KeyVisualProvider
+    from tools.motion import MotionProvider
     from tools.voice import VoiceProvider
 
 
@@ -31,6 +32,7 @@ class Context:
     qa_retries: int = 2
     image_provider: KeyVisualProvider | None = None
     voice_provider: VoiceProvider | None = None
+    motion_provider: MotionProvider | None = None
     providers_id: dict[str, str] = field(default_factory=dict)
 
     @property

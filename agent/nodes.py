@@ -175,12 +175,18 @@ def render_motion_node(state: ProductionState, runtime: Runtime[Context]) -> Upd
         ctx.scale,
         _fix(state, "motion"),
     ]
+    provider_id = ctx.providers_id.get("motion", "")
+    if provider_id:  # the embedded camera moves keep the keys their clips were stored under
+        inputs.append(provider_id)
     motion, run = run_stage(
         ctx,
         "motion",
         inputs,
         MotionSet,
-        lambda d: render_motion(script, audio.timeline, kv, anchor, aspects, d, scale=ctx.scale),
+        lambda d: render_motion(
+            script, audio.timeline, kv, anchor, aspects, d, scale=ctx.scale,
+            provider=ctx.motion_provider,
+        ),
     )
     return {"motion": motion, "run_log": [run]}
 

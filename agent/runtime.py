@@ -39,6 +39,18 @@ def build_context(settings: Settings, scale: float | None = None) -> Context:
         providers["voice"] = (
             f"openai:{settings.tts_base_url}:{settings.tts_model}:{settings.tts_voice}"
         )
+    motion_provider = None
+    if settings.video_provider == "openai" and settings.video_base_url:
+        from tools.video_api import OpenAIVideosProvider
+
+        video_model = settings.video_model or "sora-2"
+        motion_provider = OpenAIVideosProvider(
+            HttpEndpoint(settings.video_base_url, _secret(settings.video_api_key)),
+            model=video_model,
+            poll_s=settings.video_poll_s,
+            timeout_s=settings.video_timeout_s,
+        )
+        providers["motion"] = f"openai:{settings.video_base_url}:{video_model}"
     model_id = "offline"
     if settings.llm_provider == "openai":
         model_id = f"openai:{settings.llm_base_url}:{settings.llm_model}"
@@ -51,5 +63,6 @@ def build_context(settings: Settings, scale: float | None = None) -> Context:
         qa_retries=settings.qa_retries,
         image_provider=image_provider,
         voice_provider=voice_provider,
+        motion_provider=motion_provider,
         providers_id=providers,
     )

@@ -44,5 +44,12 @@ class Settings(BaseSettings):
     tts_model: str | None = None
     tts_voice: str | None = None
 
+    video_provider: Literal["camera", "openai"] = "camera"
+    video_base_url: str | None = Field(default=None, description="OpenAI Videos-compatible URL")
+    video_api_key: SecretStr | None = None
+    video_model: str | None = None
+    video_poll_s: float = Field(default=5.0, gt=0, description="Wait between status checks")
+    video_timeout_s: float = Field(default=600.0, gt=0, description="Longest wait for one clip")
+
     render_scale: float = Field(default=1.0, gt=0, le=2.0)
     qa_retries: int = Field(default=2, ge=0, description="QA fix rounds; 0 turns fixing off")
