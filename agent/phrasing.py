@@ -3,6 +3,8 @@
 Every finder takes one message and returns what it found or nothing; ``extract`` runs them all
 and returns arguments for the ``update_brief`` tool. The vocabulary lives in
 ``prompts/phrases.yaml``; the patterns here only say where in a sentence a field tends to sit.
+The vocabulary lookups (``phrasing_match``) and the voice finders (``phrasing_voice``) live apart
+and are re-exported, so ``agent.phrasing`` stays the one import for reading a message.
 """
 
 from __future__ import annotations
@@ -11,10 +13,23 @@ import re
 from functools import cache
 from typing import Any
 
-from prompts import load_data
-from tools.handoffs import PLATFORMS, UseCase
+from agent.phrasing_match import clause as clause
+from agent.phrasing_match import find_languages as find_languages
+from agent.phrasing_match import find_phrases as find_phrases
+from agent.phrasing_match import find_platforms as find_platforms
+from agent.phrasing_match import find_tones as find_tones
+from agent.phrasing_match import find_use_case as find_use_case
+from agent.phrasing_match import has_phrase as has_phrase
+from agent.phrasing_match import is_exactly as is_exactly
+from agent.phrasing_match import phrase_pattern as phrase_pattern
+from agent.phrasing_match import platform_spans as platform_spans
+from agent.phrasing_match import tone_phrase as tone_phrase
+from agent.phrasing_match import vocab as vocab
+from agent.phrasing_voice import find_voice as find_voice
+from agent.phrasing_voice import normal_voice as normal_voice
+from agent.phrasing_voice import voice_gender as voice_gender
+from agent.phrasing_voice import voice_phrase as voice_phrase
 
-_PUNCT = re.compile(r"[.!?;,:\n\"“”()]|\s[-–—]\s")
 _NUMBER = r"\d+(?:\.\d+)?"
 _UNITS = {
     "s": 1.0,
@@ -39,45 +54,6 @@ _LENGTH_CONTEXT = re.compile(
     r"\b(?:make it|long|length|lasts?|runtime|video|reel|clip|ad|film|should be|needs to be)\b",
     re.I,
 )
-
-
-def vocab() -> dict[str, Any]:
-    """Return the phrase vocabulary (loaded once per process)."""
-    data: dict[str, Any] = load_data("phrases")
-    return data
-
-
-@cache
-def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """Compile phrases into one word-bounded pattern that prefers the longest phrase."""
-    ordered = sorted({p.lower() for p in phrases}, key=len, reverse=True)
-    body = "|".join(re.escape(p) for p in ordered)
-    return re.compile(rf"(?<![\w'-])(?:{body})(?![\w'-])", re.I)
-
-
-def find_phrases(text: str, phrases: list[str]) -> list[re.Match[str]]:
-    """Return every non-overlapping match of the phrases in the text, left to right."""
-    return list(phrase_pattern(tuple(phrases)).finditer(text))
-
-
-def has_phrase(text: str, phrases: list[str]) -> bool:
-    """Return whether any of the phrases occurs in the text as whole words."""
-    return phrase_pattern(tuple(phrases)).search(text) is not None
-
-
-def is_exactly(text: str, phrases: list[str]) -> bool:
-    """Return whether the message is one of the phrases and nothing more (punctuation aside)."""
-    core = re.sub(r"[^\w\s'-]", " ", text.lower())
-    core = " ".join(w for w in core.split() if w not in ("please", "now", "then", "thanks"))
-    return core in {p.lower() for p in phrases}
-
-
-def clause(text: str, start: int, max_words: int = 12) -> str:
-    """Return the words from ``start`` up to the next punctuation, at most ``max_words``."""
-    rest = text[start:]
-    stop = _PUNCT.search(rest)
-    piece = rest[: stop.start()] if stop else rest
-    return " ".join(piece.split()[:max_words])
 
 
 # --------------------------------------------------------------------------- duration
@@ -110,43 +86,6 @@ def bare_number(text: str) -> float | None:
     """Return the number of a message that is little more than a number ("15", "20 please")."""
     match = re.fullmatch(rf"\D{{0,12}}?({_NUMBER})\D{{0,12}}", text.strip())
     return float(match.group(1)) if match else None
-
-
-# --------------------------------------------------------------------------- platforms
-
-
-def find_platforms(text: str) -> tuple[list[str], list[str]]:
-    """Return the platforms named (our names, in order) and the unsupported ones named."""
-    v = vocab()
-    if has_phrase(text, v["all_platforms"]):
-        return list(PLATFORMS), []
-    by_phrase = {p.lower(): name for name, ps in v["platforms"].items() for p in ps}
-    found = [by_phrase[m.group(0).lower()] for m in find_phrases(text, list(by_phrase))]
-    unknown = [m.group(0).lower() for m in find_phrases(text, v["unknown_platforms"])]
-    return list(dict.fromkeys(found)), list(dict.fromkeys(unknown))
-
-
-def platform_spans(text: str) -> list[tuple[int, int]]:
-    """Return where platform names sit, so other finders can skip them."""
-    v = vocab()
-    names = [p for ps in v["platforms"].values() for p in ps] + v["unknown_platforms"]
-    return [m.span() for m in find_phrases(text, names)]
-
-
-# --------------------------------------------------------------------------- tone
-
-
-def find_tones(text: str) -> list[str]:
-    """Return the tone and style words used, in order, without repeats."""
-    words = [m.group(0).lower() for m in find_phrases(text, vocab()["tones"])]
-    return list(dict.fromkeys(words))
-
-
-def tone_phrase(words: list[str]) -> str:
-    """Join tone words the way a person says them: "warm and cinematic"."""
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 # --------------------------------------------------------------------------- audience
@@ -314,98 +253,6 @@ def title_for(subject: str, owner: str = "") -> str:
     """Return a working title from the subject and its owner ("Bakery Croissant")."""
     base = f"{owner} {subject}" if owner and owner.lower() not in subject.lower() else subject
     return " ".join(w[:1].upper() + w[1:] for w in base.split())
-
-
-# --------------------------------------------------------------------------- use case, languages
-
-
-def find_use_case(text: str) -> UseCase | None:
-    """Return the use case the words point at, or None when nothing does (a campaign)."""
-    table = vocab()["use_cases"]
-    if re.search(r"\bhow\b.+\bworks?\b", text, re.I):
-        return "education"
-    order: tuple[UseCase, ...] = ("personal_ip", "education", "ecommerce")
-    for name in order:
-        if has_phrase(text, table[name]):
-            return name
-    return None
-
-
-def find_languages(text: str) -> list[str]:
-    """Return language codes in the order named; captions in another language keep English first."""
-    table: dict[str, str] = vocab()["languages"]
-    codes = [table[m.group(0).lower()] for m in find_phrases(text, list(table))]
-    codes = list(dict.fromkeys(codes))
-    if codes and "en" not in codes and has_phrase(text, vocab()["caption_words"]):
-        codes.insert(0, "en")
-    return codes
-
-
-# --------------------------------------------------------------------------- voice
-
-
-def voice_gender(text: str) -> str | None:
-    """Return the gender a voice description names ("a calm woman" -> female), if any."""
-    best: tuple[int, str] | None = None
-    for gender, words in vocab()["voice"]["genders"].items():
-        hit = phrase_pattern(tuple(words)).search(text)
-        if hit and (best is None or hit.start() < best[0]):
-            best = (hit.start(), str(gender))
-    return best[1] if best else None
-
-
-@cache
-def _voice_patterns() -> tuple[re.Pattern[str], ...]:
-    v = vocab()["voice"]
-    genders = sorted({w for ws in v["genders"].values() for w in ws}, key=len, reverse=True)
-    markers = sorted(v["markers"], key=len, reverse=True)
-    g = "|".join(re.escape(w) for w in genders)
-    m = "|".join(re.escape(w) for w in markers)
-    lead = r"(?:(?:use|with|have|want|get|and)\s+)?(?:(?:a|an|the)\s+)?"
-    gap = r"(?:[\w-]+\s+){0,2}?"  # "a female voice", "a calm female narrator"
-    return (
-        re.compile(rf"(?<![\w'-]){lead}(?:{g})\s+{gap}(?:{m})(?![\w'-])", re.I),
-        re.compile(
-            rf"(?<![\w'-])(?:{m})\s*[:=]?\s+(?:(?:should be|is|to be|as|by|from|of)\s+)?"
-            rf"(?:(?:a|an|the)\s+)?(?:{g})(?![\w'-])",
-            re.I,
-        ),
-    )
-
-
-def find_voice(text: str) -> tuple[str, tuple[int, int]] | None:
-    """Return the narration voice a message asks for ("female") and where it sits.
-
-    Only a gender next to a voice word counts ("use a female voice", "a woman narrating"), so
-    "for women who run" stays an audience and "warm" stays the tone.
-    """
-    for pattern in _voice_patterns():
-        hit = pattern.search(text)
-        if hit:
-            gender = voice_gender(hit.group(0))
-            if gender:
-                return gender, hit.span()
-    return None
-
-
-def normal_voice(value: str) -> str:
-    """Return a voice choice as stored: the bare gender when that is all it says ("a woman")."""
-    v = vocab()["voice"]
-    gender = voice_gender(value)
-    words = [*v["markers"], *(w for ws in v["genders"].values() for w in ws), "a", "an", "the"]
-    leftover = phrase_pattern(tuple(words)).sub(" ", value)
-    if gender and not re.sub(r"[\W_]+", "", leftover):
-        return gender
-    return " ".join(value.split())
-
-
-def voice_phrase(voice: str) -> str:
-    """Say a voice choice back in words: "female" -> "a female voice"."""
-    said = " ".join(voice.split()).rstrip(".")
-    if not re.search(r"\b(?:voice|narrator|narration)\b", said, re.I):
-        said = f"{said} voice"
-    article = "an" if re.match(r"[aeiou]", said, re.I) else "a"
-    return f"{article} {said}"
 
 
 # --------------------------------------------------------------------------- label: value
