@@ -29,8 +29,8 @@ STAGE_VERSIONS: dict[str, int] = {
     "keyvisual": 2,  # seeds from scene content, not position
     "voice": 2,  # measured pace mapping, silence trimmed
     "music": 2,  # -2 dBTP ceiling
-    "motion": 2,  # fixed-QP intermediates
-    "edit": 2,  # segmented, cached encode
+    "motion": 3,  # camera moves left to the edit
+    "edit": 3,  # renders camera moves in its own pass
 }
 
 

@@ -7,9 +7,9 @@ and joined without re-encoding (tools.edit_segments), so a revision re-encodes o
 segments it changed; the mix is encoded once (cached too) and muxed over the joined
 picture. SRT files carry every language; a cover is drawn per aspect from the hero key frame.
 
-The edit decodes the motion clips instead of re-rendering the moves from the key frames:
-measured on 20 s of 1080x1920, decoding the clips costs ~1.1 CPU-s, the zoompan and crop
-filters ~3.5. moviepy is not used: per-frame Python compositing was 0.13x realtime.
+Camera moves over key frames (the embedded motion provider) are rendered here, in the segment's
+own filtergraph, so the picture is encoded once; a provider's clip files are decoded. moviepy is
+not used: per-frame Python compositing was 0.13x realtime.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tools.captions import build_captions, write_srt
-from tools.edit_graph import CutPlan, Overlay
+from tools.edit_graph import ClipInput, CutPlan, MoveSource, Overlay
 from tools.edit_segments import (
     SegmentFile,
     audio_track,
@@ -44,6 +44,7 @@ from tools.handoffs import (
     EditResult,
     EditVariant,
     KeyVisuals,
+    MotionClip,
     MotionSet,
     Script,
     StyleAnchor,
@@ -179,6 +180,14 @@ def _cover(hero: str, title: str, aspect: Aspect, width: int, height: int, palet
     shutil.copyfile(cached, out)
 
 
+def clip_input(clip: MotionClip, width: int, height: int) -> ClipInput:
+    """Return what the cut reads for a clip: its file, or its camera move over the key frame."""
+    if clip.source == "camera_move":
+        return MoveSource(Path(clip.key_frame), clip.camera_move, round(clip.duration_s * FPS),
+                          width, height)
+    return Path(clip.path)
+
+
 def variant_plan(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
                  anchor: StyleAnchor, aspect: Aspect, folder: Path, scale: float = 1.0,
                  options: EditOptions | None = None) -> tuple[CutPlan, CaptionBox]:
@@ -204,7 +213,7 @@ def variant_plan(brief: Brief, script: Script, audio: AudioPlan, motion: MotionS
     card = end_card(script.cta, brief.title, width, height, anchor.palette, panel_area)
     card.save(card_path, compress_level=1)
     plan = CutPlan(
-        clips=[Path(motion.clip(s.index, aspect).path) for s in script.scenes],
+        clips=[clip_input(motion.clip(s.index, aspect), width, height) for s in script.scenes],
         cut_frames=[round(s.start_s * FPS) for s in timeline[1:]], handle_frames=handle,
         total_frames=round(audio.duration_s * FPS), transition=transition_for(anchor.camera_tone),
         titles=titles, captions=captions, end_card=card_path, end_card_start_s=card_start,

@@ -6,7 +6,8 @@ encoded once) with the same encoder settings, so the segments join with ``-c cop
 revision re-encodes only the segments whose picture changed (tools.edit_segments caches them).
 Overlay and end-card times are turned into frame numbers first, so a segment renders the same
 frames wherever it sits in the programme, and one segment spanning the whole programme is the
-single-pass render.
+single-pass render. A clip is either a file to decode or a camera move over a key frame
+(``MoveSource``), which the segment renders itself: only the stretch of the move it shows.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from tools.handoffs import FPS
+from tools.handoffs import FPS, CameraMove
+from tools.motion import move_graph
 
 END_CARD_FADE_S = 0.35
 
@@ -44,10 +46,24 @@ class Overlay:
 
 
 @dataclass(frozen=True)
+class MoveSource:
+    """A clip that is a camera move over a key frame, rendered where the cut needs its frames."""
+
+    key_frame: Path
+    move: CameraMove
+    frames: int
+    width: int
+    height: int
+
+
+ClipInput = Path | MoveSource
+
+
+@dataclass(frozen=True)
 class CutPlan:
     """What one variant's render needs: clips in order, their cut points and the stills."""
 
-    clips: list[Path]
+    clips: list[ClipInput]
     cut_frames: list[int]  # frame index of each inner cut on the programme timeline
     handle_frames: int
     total_frames: int
@@ -181,18 +197,48 @@ def segments(plan: CutPlan) -> list[Segment]:
     return [segment_at(plan, a, b) for a, b in pairwise(edges)]
 
 
+def used_frames(seg: Segment) -> dict[int, tuple[int, int]]:
+    """Return, per clip the segment shows, the clip-local frames it needs: (first, end)."""
+    spans: dict[int, tuple[int, int]] = {}
+
+    def add(clip: int, first: int, end: int) -> None:
+        lo, hi = spans.get(clip, (first, end))
+        spans[clip] = (min(lo, first), max(hi, end))
+
+    for piece in seg.pieces:
+        add(piece.clip, piece.first, piece.first + piece.frames)
+        if piece.into is not None:
+            add(piece.into, 0, piece.frames)
+    return dict(sorted(spans.items()))
+
+
+def _source_chain(plan: CutPlan, clip: int, index: int, span: tuple[int, int]) -> str:
+    """Return the chain that turns input ``index`` into clip ``clip``'s frames from span[0]."""
+    source = plan.clips[clip]
+    if isinstance(source, MoveSource):
+        graph = move_graph(source.move, source.frames, source.width, source.height,
+                           first=span[0], count=span[1] - span[0])
+        return f"[{index}:v]{graph},"
+    return f"[{index}:v]"
+
+
 def _join(plan: CutPlan, seg: Segment, inputs: dict[int, int]) -> list[str]:
     """Return filter chains that join the segment's stretches into the stream ``[cut]``.
 
     xfade converts to 4:4:4 and touches every frame it sees, so only the short crossfades go
-    through it; the stretches where a clip is alone pass to concat untouched.
+    through it; the stretches where a clip is alone pass to concat untouched. A camera move is
+    rendered from the first frame the segment needs, so its trims count from there.
     """
+    spans = used_frames(seg)
+    origin = {clip: (span[0] if isinstance(plan.clips[clip], MoveSource) else 0)
+              for clip, span in spans.items()}
     uses: dict[int, list[str]] = {clip: [] for clip in inputs}
     chains: list[str] = []
     order: list[str] = []
     overlap_s = 2 * plan.handle_frames / FPS
     for k, piece in enumerate(seg.pieces):
-        span = f"start_frame={piece.first}:end_frame={piece.first + piece.frames}"
+        first = piece.first - origin[piece.clip]
+        span = f"start_frame={first}:end_frame={first + piece.frames}"
         if piece.into is None:
             uses[piece.clip].append(span)
             chains.append(f"[u{piece.clip}_{len(uses[piece.clip]) - 1}]trim={span},"
@@ -201,19 +247,21 @@ def _join(plan: CutPlan, seg: Segment, inputs: dict[int, int]) -> list[str]:
             continue
         uses[piece.clip].append(span)
         tail = f"u{piece.clip}_{len(uses[piece.clip]) - 1}"
-        uses[piece.into].append(f"end_frame={piece.frames}")
+        head_span = (f"start_frame={-origin[piece.into]}:"
+                     f"end_frame={piece.frames - origin[piece.into]}")
+        uses[piece.into].append(head_span)
         head = f"u{piece.into}_{len(uses[piece.into]) - 1}"
         chains.append(f"[{tail}]trim={span},setpts=PTS-STARTPTS[t{k}]")
-        chains.append(f"[{head}]trim=end_frame={piece.frames},setpts=PTS-STARTPTS[h{k}]")
+        chains.append(f"[{head}]trim={head_span},setpts=PTS-STARTPTS[h{k}]")
         # The crossfade spans one handle either side of the cut, centred on it.
         chains.append(f"[t{k}][h{k}]xfade=transition={plan.transition}"
                       f":duration={overlap_s:.6f}:offset=0,format=yuv420p[p{k}]")
         order.append(f"[p{k}]")
     head_chains = []
-    for clip, spans in uses.items():
-        labels = "".join(f"[u{clip}_{n}]" for n in range(len(spans)))
-        head_chains.append(f"[{inputs[clip]}:v]setpts=PTS-STARTPTS,setsar=1,"
-                           f"split={len(spans)}{labels}")
+    for clip, trims in uses.items():
+        labels = "".join(f"[u{clip}_{n}]" for n in range(len(trims)))
+        head_chains.append(f"{_source_chain(plan, clip, inputs[clip], spans[clip])}"
+                           f"setpts=PTS-STARTPTS,setsar=1,split={len(trims)}{labels}")
     # Local timestamps are exact frame counts, so stills switch on the same frames anywhere.
     joined = (f"{''.join(order)}concat=n={len(order)}:v=1:a=0,"
               f"settb=1/{FPS},setpts=N[cut]")
@@ -235,11 +283,15 @@ def _stills(chains: list[str], current: str, stills: tuple[Still, ...], first_in
 
 def _video_args(plan: CutPlan, seg: Segment) -> tuple[list[str], list[str]]:
     """Return the input arguments and filter chains that render ``seg`` to ``[vout]``."""
-    used = sorted({p.clip for p in seg.pieces} | {p.into for p in seg.pieces if p.into is not None})
+    used = list(used_frames(seg))
     inputs = {clip: n for n, clip in enumerate(used)}
     args: list[str] = []
     for clip in used:
-        args += ["-i", str(plan.clips[clip])]
+        source = plan.clips[clip]
+        if isinstance(source, MoveSource):  # a still read at our rate, so xfade's inputs agree
+            args += ["-framerate", str(FPS), "-i", str(source.key_frame)]
+        else:
+            args += ["-i", str(source)]
     for still in (*seg.titles, *seg.captions):
         args += ["-i", str(still.path)]
     chains = _join(plan, seg, inputs)

@@ -7,9 +7,10 @@ the cache between the edit folders it keeps side by side. The same folder keeps 
 audio track (``audio-<key>.m4a``) and the covers (``cover-<key>.png``); like the store, it is
 never pruned, and deleting it only costs a re-render.
 
-A segment's key hashes exactly what is seen in it: the bytes of its clips and the frames read
-from them, the crossfade, the bytes, position and frames of every still over it, the end card
-and the frame it starts at, the frame size and the encoder settings. A revision that changes
+A segment's key hashes exactly what is seen in it: the bytes of its clips (or the key frame,
+move, length and size of a camera move) and the frames read from them, the crossfade, the
+bytes, position and frames of every still over it, the end card and the frame it starts at,
+the frame size and the encoder settings. A revision that changes
 only the CTA therefore re-encodes only the segment the card is in, whichever run, version or
 process rendered the rest. Files are written under a temporary name and renamed into place,
 so a killed render or two processes racing never leave a half-written segment behind.
@@ -31,7 +32,9 @@ from tools.edit_graph import (
     END_CARD_FADE_S,
     FINAL_BFRAMES,
     TIMESCALE,
+    ClipInput,
     CutPlan,
+    MoveSource,
     Segment,
     audio_command,
     concat_command,
@@ -41,8 +44,10 @@ from tools.edit_graph import (
 from tools.handoffs import FPS
 from tools.media import run_ffmpeg
 
-# Bump when a segment's render changes for the same key inputs, so old files are not reused.
-SEGMENT_VERSION = 1
+# Bump when a segment's render changes for the same key inputs, so old files are not reused;
+# MOVE_VERSION when the camera moves (tools.motion) draw differently.
+SEGMENT_VERSION = 2
+MOVE_VERSION = 1
 MAX_WORKERS = 2
 SEGMENT_DIR = "segments"
 
@@ -74,10 +79,19 @@ def file_digest(path: Path) -> str:
     return _digest_of(str(path), stat.st_size, stat.st_mtime_ns)
 
 
+def clip_digest(source: ClipInput) -> str:
+    """Hash what a clip shows: a file's bytes, or a camera move's key frame, move and size."""
+    if isinstance(source, MoveSource):
+        what = [file_digest(source.key_frame), source.move, source.frames, source.width,
+                source.height, MOVE_VERSION]
+        return hashlib.sha256(json.dumps(what).encode()).hexdigest()
+    return file_digest(source)
+
+
 def segment_key(plan: CutPlan, seg: Segment, size: tuple[int, int]) -> str:
     """Hash what the segment shows and how it is encoded (not where it sits in the cut)."""
     used = sorted({p.clip for p in seg.pieces} | {p.into for p in seg.pieces if p.into is not None})
-    clips = {c: file_digest(plan.clips[c]) for c in used}
+    clips = {c: clip_digest(plan.clips[c]) for c in used}
     card = None
     if seg.card_from is not None and plan.end_card is not None:
         card = [file_digest(plan.end_card), seg.card_from, END_CARD_FADE_S]

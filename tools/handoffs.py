@@ -333,10 +333,20 @@ class AudioPlan(Contract):
 # --------------------------------------------------------------------------- motion
 
 
+# "camera_move": the edit renders the move over the key frame itself (the embedded provider);
+# "file": a provider wrote the clip to ``path`` (an image-to-video API).
+ClipSource = Literal["camera_move", "file"]
+
+
 class MotionClip(Contract):
     scene_index: int
     aspect: Aspect
-    path: str = Field(description="Silent H.264 clip made from the scene's key frame")
+    path: str = Field(
+        description="Silent H.264 clip made from the scene's key frame; empty for a camera move"
+    )
+    source: ClipSource = Field(
+        default="file", description="camera_move: rendered by the edit from the key frame"
+    )
     camera_move: CameraMove
     duration_s: float
     key_frame: str = Field(description="Path of the key frame it was made from")

@@ -1,11 +1,16 @@
-"""Motion stage: turn each scene's key frame into a short clip with its camera move.
+"""Motion stage: give each scene's key frame its camera move and a length with transition handles.
 
-The embedded provider renders zooms with ffmpeg's zoompan on the still pre-scaled 2x, so the
-crop window moves in half-pixel steps of the output (zoompan on a same-size image snaps to whole
-pixels and visibly jitters); pans and tilts slide a crop over the still scaled once.
-Clips carry transition handles so the edit's crossfades keep the programme length equal to the
-fitted timeline. Clips are an intermediate the edit re-encodes, so they are written with x264's
-cheapest preset at a constant, high quality QP.
+The embedded provider does not write clips: a camera move over a still is a cheap filter, so the
+edit renders it from the key frame inside the same ffmpeg pass that composites and encodes the
+cut (``move_graph``). Writing the moves out as intermediate clips and decoding them again cost
+more than the moves themselves (on 20 s of 1080x1920: ~3.4 CPU-s to encode, ~1 to decode,
+against ~3 for the moves), and it is paid again on every look change. A provider that makes real
+clips (an image-to-video API) writes files, and the edit decodes those.
+
+Zooms use ffmpeg's zoompan on the still pre-scaled 2x, so the crop window moves in half-pixel
+steps of the output (zoompan on a same-size image snaps to whole pixels and visibly jitters);
+pans and tilts slide a crop over the still scaled once. Any stretch of a move can be rendered on
+its own (``first``), so the edit renders exactly the frames a segment shows.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from tools.errors import RenderError
 from tools.handoffs import (
     FPS,
     Aspect,
     CameraMove,
+    ClipSource,
     KeyVisuals,
     MotionClip,
     MotionSet,
@@ -58,9 +65,12 @@ class MotionProvider(Protocol):
         ...
 
 
-def zoompan_expr(move: CameraMove, frames: int) -> tuple[str, str, str]:
-    """Return zoompan's (zoom, x, y) expressions for a move over ``frames`` output frames."""
-    p = f"(on/{max(1, frames - 1)})"
+def zoompan_expr(move: CameraMove, frames: int, first: int = 0) -> tuple[str, str, str]:
+    """Return zoompan's (zoom, x, y) expressions for a move over ``frames`` output frames.
+
+    ``first`` is the move's frame the expressions start at, for rendering a stretch of it.
+    """
+    p = f"((on+{first})/{max(1, frames - 1)})"
     centre_x, centre_y = "(iw-iw/zoom)/2", "(ih-ih/zoom)/2"
     pan = f"{PAN_ZOOM}"
     if move == "push_in":
@@ -82,34 +92,48 @@ def zoompan_expr(move: CameraMove, frames: int) -> tuple[str, str, str]:
 SLIDES: frozenset[CameraMove] = frozenset({"pan_left", "pan_right", "tilt_up", "tilt_down"})
 
 
-def zoom_graph(job: MotionJob) -> str:
-    """Return a zoompan filter over the key frame pre-scaled 2x, for smooth sub-pixel zooms."""
-    z, x, y = zoompan_expr(job.move, job.frames)
+def zoom_graph(move: CameraMove, frames: int, width: int, height: int, first: int = 0,
+               count: int | None = None) -> str:
+    """Return a zoompan filter over the key frame pre-scaled 2x, for smooth sub-pixel zooms.
+
+    It renders ``count`` frames (the rest of the move by default) starting at frame ``first``.
+    """
+    z, x, y = zoompan_expr(move, frames, first)
+    count = frames - first if count is None else count
     return (
-        f"scale={job.width * PRESCALE}:{job.height * PRESCALE}:flags=bicubic,format=yuv420p,"
-        f"zoompan=z='{z}':x='{x}':y='{y}':d={job.frames}:s={job.width}x{job.height}:fps={FPS},"
+        f"scale={width * PRESCALE}:{height * PRESCALE}:flags=bicubic,format=yuv420p,"
+        f"zoompan=z='{z}':x='{x}':y='{y}':d={count}:s={width}x{height}:fps={FPS},"
         "setsar=1"
     )
 
 
-def slide_graph(job: MotionJob) -> str:
+def slide_graph(move: CameraMove, frames: int, width: int, height: int, first: int = 0,
+                count: int | None = None) -> str:
     """Return a crop sliding over the key frame scaled once: pans need no per-frame resampling.
 
     At half the cost of zoompan per frame; positions are whole pixels (within half a pixel of
     the ideal path, like zoompan's 2x pre-scale), and 4:4:4 keeps odd offsets exact.
     """
-    big_w = round(job.width * PAN_ZOOM / 2) * 2
-    big_h = round(job.height * PAN_ZOOM / 2) * 2
-    p = f"(n/{max(1, job.frames - 1)})"
+    big_w = round(width * PAN_ZOOM / 2) * 2
+    big_h = round(height * PAN_ZOOM / 2) * 2
+    count = frames - first if count is None else count
+    p = f"((n+{first})/{max(1, frames - 1)})"
     x = {"pan_left": f"(in_w-out_w)*(1-{p})", "pan_right": f"(in_w-out_w)*{p}"}.get(
-        job.move, "(in_w-out_w)/2")
+        move, "(in_w-out_w)/2")
     y = {"tilt_up": f"(in_h-out_h)*(1-{p})", "tilt_down": f"(in_h-out_h)*{p}"}.get(
-        job.move, "(in_h-out_h)/2")
+        move, "(in_h-out_h)/2")
     return (
         f"scale={big_w}:{big_h}:flags=bicubic,format=yuv444p,"
-        f"loop=loop={job.frames - 1}:size=1,settb=1/{FPS},setpts=N,"
-        f"crop={job.width}:{job.height}:x='{x}':y='{y}':exact=1,format=yuv420p,setsar=1"
+        f"loop=loop={count - 1}:size=1,settb=1/{FPS},setpts=N,"
+        f"crop={width}:{height}:x='{x}':y='{y}':exact=1,format=yuv420p,setsar=1"
     )
+
+
+def move_graph(move: CameraMove, frames: int, width: int, height: int, first: int = 0,
+               count: int | None = None) -> str:
+    """Return the filter that renders frames ``first`` .. ``first + count`` of a move on a still."""
+    build = slide_graph if move in SLIDES else zoom_graph
+    return build(move, frames, width, height, first, count)
 
 
 class CameraMoveProvider:
@@ -126,7 +150,7 @@ class CameraMoveProvider:
 
     def render(self, job: MotionJob) -> Path:
         """Write the clip of ``job``: a sliding crop for pans and tilts, zoompan for the rest."""
-        graph = slide_graph(job) if job.move in SLIDES else zoom_graph(job)
+        graph = move_graph(job.move, job.frames, job.width, job.height)
         run_ffmpeg(
             ["-i", str(job.key_frame), "-vf", graph, "-frames:v", str(job.frames),
              "-c:v", "libx264", "-preset", self.preset, "-qp", str(self.qp),
@@ -166,10 +190,14 @@ def motion_prompt(visual: str, move: CameraMove, anchor: StyleAnchor) -> str:
 def render_motion(script: Script, timeline: list[TimedScene], keyvisuals: KeyVisuals,
                   anchor: StyleAnchor, aspects: list[Aspect], out_dir: Path, scale: float = 1.0,
                   transition_s: float = 0.4, provider: MotionProvider | None = None) -> MotionSet:
-    """Render one clip per scene and aspect from its key frame, with handles for transitions."""
+    """Give every scene and aspect its clip: a camera move the edit renders, or a provider's file.
+
+    Without a ``provider`` the clips are camera moves over the key frames, rendered by the edit
+    in its own pass; a provider (an image-to-video API, or ``CameraMoveProvider`` to have the
+    moves written out) renders a file per clip.
+    """
     if len(timeline) != len(script.scenes):
         raise ValueError(f"{len(script.scenes)} scenes but {len(timeline)} timeline slots")
-    provider = provider or CameraMoveProvider()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     handle = handle_frames_for(timeline, transition_s)
@@ -179,19 +207,40 @@ def render_motion(script: Script, timeline: list[TimedScene], keyvisuals: KeyVis
         width, height = frame_size(aspect, scale)
         for scene, frames in zip(script.scenes, lengths, strict=True):
             key = Path(keyvisuals.frame(scene.index, aspect).path)
+            if not key.is_file():
+                raise RenderError(f"the key frame of scene {scene.index + 1} ({aspect}) is "
+                                  "missing; re-render the key visuals")
             tag = aspect.replace(":", "x")
             job = MotionJob(key, scene.motion, frames, width, height,
                             (out_dir / f"scene{scene.index:02d}_{tag}.mp4").resolve(),
                             motion_prompt(scene.visual, scene.motion, anchor))
             jobs.append((scene.index, aspect, job))
-    # ffmpeg threads inside each job too, so two jobs already keep two cores busy.
-    with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
-        paths = list(pool.map(lambda item: provider.render(item[2]), jobs))
+    if provider is None:
+        paths = [""] * len(jobs)
+        source: ClipSource = "camera_move"
+        name, did = CameraMoveProvider.name, "camera moves the edit renders from the key frames"
+    else:
+        # ffmpeg threads inside each job too, so two jobs already keep two cores busy.
+        with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
+            rendered = list(pool.map(lambda item: provider.render(item[2]), jobs))
+        paths = [str(Path(path).resolve()) for path in rendered]
+        source, name, did = "file", provider.name, "clips"
     clips = [
-        MotionClip(scene_index=i, aspect=aspect, path=str(Path(path).resolve()),
+        MotionClip(scene_index=i, aspect=aspect, path=path, source=source,
                    camera_move=job.move, duration_s=round(job.frames / FPS, 4),
                    key_frame=str(job.key_frame), prompt=job.prompt)
         for (i, aspect, job), path in zip(jobs, paths, strict=True)
     ]
-    return MotionSet(clips=clips, provider=provider.name, handle_s=round(handle / FPS, 4),
-                     notes=[f"{len(clips)} clips, {handle} frame handles at inner cuts"])
+    return MotionSet(clips=clips, provider=name, handle_s=round(handle / FPS, 4),
+                     notes=[f"{len(clips)} {did}, {handle} frame handles at inner cuts"])
+
+
+def write_clip(clip: MotionClip, scale: float, out_path: Path) -> Path:
+    """Write a camera-move clip out as a file, to look at one move on its own.
+
+    The edit never needs this: it renders the moves in its own pass.
+    """
+    width, height = frame_size(clip.aspect, scale)
+    job = MotionJob(Path(clip.key_frame), clip.camera_move, round(clip.duration_s * FPS),
+                    width, height, Path(out_path), clip.prompt)
+    return CameraMoveProvider().render(job)

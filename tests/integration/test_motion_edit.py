@@ -1,4 +1,8 @@
-"""Render real clips and cuts at 1/6 scale and measure them by decoding what ffmpeg wrote."""
+"""Render real camera moves and cuts at 1/6 scale and measure them by decoding what ffmpeg wrote.
+
+The embedded motion provider leaves the moves to the edit; a move is written out as a clip file
+(``write_clip``) only to be measured on its own here.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ from tools.handoffs import (
 )
 from tools.layout import contains, safe_area
 from tools.media import ffmpeg_exe, probe, read_audio, read_frames, run_ffmpeg
-from tools.motion import render_motion
+from tools.motion import CameraMoveProvider, render_motion, write_clip
 from tools.overlays import contrast_ratio
 from tools.revision_script import change_cta
 
@@ -134,6 +138,15 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     return Rendered(root, brief, script, audio, motion, edit, keyvisuals)
 
 
+def _clip_file(rendered: Rendered, scene: int, aspect: Aspect) -> Path:
+    """Write the camera move of ``scene`` at ``aspect`` out once, to measure it on its own."""
+    out = rendered.root / "clips" / f"scene{scene}_{aspect.replace(':', 'x')}.mp4"
+    if not out.is_file():
+        out.parent.mkdir(exist_ok=True)
+        write_clip(rendered.motion.clip(scene, aspect), SCALE, out)
+    return out
+
+
 def _grey(frame: np.ndarray) -> np.ndarray:
     return frame.astype(np.float64).mean(axis=2)
 
@@ -153,7 +166,8 @@ def test_clips_have_handles_and_carry_the_anchor(rendered: Rendered) -> None:
     assert len(motion.clips) == len(SLOTS) * len(ASPECTS)
     assert motion.handle_s == pytest.approx(0.2, abs=1 / FPS)
     for clip in motion.clips:
-        info = probe(clip.path)
+        assert clip.source == "camera_move" and clip.path == ""  # the edit renders the move
+        info = probe(_clip_file(rendered, clip.scene_index, clip.aspect))
         slot = audio.timeline[clip.scene_index]
         inner = (clip.scene_index > 0) + (clip.scene_index < len(SLOTS) - 1)
         assert info.video_codec == "h264" and info.pix_fmt == "yuv420p" and info.audio_codec is None
@@ -166,7 +180,8 @@ def test_clips_have_handles_and_carry_the_anchor(rendered: Rendered) -> None:
 
 def test_push_in_magnifies_the_centre(rendered: Rendered) -> None:
     clip = rendered.motion.clip(0, "9:16")
-    early, late = (_grey(f) for f in read_frames(clip.path, [0.0, clip.duration_s - 0.05]))
+    path = _clip_file(rendered, 0, "9:16")
+    early, late = (_grey(f) for f in read_frames(path, [0.0, clip.duration_s - 0.05]))
     h, w = early.shape
 
     def error(m: float) -> float:
@@ -187,11 +202,13 @@ def test_push_in_magnifies_the_centre(rendered: Rendered) -> None:
 
 def test_pan_and_tilt_slide_the_picture(rendered: Rendered) -> None:
     pan = rendered.motion.clip(1, "9:16")
-    a, b = (_grey(f) for f in read_frames(pan.path, [0.0, pan.duration_s - 0.05]))
+    a, b = (_grey(f) for f in read_frames(_clip_file(rendered, 1, "9:16"),
+                                          [0.0, pan.duration_s - 0.05]))
     dx, dy = _shift(a, b)
     assert dx <= -8 and abs(dy) <= 2, (dx, dy)  # camera right: content slides left
     tilt = rendered.motion.clip(2, "16:9")
-    a, b = (_grey(f) for f in read_frames(tilt.path, [0.0, tilt.duration_s - 0.05]))
+    a, b = (_grey(f) for f in read_frames(_clip_file(rendered, 2, "16:9"),
+                                          [0.0, tilt.duration_s - 0.05]))
     dx, dy = _shift(a, b)
     assert dy >= 4 and abs(dx) <= 2, (dx, dy)  # camera up: content slides down
 
@@ -222,10 +239,9 @@ def test_captions_are_burned_in_readably(rendered: Rendered) -> None:
     cue = next(c for c in edit.captions if c.language == "en" and c.start_s > 2.2)
     t = (cue.start_s + cue.end_s) / 2
     scene = next(s for s in audio.timeline if s.start_s <= t < s.start_s + s.duration_s)
-    clip = rendered.motion.clip(scene.index, "9:16")
     clip_t = t - scene.start_s + (rendered.motion.handle_s if scene.index > 0 else 0)
     burned = read_frames(variant.video, [t])[0].astype(np.float64)
-    bare = read_frames(clip.path, [clip_t])[0].astype(np.float64)
+    bare = read_frames(_clip_file(rendered, scene.index, "9:16"), [clip_t])[0].astype(np.float64)
     # The box is the union of all cues; the middle half of it is inside every centred plate.
     region = (slice(box.y + box.height // 4, box.y + 3 * box.height // 4),
               slice(box.x + box.width // 4, box.x + 3 * box.width // 4))
@@ -265,9 +281,9 @@ def test_end_card_shows_in_the_last_second(rendered: Rendered) -> None:
     last = audio.timeline[-1]
     assert last.start_s <= edit.end_card_start_s < audio.duration_s - 1.0
     t = audio.duration_s - 0.3
-    clip = rendered.motion.clip(last.index, "9:16")
     card = read_frames(variant.video, [t])[0].astype(np.float64)
-    bare = read_frames(clip.path, [t - last.start_s + rendered.motion.handle_s])[0]
+    bare = read_frames(_clip_file(rendered, last.index, "9:16"),
+                       [t - last.start_s + rendered.motion.handle_s])[0]
     box = variant.caption_box
     above = slice(safe_area("9:16", variant.width, variant.height).y, box.y)
     assert np.abs(card[above] - bare[above].astype(np.float64)).mean() > 20
@@ -278,7 +294,7 @@ def test_end_card_shows_in_the_last_second(rendered: Rendered) -> None:
 def test_pan_moves_steadily(rendered: Rendered) -> None:
     clip = rendered.motion.clip(1, "9:16")
     times = list(np.linspace(0.0, clip.duration_s - 0.05, 8))
-    frames = [_grey(f) for f in read_frames(clip.path, times)]
+    frames = [_grey(f) for f in read_frames(_clip_file(rendered, 1, "9:16"), times)]
     shifts = [_shift(frames[0], f)[0] for f in frames]
     assert all(b <= a for a, b in itertools.pairwise(shifts))  # never steps back
     ideal = np.linspace(0, shifts[-1], len(shifts))
@@ -356,6 +372,26 @@ def test_segmented_cut_matches_a_single_pass_render(rendered: Rendered, tmp_path
         error = {o: np.mean([np.abs(soft_cut[k] - soft_ref[k + o]).mean() for k in window])
                  for o in (-1, 0, 1)}
         assert error[0] < 0.6 * min(error[-1], error[1]), (j, error)
+
+
+def test_moves_rendered_in_the_edit_match_clips_written_out(rendered: Rendered) -> None:
+    """The edit's own camera moves give the picture a provider's clip files give."""
+    files = render_motion(rendered.script, rendered.audio.timeline, rendered.keyvisuals,
+                          _anchor(), ["9:16"], rendered.root / "files" / "motion", scale=SCALE,
+                          provider=CameraMoveProvider())
+    assert all(c.source == "file" and probe(c.path).video_codec == "h264" for c in files.clips)
+    edit = edit_cut(rendered.brief, rendered.script, rendered.audio, files, rendered.keyvisuals,
+                    _anchor(), rendered.root / "files" / "edit", scale=SCALE)  # own cache
+    fused = _soft(_all_frames(rendered.edit.variant("9:16").video))
+    decoded = _soft(_all_frames(edit.variant("9:16").video))
+    assert fused.shape == decoded.shape
+    diff = np.abs(fused - decoded).mean(axis=(1, 2, 3))
+    assert diff.max() < 4.0, (int(diff.argmax()), float(diff.max()))  # encoder noise only
+    # Frame for frame: shifted by one either way, the moving picture matches worse.
+    window = range(5, len(fused) - 5, 7)
+    error = {o: np.mean([np.abs(fused[k] - decoded[k + o]).mean() for k in window])
+             for o in (-1, 0, 1)}
+    assert error[0] < 0.8 * min(error[-1], error[1]), error
 
 
 def test_a_cta_change_re_encodes_only_the_last_segment(rendered: Rendered) -> None:

@@ -21,7 +21,9 @@ from agent.revise import PRODUCTION_FILE, RevisionOutcome, load_ref, revise_prod
 from tests.conftest import EXAMPLES, ffprobe
 from tools.captions import parse_srt
 from tools.colour import palette_lab, srgb_to_lab
+from tools.handoffs import MotionClip
 from tools.media import read_frames
+from tools.motion import write_clip
 from tools.revision_look import hue_angle
 from tools.versions import before_after_image, load_record
 
@@ -206,6 +208,13 @@ def test_shorter_faster_then_calmer_with_a_female_voice(prod: Path) -> None:
     assert float(np.corrcoef(a1[:n], a2[:n])[0, 1]) < 0.9  # another voice, another score
 
 
+def _bare_clip(clip: MotionClip, folder: Path) -> str:
+    """Write a scene's camera move out without captions or titles, to compare the cut with."""
+    out = folder / f"bare{clip.scene_index}_{clip.aspect.replace(':', 'x')}.mp4"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return str(write_clip(clip, SCALE, out))
+
+
 def _plate_height(video: Path, clip: str, t: float) -> int:
     """Measure the caption plate: rows in the lower half that differ from the bare clip."""
     cut, bare = read_frames(video, [t])[0], read_frames(clip, [t])[0]
@@ -215,14 +224,14 @@ def _plate_height(video: Path, clip: str, t: float) -> int:
     return int(rows.max() - rows.min() + 1) if rows.size else 0
 
 
-def test_bigger_captions_and_less_text(prod: Path) -> None:
+def test_bigger_captions_and_less_text(prod: Path, tmp_path: Path) -> None:
     state = _made_state(prod)
-    clip0 = state["motion"].clip(0, "9:16").path
+    clip0 = _bare_clip(state["motion"].clip(0, "9:16"), tmp_path)
     cue = state["edit"].captions[0]
     t = (cue.start_s + cue.end_s) / 2
     old_height = _plate_height(prod / VIDEO, clip0, t)
     slot = state["audio"].timeline[1]
-    clip1 = state["motion"].clip(1, "9:16")
+    clip1 = _bare_clip(state["motion"].clip(1, "9:16"), tmp_path)
     t1 = slot.start_s + slot.duration_s / 2
     t1_clip = t1 - slot.start_s + state["motion"].handle_s
     outcome = revise_production(prod, "bigger captions and less text on screen")
@@ -232,8 +241,8 @@ def test_bigger_captions_and_less_text(prod: Path) -> None:
     assert new_height > old_height * 1.15, (old_height, new_height)
     new_box = outcome.state["edit"].variant("9:16").caption_box.height
     assert new_box > state["edit"].variant("9:16").caption_box.height
-    before = _title_band(prod / "versions/v1" / VIDEO, clip1.path, t1, t1_clip)
-    after = _title_band(prod / VIDEO, clip1.path, t1, t1_clip)
+    before = _title_band(prod / "versions/v1" / VIDEO, clip1, t1, t1_clip)
+    after = _title_band(prod / VIDEO, clip1, t1, t1_clip)
     assert before > 0.01 and after < before / 4, (before, after)
 
 
