@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from tools.errors import RenderError
+from tools.errors import ProviderError, RenderError
 from tools.handoffs import (
     FPS,
     Aspect,
     CameraMove,
-    ClipSource,
     KeyVisuals,
     MotionClip,
     MotionSet,
@@ -215,24 +214,51 @@ def render_motion(script: Script, timeline: list[TimedScene], keyvisuals: KeyVis
                             (out_dir / f"scene{scene.index:02d}_{tag}.mp4").resolve(),
                             motion_prompt(scene.visual, scene.motion, anchor))
             jobs.append((scene.index, aspect, job))
-    if provider is None:
-        paths = [""] * len(jobs)
-        source: ClipSource = "camera_move"
-        name, did = CameraMoveProvider.name, "camera moves the edit renders from the key frames"
-    else:
-        # ffmpeg threads inside each job too, so two jobs already keep two cores busy.
-        with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
-            rendered = list(pool.map(lambda item: provider.render(item[2]), jobs))
-        paths = [str(Path(path).resolve()) for path in rendered]
-        source, name, did = "file", provider.name, "clips"
+    paths, failed = _provider_clips(provider, [job for _, _, job in jobs])
     clips = [
-        MotionClip(scene_index=i, aspect=aspect, path=path, source=source,
+        MotionClip(scene_index=i, aspect=aspect, path=path,
+                   source="file" if path else "camera_move",
                    camera_move=job.move, duration_s=round(job.frames / FPS, 4),
                    key_frame=str(job.key_frame), prompt=job.prompt)
         for (i, aspect, job), path in zip(jobs, paths, strict=True)
     ]
-    return MotionSet(clips=clips, provider=name, handle_s=round(handle / FPS, 4),
-                     notes=[f"{len(clips)} {did}, {handle} frame handles at inner cuts"])
+    files = sum(1 for p in paths if p)
+    moves = len(clips) - files
+    names = ([provider.name] if provider is not None and files else []) + (
+        [CameraMoveProvider.name] if moves else [])
+    notes = [f"{files} clips, {moves} camera moves the edit renders from the key frames; "
+             f"{handle} frame handles at inner cuts"]
+    if failed and provider is not None:
+        notes.append(f"motion provider '{provider.name}' failed ({failed}); {moves} clips are "
+                     "camera moves over their key frames instead")
+    return MotionSet(clips=clips, provider="+".join(names), handle_s=round(handle / FPS, 4),
+                     notes=notes)
+
+
+def _provider_clips(provider: MotionProvider | None, jobs: list[MotionJob]
+                    ) -> tuple[list[str], str]:
+    """Render each job's file with ``provider``; return paths ("" = a camera move) and a failure.
+
+    A provider that fails (after its own retries) leaves that clip and every later one to the
+    camera moves, as the key visuals fall back to the procedural renderer: the cut still comes.
+    """
+    if provider is None:
+        return [""] * len(jobs), ""
+    failed: list[str] = []
+
+    def render(job: MotionJob) -> str:
+        if failed:
+            return ""
+        try:
+            return str(Path(provider.render(job)).resolve())
+        except ProviderError as exc:
+            failed.append(str(exc))
+            return ""
+
+    # ffmpeg threads inside each job too, so two jobs already keep two cores busy.
+    with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
+        paths = list(pool.map(render, jobs))
+    return paths, failed[0] if failed else ""
 
 
 def write_clip(clip: MotionClip, scale: float, out_path: Path) -> Path:
