@@ -12,7 +12,13 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from agent import chat_nodes, chat_production, offline_rules  # noqa: F401  (registers rules)
+from agent import (  # noqa: F401  (offline_rules registers the offline model's rules)
+    chat_anchor,
+    chat_nodes,
+    chat_production,
+    chat_revision,
+    offline_rules,
+)
 from agent.chat_state import ChatState
 from agent.context import Context
 
@@ -21,15 +27,15 @@ NODES: dict[str, Any] = {
     "producer": chat_nodes.producer,
     "answer": chat_nodes.answer,
     "update_brief": chat_nodes.update_brief,
-    "propose_anchor": chat_nodes.propose_anchor,
-    "lock_anchor": chat_nodes.lock_anchor,
-    "recall_anchor": chat_nodes.recall_anchor,
-    "use_reference": chat_nodes.use_reference,
+    "propose_anchor": chat_anchor.propose_anchor,
+    "lock_anchor": chat_anchor.lock_anchor,
+    "recall_anchor": chat_anchor.recall_anchor,
+    "use_reference": chat_anchor.use_reference,
     "write_script": chat_production.write_script,
     "edit_scene": chat_production.edit_scene,
     "produce": chat_production.produce,
     "run_production": chat_production.run_production,
-    "request_revision": chat_production.request_revision,
+    "request_revision": chat_revision.request_revision,
     "publish": chat_production.publish,
 }
 

@@ -356,7 +356,7 @@ def test_voice_never_becomes_tone_audience_or_style() -> None:
 
 
 def test_voice_is_stored_said_back_and_recasts_the_anchor() -> None:
-    from agent.chat_nodes import tweak_specs, voice_choice
+    from agent.chat_anchor import tweak_specs, voice_choice
     from agent.interview import understood
 
     draft, changed, _ = merge({"subject": "cold brew"}, UpdateBrief(voice="a woman"))
