@@ -27,7 +27,7 @@ from tools.handoffs import (
     Script,
     StyleAnchor,
 )
-from tools.keyvisual import render_key_visuals
+from tools.keyvisual import fix_pull, render_key_visuals
 from tools.motion import render_motion
 from tools.script import write_script
 from tools.voice import narrate
@@ -115,6 +115,7 @@ def render_key_visuals_node(state: ProductionState, runtime: Runtime[Context]) -
             scale=ctx.scale,
             provider=ctx.image_provider,
             title=brief.title,
+            palette_pull=fix_pull(_fix(state, "keyvisual")),
         ),
     )
     return {"keyvisuals": kv, "run_log": [run]}

@@ -13,6 +13,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from tools.errors import BadInput, ProviderError
@@ -27,6 +28,7 @@ from tools.handoffs import (
     frame_size,
 )
 from tools.icons import find_icon, icon_index, resolve_icon
+from tools.look import pull_to_palette
 from tools.procedural import ProceduralProvider
 from tools.visual_job import (
     HERO_COMPOSITION,
@@ -154,10 +156,23 @@ def _exact_size(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     return image if image.size == size else image.resize(size, Image.Resampling.LANCZOS)
 
 
+def fix_pull(fix_round: int) -> float:
+    """Return how far a QA fix round pulls the frames' colours toward the palette (0 at first).
+
+    Re-rendering the same frames would repeat a palette failure; each round moves every pixel
+    a further share of the way to its nearest palette colour, whichever provider drew it.
+    """
+    return min(0.6, 0.3 * max(0, fix_round))
+
+
 def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect], out_dir: Path,
                        scale: float = 1.0, provider: KeyVisualProvider | None = None,
-                       title: str = "") -> KeyVisuals:
-    """Render every scene and a hero for each aspect into ``out_dir`` and describe them."""
+                       title: str = "", palette_pull: float = 0.0) -> KeyVisuals:
+    """Render every scene and a hero for each aspect into ``out_dir`` and describe them.
+
+    ``palette_pull`` (from ``fix_pull``) moves each finished frame that share of the way toward
+    the anchor's palette, when the critic found the pictures drifting off it.
+    """
     wanted: list[Aspect] = list(dict.fromkeys(aspects))
     if not wanted:
         raise BadInput("no aspect to render; give at least one of 9:16, 1:1, 16:9")
@@ -184,6 +199,9 @@ def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect
                        seed=frame_seed(content, composition), is_hero=scene is None,
                        composition=composition, title=title)
         image = renderer.render(job, frame_size(aspect, scale))
+        if palette_pull > 0:
+            pulled = pull_to_palette(np.asarray(image.convert("RGB")), anchor.palette, palette_pull)
+            image = Image.fromarray(pulled, "RGB")
         path = out_dir / _file_name(index, aspect)
         # Low zlib effort: grain makes PNGs barely compressible, and level 6 costs ~4x the time.
         image.save(path, format="PNG", compress_level=1)
@@ -198,6 +216,8 @@ def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect
     with ThreadPoolExecutor(max_workers=workers) as pool:
         done = list(pool.map(lambda job: one(*job), jobs))
     frames, heroes = done[: -len(wanted)], done[-len(wanted):]
+    if palette_pull > 0:
+        notes.append(f"colours pulled {palette_pull:.0%} of the way toward the palette (QA fix)")
     return KeyVisuals(frames=frames, heroes=heroes, subject=anchor.subject,
                       provider=renderer.provider_name(), notes=notes + renderer.notes())
 

@@ -23,7 +23,7 @@ from tools.handoffs import (
     frame_size,
 )
 from tools.icons import icon_index
-from tools.keyvisual import find_icon, render_key_visuals
+from tools.keyvisual import find_icon, fix_pull, render_key_visuals
 from tools.visual_job import HERO_COMPOSITION, SCENE_COMPOSITIONS
 
 SCALE = 1 / 6
@@ -211,3 +211,22 @@ def test_scenes_keep_their_pictures_when_reordered_or_revoiced(tmp_path: Path) -
         before, after = first.frame(old, "9:16"), again.frame(new, "9:16")
         assert before.composition == after.composition
         assert Path(before.path).read_bytes() == Path(after.path).read_bytes()
+
+
+NEON = ["#0A0014", "#FF0080", "#00FFD0", "#FFF200"]
+
+
+def test_a_qa_fix_round_pulls_the_same_shots_closer_to_the_palette(tmp_path: Path) -> None:
+    """A palette failure sent back must not be re-rendered the same: the pull makes it closer."""
+    anchor = make_anchor(NEON, lighting="neon glow, hard rim light")
+    first = render_key_visuals(make_script(2), anchor, ["9:16"], tmp_path / "a", scale=SCALE)
+    fixed = render_key_visuals(make_script(2), anchor, ["9:16"], tmp_path / "b", scale=SCALE,
+                               palette_pull=fix_pull(1))
+    assert fix_pull(0) == 0 and 0 < fix_pull(1) < fix_pull(2) <= 0.6
+    for a, b in zip(first.frames, fixed.frames, strict=True):
+        before, _ = palette_adherence(pixels(a), NEON)
+        after, _ = palette_adherence(pixels(b), NEON)
+        assert after < before - 1.5, (a.path, before, after)
+        assert b.composition == a.composition  # the same shot, recoloured
+    assert any("toward the palette" in n for n in fixed.notes)
+    assert not any("toward the palette" in n for n in first.notes)
