@@ -15,17 +15,53 @@ from tools.mix import measure_loudness
 from tools.music import mood_energy
 from tools.qa_audio import (
     RATE,
+    AnchoredGrid,
     BeatGrid,
     anchored_grid,
     energy,
     find_speech,
     speech_levels,
 )
-from tools.qa_media import decode_audio
+from tools.qa_media import Memo, audio_digest, decode_audio
 
 # The procedural score's feels by how busy their hats are (tools.music): calm has none, warm and
 # upbeat one per beat, driving subdivides the beat.
 EXPECTED_ENERGY = {"calm": "low", "warm": "medium", "upbeat": "medium", "driving": "high"}
+
+# Measurements by the decoded mix: every cut carries the same mix, and a revision that keeps it
+# (a new CTA, other captions) re-judges the same sound. Each is a pure function of the samples.
+_loudness: Memo[tuple[float, float]] = Memo(32)
+_grids: Memo[AnchoredGrid | None] = Memo(32)
+_energies: Memo[tuple[str, dict[str, float]]] = Memo(32)
+_speech: Memo[np.ndarray] = Memo(32)
+
+
+def _measured_loudness(cut: Cut) -> tuple[float, float]:
+    return _loudness.get(
+        audio_digest(cut.video),
+        lambda: measure_loudness(decode_audio(cut.video).astype(np.float64), RATE),
+    )
+
+
+def _measured_grid(cut: Cut, bpm: float) -> AnchoredGrid | None:
+    return _grids.get(
+        (audio_digest(cut.video), bpm), lambda: anchored_grid(decode_audio(cut.video), bpm)
+    )
+
+
+def _measured_energy(cut: Cut, grid: BeatGrid) -> tuple[str, dict[str, float]]:
+    return _energies.get(
+        (audio_digest(cut.video), grid), lambda: energy(decode_audio(cut.video), grid)
+    )
+
+
+def _speech_levels(cut: Cut) -> np.ndarray:
+    def measure() -> np.ndarray:
+        levels = speech_levels(decode_audio(cut.video))
+        levels.flags.writeable = False  # shared by every later judgment of this mix
+        return levels
+
+    return _speech.get(audio_digest(cut.video), measure)
 
 
 def loudness_checks(p: Production, cut: Cut) -> list[QACheck]:
@@ -33,7 +69,7 @@ def loudness_checks(p: Production, cut: Cut) -> list[QACheck]:
     samples = decode_audio(cut.video)
     if samples.shape[0] < RATE // 2:
         return []
-    lufs, peak = measure_loudness(samples.astype(np.float64), RATE)
+    lufs, peak = _measured_loudness(cut)
     targets = [p.accept.loudness_lufs.get(pl, -14.0) for pl in cut.platforms] or [-14.0]
     tol = p.accept.loudness_tolerance_lu
     worst = max(targets, key=lambda t: abs(lufs - t))
@@ -65,7 +101,7 @@ def rhythm_checks(p: Production, cut: Cut) -> list[QACheck]:
     beats = samples.shape[0] / RATE / (60.0 / want)
     if samples.size and beats < THRESHOLDS["tempo_min_beats"]:
         return _short_clip_rhythm(p, cut, samples, beats)
-    measured = anchored_grid(samples, want) if samples.size else None
+    measured = _measured_grid(cut, want) if samples.size else None
     min_salience = THRESHOLDS["beat_salience_min"]
     if measured is None or measured.salience < min_salience or not measured.dominant:
         value = (
@@ -157,7 +193,7 @@ def _mood_check(p: Production, cut: Cut, samples: np.ndarray, grid: BeatGrid) ->
             detail=f"{bars:.1f} bars of music, {min_bars:g} needed to judge the feel",
             variant=cut.label,
         )
-    measured, share = energy(samples, grid)
+    measured, share = _measured_energy(cut, grid)
     return check(
         "music_mood", measured == expected, measured, threshold, "music",
         f"re-score with the anchor's {mood} feel ({expected} energy)",
@@ -168,7 +204,7 @@ def _mood_check(p: Production, cut: Cut, samples: np.ndarray, grid: BeatGrid) ->
 
 def narration_checks(p: Production, cut: Cut) -> list[QACheck]:
     """Check each scene's voice: pace in words per second, pauses, and room before the cut."""
-    levels = speech_levels(decode_audio(cut.video))
+    levels = _speech_levels(cut)
     lo, hi, gap_max = THRESHOLDS["wps_min"], THRESHOLDS["wps_max"], THRESHOLDS["gap_max_s"]
     out: list[QACheck] = []
     for slot in p.audio.timeline:

@@ -8,6 +8,8 @@ end card is found by drawing it again and matching it inside its panel.
 from __future__ import annotations
 
 import re
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +17,14 @@ import numpy as np
 from tools.checks_base import THRESHOLDS, Cut, Production, check, normalize_text
 from tools.handoffs import QACheck, frame_size
 from tools.layout import contains, safe_area
+from tools.media import MediaInfo
 from tools.overlays import end_card
 from tools.qa_image import caption_contrast, relative_luminance
 from tools.qa_media import decode_frames
 
 MAX_CONTRAST_SAMPLES = 12
+# Cuts are judged in parallel and the card's fonts are shared FreeType objects: draw one at a time.
+_drawing = threading.Lock()
 _SRT_TIME = re.compile(r"(\d+):(\d{2}):(\d{2})[,.](\d{3})")
 
 Cue = tuple[float, float, str]
@@ -136,7 +141,7 @@ def _speed_check(p: Production, cut: Cut, cues: list[Cue]) -> QACheck:
     )
 
 
-def end_card_check(p: Production, cut: Cut, duration_s: float) -> QACheck:
+def end_card_check(p: Production, cut: Cut, info: MediaInfo) -> QACheck:
     """Check the CTA end card comes in at the end: the card is on screen once it should be.
 
     The card is drawn again from the production (its CTA, title, palette and the panel area
@@ -150,14 +155,18 @@ def end_card_check(p: Production, cut: Cut, duration_s: float) -> QACheck:
     limit = THRESHOLDS["end_card_min_presence"]
     threshold = f"the CTA card explains ≥ {limit:.0%} of the change in its panel"
     fix = f"put the CTA “{p.accept.cta}” on an end card at the end of the {cut.label} cut"
-    if not 0 < start < duration_s:
+    if not 0 < start < info.duration_s:
         return check("cta_end_card", False, f"card at {start:.2f} s", threshold, "edit", fix,
                      variant=cut.label)
+    panel = _card_panel(p, cut, info.width, info.height)
     try:
-        before, during = decode_frames(cut.video, [start - 0.25, (start + p.audio.duration_s) / 2])
+        before, during = decode_frames(
+            cut.video, [start - 0.25, (start + p.audio.duration_s) / 2],
+            crop=panel.box if panel else (0, 0, 1, 1),
+        )
     except Exception as exc:  # an unreadable video already fails its own check
         return check("cta_end_card", False, str(exc), threshold, "edit", fix, variant=cut.label)
-    presence, change = _card_presence(p, cut, before, during)
+    presence, change = _card_presence(panel, before, during) if panel else (0.0, 0.0)
     same_cta = normalize_text(p.edit.cta) == normalize_text(p.accept.cta)
     return check(
         "cta_end_card", presence >= limit and same_cta, presence, threshold, "edit", fix,
@@ -167,26 +176,45 @@ def end_card_check(p: Production, cut: Cut, duration_s: float) -> QACheck:
     )
 
 
-def _card_presence(
-    p: Production, cut: Cut, before: np.ndarray, during: np.ndarray
-) -> tuple[float, float]:
-    """Return (share of the panel's change the card explains, mean change in the panel).
+@dataclass(frozen=True)
+class _Panel:
+    """The end card's panel: its bounding box in the frame (x, y, w, h), the card drawn over
+    that box (RGBA, 0-1) and where inside it the panel is opaque enough to compare."""
 
-    1.0 means the frame under the card is exactly the frame before with the card over it;
-    0 or less means the panel looks no more like the card than like the picture without it.
+    box: tuple[int, int, int, int]
+    rgba: np.ndarray
+    opaque: np.ndarray
+
+
+def _card_panel(p: Production, cut: Cut, width: int, height: int) -> _Panel | None:
+    """Draw the end card as the edit does for a ``width`` x ``height`` cut; None if no panel.
+
+    Only the panel is compared, so only its bounding box of the frames is decoded and worked on.
     """
-    height, width = during.shape[:2]
     safe = safe_area(cut.aspect, width, height)
     area = (safe.x, safe.y, safe.width, max(1, cut.caption_box.y - safe.y))
-    card = end_card(p.edit.cta, p.brief.title, width, height, p.anchor.palette, area)
-    rgba = np.asarray(card, dtype=np.float64) / 255.0
-    alpha = rgba[..., 3:4]
-    expected = before.astype(np.float64) * (1 - alpha) + rgba[..., :3] * 255.0 * alpha
-    panel = rgba[..., 3] >= 0.8
-    if not panel.any():
-        return 0.0, 0.0
+    with _drawing:
+        card = end_card(p.edit.cta, p.brief.title, width, height, p.anchor.palette, area)
+    opaque = np.asarray(card.getchannel("A"), dtype=np.float64) / 255.0 >= 0.8
+    if not opaque.any():
+        return None
+    rows, cols = np.flatnonzero(opaque.any(axis=1)), np.flatnonzero(opaque.any(axis=0))
+    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    rgba = np.asarray(card.crop((x0, y0, x1, y1)), dtype=np.float64) / 255.0
+    return _Panel((x0, y0, x1 - x0, y1 - y0), rgba, opaque[y0:y1, x0:x1])
+
+
+def _card_presence(panel: _Panel, before: np.ndarray, during: np.ndarray) -> tuple[float, float]:
+    """Return (share of the panel's change the card explains, mean change in the panel).
+
+    ``before`` and ``during`` are the frames' pixels inside the panel's box. 1.0 means the frame
+    under the card is exactly the frame before with the card over it; 0 or less means the panel
+    looks no more like the card than like the picture without it.
+    """
+    alpha = panel.rgba[..., 3:4]
+    expected = before.astype(np.float64) * (1 - alpha) + panel.rgba[..., :3] * 255.0 * alpha
     lum_before, lum_during, lum_card = (
-        relative_luminance(np.clip(x, 0, 255).astype(np.uint8))[panel]
+        relative_luminance(np.clip(x, 0, 255).astype(np.uint8))[panel.opaque]
         for x in (before, during, expected)
     )
     change = float(np.abs(lum_during - lum_before).mean())

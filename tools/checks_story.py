@@ -8,6 +8,9 @@ it catches copy and pictures about something else, not copy that is merely weak.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 import numpy as np
 
 from memory.embedding import embed_texts
@@ -72,22 +75,30 @@ def prompt_checks(p: Production) -> list[QACheck]:
     return out
 
 
-# Vectors by text: QA rounds and re-judgments of one production ask for the same lines again,
-# and the embedding is the critic's most expensive measurement.
-_vectors: dict[str, np.ndarray] = {}
+# Vectors by text, least recently used dropped first: QA rounds and re-judgments of one
+# production ask for the same lines again (the reference lines every time), and the embedding
+# is the critic's most expensive measurement.
+_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 _MAX_VECTORS = 4096
+_vectors_lock = threading.Lock()
 
 
 def _embed(texts: list[str], references: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Embed ``texts`` and the reference lines in one pass, remembering every vector."""
-    if len(_vectors) > _MAX_VECTORS:
-        _vectors.clear()
-    missing = list(dict.fromkeys(t for t in (*texts, *references) if t not in _vectors))
+    wanted = list(dict.fromkeys((*texts, *references)))
+    with _vectors_lock:
+        known = {t: _vectors[t] for t in wanted if t in _vectors}
+        for t in known:
+            _vectors.move_to_end(t)
+    missing = [t for t in wanted if t not in known]
     if missing:
         with single_threaded():
-            _vectors.update(zip(missing, embed_texts(missing), strict=True))
-    return (np.array([_vectors[t] for t in texts]),
-            np.array([_vectors[r] for r in references]))
+            known.update(zip(missing, embed_texts(missing), strict=True))
+        with _vectors_lock:
+            _vectors.update((t, known[t]) for t in missing)
+            while len(_vectors) > _MAX_VECTORS:
+                _vectors.popitem(last=False)
+    return np.array([known[t] for t in texts]), np.array([known[r] for r in references])
 
 
 def relevance_checks(p: Production) -> list[QACheck]:

@@ -12,7 +12,7 @@ import numpy as np
 from tools.checks_base import THRESHOLDS, Cut, Production, check, scene_name
 from tools.colour import nearest_palette_distance, palette_adherence, rgb_to_hex
 from tools.handoffs import KeyFrame, QACheck, frame_size
-from tools.qa_image import colour_distance, load_rgb, mean_lab, pixel_difference, structure
+from tools.qa_image import colour_distance, mean_lab, picture, pixel_difference, structure
 from tools.qa_media import decode_frames
 
 SAMPLES_PER_SCENE = (0.2, 0.5, 0.8)
@@ -48,7 +48,7 @@ def key_frame_checks(p: Production) -> list[QACheck]:
     for frame in [*p.keyvisuals.frames, *p.keyvisuals.heroes]:
         name = scene_name(frame.scene_index)
         try:
-            rgb = load_rgb(frame.path)
+            rgb = picture(frame.path).thumb
         except (OSError, ValueError):
             out.append(
                 check("palette_key_frame", False, "unreadable", _palette_threshold(),
@@ -167,15 +167,14 @@ def _above_captions(frame: np.ndarray, box_y: int, height: int) -> np.ndarray:
 def cover_checks(p: Production, cut: Cut, video_lab: np.ndarray | None) -> list[QACheck]:
     """Check the cover is made from the hero frame and sits in the video's colours."""
     try:
-        cover = load_rgb(cut.cover, long_side=None)
+        cover = picture(cut.cover)
     except (OSError, ValueError):
         return [check("cover_from_hero", False, "unreadable", "a cover image", "edit",
                       f"draw the {cut.label} cover from the hero frame", variant=cut.label)]
     out: list[QACheck] = []
     limit = THRESHOLDS["cover_hero_de"]
     try:
-        hero = load_rgb(cut.hero, long_side=None)
-        diff = pixel_difference(cover, hero)
+        diff = pixel_difference(cover.grid, picture(cut.hero).grid)
     except (OSError, ValueError):
         diff = float("inf")
     out.append(
@@ -186,7 +185,7 @@ def cover_checks(p: Production, cut: Cut, video_lab: np.ndarray | None) -> list[
             variant=cut.label,
         )
     )
-    small = load_rgb(cut.cover)
+    small = cover.thumb
     ok, med, share = _adheres(small, p.anchor.palette)
     near = THRESHOLDS["cover_video_de"]
     gap = colour_distance(mean_lab(small), video_lab) if video_lab is not None else 0.0

@@ -6,14 +6,29 @@ the checks compare with thresholds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from tools.colour import delta_e2000, srgb_to_lab
+from tools.qa_media import Memo, file_digest
 
 THUMB = 96  # long side of the thumbnails colour statistics are taken on
+GRID = (24, 24)  # the size pictures are compared pixel by pixel at
+
+
+def _linear(c: np.ndarray) -> np.ndarray:
+    """Undo the sRGB transfer curve of values in 0-1."""
+    out: np.ndarray = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return out
+
+
+# Every 8-bit level's linear light: a lookup is the curve's own figures at a fraction of the cost
+# of raising millions of pixels to a power.
+_LINEAR_LEVELS = _linear(np.arange(256, dtype=np.uint8).astype(np.float64) / 255.0)
+_LUMA = np.array([0.2126, 0.7152, 0.0722])
 
 
 def load_rgb(path: str | Path, long_side: int | None = THUMB) -> np.ndarray:
@@ -25,6 +40,31 @@ def load_rgb(path: str | Path, long_side: int | None = THUMB) -> np.ndarray:
             size = (max(1, round(rgb.width * k)), max(1, round(rgb.height * k)))
             rgb = rgb.resize(size, Image.Resampling.BOX)
         return np.asarray(rgb)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What the critic measures of a still: its thumbnail, its comparison grid and its size."""
+
+    thumb: np.ndarray
+    grid: np.ndarray
+    size: tuple[int, int]
+
+
+# Pictures by file content: key frames and heroes mostly come back unchanged in fix rounds and
+# revisions, and decoding a full-size PNG is the expensive part of measuring one.
+_pictures: Memo[Picture] = Memo(64)
+
+
+def picture(path: str | Path) -> Picture:
+    """Decode a still once per content into what the checks measure (as ``load_rgb`` would)."""
+
+    def measure() -> Picture:
+        full = load_rgb(path, long_side=None)
+        grid = np.asarray(Image.fromarray(full).resize(GRID, Image.Resampling.BOX))
+        return Picture(thumb=shrink(full), grid=grid, size=(full.shape[1], full.shape[0]))
+
+    return _pictures.get(file_digest(path), measure)
 
 
 def shrink(rgb: np.ndarray, long_side: int = THUMB) -> np.ndarray:
@@ -59,8 +99,11 @@ def structure(rgb: np.ndarray) -> tuple[float, float]:
     return float(detail), float(lightness.std())
 
 
-def pixel_difference(a: np.ndarray, b: np.ndarray, size: tuple[int, int] = (24, 24)) -> float:
-    """Return the median per-pixel ΔE2000 between two images brought to one small size."""
+def pixel_difference(a: np.ndarray, b: np.ndarray, size: tuple[int, int] = GRID) -> float:
+    """Return the median per-pixel ΔE2000 between two images brought to one small size.
+
+    Images already at ``size`` (a ``Picture.grid``) are taken as they are.
+    """
     la = srgb_to_lab(np.asarray(Image.fromarray(a).resize(size, Image.Resampling.BOX), float))
     lb = srgb_to_lab(np.asarray(Image.fromarray(b).resize(size, Image.Resampling.BOX), float))
     return float(np.median(delta_e2000(la, lb)))
@@ -68,9 +111,8 @@ def pixel_difference(a: np.ndarray, b: np.ndarray, size: tuple[int, int] = (24, 
 
 def relative_luminance(rgb: np.ndarray) -> np.ndarray:
     """Return WCAG relative luminance per pixel of an sRGB uint8 array."""
-    c = rgb.astype(np.float64) / 255.0
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    out: np.ndarray = lin @ np.array([0.2126, 0.7152, 0.0722])
+    lin = _LINEAR_LEVELS[rgb] if rgb.dtype == np.uint8 else _linear(rgb.astype(np.float64) / 255)
+    out: np.ndarray = lin @ _LUMA
     return out
 
 

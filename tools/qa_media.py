@@ -2,16 +2,24 @@
 
 Seeking once per frame costs a process and a GOP of decoding each time, so the critic asks for
 every frame it will need up front and they are selected in one pass, kept at full size, then
-cropped and shrunk per check. Results are keyed by the file's content hash: published copies of
+cropped and shrunk per check. Distinct files decode at once, one ffmpeg each, while the critic
+measures what needs no frames. Results are keyed by the file's content hash: published copies of
 one cut (reels and tiktok share a file) are decoded once, and a replaced file is never judged
 from an old decode.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import io
 import subprocess
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from typing import Generic, TypeVar, cast
 
 import numpy as np
 from PIL import Image
@@ -20,20 +28,66 @@ from tools.errors import RenderError
 from tools.handoffs import FPS
 from tools.media import MediaInfo, ffmpeg_exe, probe, read_audio
 
+T = TypeVar("T")
+
 _CHUNK = 1 << 20
+_PIPE_SIZE = 1 << 20  # F_SETPIPE_SZ: a wide pipe moves a 6 MB frame in a few reads
+_F_SETPIPE_SZ = 1031
+_TIMEOUT_S = 600.0
 # Decoded frames and audio by file content; cleared by ``forget`` after each judgment.
 _frames: dict[tuple[str, int], np.ndarray] = {}
+_shrunk: dict[tuple[object, ...], np.ndarray] = {}
 _audio: dict[str, np.ndarray] = {}
-
-
+_audio_digests: dict[str, str] = {}
 _digests: dict[tuple[str, int, int], str] = {}
 _probes: dict[str, MediaInfo] = {}
+# How to clear every Memo (``forget_measurements``).
+_memos: list[Callable[[], None]] = []
+
+
+class Memo(Generic[T]):
+    """Measurements by content key, kept across judgments in one process, oldest dropped first.
+
+    A QA fix round or a revision re-judges mostly unchanged files; keyed by a digest of what was
+    measured (never by a path), a remembered figure is the figure a fresh measurement would give.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, T] = OrderedDict()
+        self._lock = threading.Lock()
+        _memos.append(self.clear)
+
+    def get(self, key: Hashable, measure: Callable[[], T]) -> T:
+        """Return the measurement under ``key``, measuring (outside the lock) when it is new."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = measure()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def forget_measurements() -> None:
+    """Drop every remembered measurement, so the next judgment measures everything afresh."""
+    for clear in _memos:
+        clear()
 
 
 def forget() -> None:
     """Drop every decoded frame and sample (full-size frames are large)."""
     _frames.clear()
+    _shrunk.clear()
     _audio.clear()
+    _audio_digests.clear()
     _digests.clear()
     _probes.clear()
 
@@ -82,21 +136,47 @@ def prefetch(path: str | Path, times_s: list[float]) -> list[tuple[str, int]]:
     keys = [(digest, n) for n in frame_numbers(times_s, info.duration_s)]
     missing = sorted({n for d, n in keys if (d, n) not in _frames})
     if missing:
-        w, h = info.width, info.height
-        select = "select='" + "+".join(f"eq(n\\,{n})" for n in missing) + "'"
-        args = [
-            ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path),
-            "-vf", select, "-fps_mode", "passthrough",
-            "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
-        ]
-        proc = subprocess.run(args, capture_output=True, timeout=600)
-        size = w * h * 3
-        if proc.returncode != 0 or len(proc.stdout) < size * len(missing):
-            raise RenderError(f"could not decode frames of {Path(path).name}")
-        data = np.frombuffer(proc.stdout[: size * len(missing)], dtype=np.uint8)
-        for n, frame in zip(missing, data.reshape(len(missing), h, w, 3), strict=True):
+        frames = _decode_selected(path, missing, info.width, info.height)
+        for n, frame in zip(missing, frames, strict=True):
             _frames[(digest, n)] = frame
     return keys
+
+
+def _decode_selected(path: str | Path, numbers: list[int], w: int, h: int) -> np.ndarray:
+    """Decode frames ``numbers`` (sorted) as RGB, shaped (n, h, w, 3), in one ffmpeg pass.
+
+    The raw frames are read straight into one array: at full size they are hundreds of MB,
+    and collecting them as Python bytes costs as much again as the copy itself.
+    """
+    select = "select='" + "+".join(f"eq(n\\,{n})" for n in numbers) + "'"
+    args = [
+        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-threads", "1", "-i", str(path), "-an",
+        "-vf", select, "-frames:v", str(len(numbers)), "-fps_mode", "passthrough",
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+    ]
+    out = np.empty((len(numbers), h, w, 3), dtype=np.uint8)
+    view = out.reshape(-1).data
+    filled = 0
+    with subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0
+    ) as proc:
+        stream = cast(io.FileIO, proc.stdout)  # unbuffered: reads land in ``out`` directly
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(stream.fileno(), _F_SETPIPE_SZ, _PIPE_SIZE)
+        watchdog = threading.Timer(_TIMEOUT_S, proc.kill)  # a stuck decode must not hang QA
+        watchdog.start()
+        try:
+            while filled < len(view) and (got := stream.readinto(view[filled:])):
+                filled += got
+            stream.close()
+            code = proc.wait()
+        finally:
+            watchdog.cancel()
+            if proc.poll() is None:
+                proc.kill()
+    if filled < len(view) or code != 0:
+        raise RenderError(f"could not decode frames of {Path(path).name}")
+    return out
 
 
 def decode_frames(
@@ -108,12 +188,17 @@ def decode_frames(
     """Return RGB frames at ``times_s`` (same order), optionally cropped (x, y, w, h) then sized."""
     out: list[np.ndarray] = []
     for key in prefetch(path, times_s):
+        sized = (*key, size, crop)
+        if sized in _shrunk:
+            out.append(_shrunk[sized].copy())
+            continue
         frame = _frames[key]
         if crop is not None:
             x, y, w, h = crop
             frame = frame[max(0, y) : max(0, y) + max(1, h), max(0, x) : max(0, x) + max(1, w)]
         if size is not None:
             frame = np.asarray(Image.fromarray(frame).resize(size, Image.Resampling.BOX))
+            _shrunk[sized] = frame  # small; published copies of a cut ask for it again
         out.append(frame.copy())
     return out
 
@@ -124,3 +209,11 @@ def decode_audio(path: str | Path) -> np.ndarray:
     if digest not in _audio:
         _audio[digest] = read_audio(path)
     return _audio[digest]
+
+
+def audio_digest(path: str | Path) -> str:
+    """Hash a file's decoded audio: every cut and every re-edit of one mix shares it."""
+    digest = file_digest(path)
+    if digest not in _audio_digests:
+        _audio_digests[digest] = hashlib.sha1(decode_audio(path).tobytes()).hexdigest()
+    return _audio_digests[digest]

@@ -103,7 +103,6 @@ def test_a_folder_that_is_not_a_production_is_refused(tmp_path: Path) -> None:
     assert main(["qa", str(tmp_path / "file.txt")]) == 2
 
 
-
 def _judged(folder: Path) -> list[tuple[object, ...]]:
     """Judge a folder as `producer qa` does; return every check's verdict and figures."""
     from tools.production_record import load_production
@@ -178,7 +177,8 @@ def narration_too_fast(folder: Path, other: Path) -> None:
     slot = record["audio"]["timeline"][words.index(max(words))]
     a, b = slot["narration_start_s"], slot["narration_start_s"] + slot["narration_s"]
     _remux(folder, f"asplit=3[x][y][z];[x]atrim=0:{a},asetpts=PTS-STARTPTS[p];"
-                   f"[y]atrim={a}:{b},asetpts=PTS-STARTPTS,atempo=2.0,atempo=1.35,apad=whole_dur={b - a}[q];"
+                   f"[y]atrim={a}:{b},asetpts=PTS-STARTPTS,atempo=2.0,atempo=1.35,"
+                   f"apad=whole_dur={b - a}[q];"
                    f"[z]atrim={b},asetpts=PTS-STARTPTS[r];[p][q][r]concat=n=3:v=0:a=1")
 
 
