@@ -157,7 +157,8 @@ def plan_audio_node(state: ProductionState, runtime: Runtime[Context]) -> Update
         "music",
         inputs,
         AudioPlan,
-        lambda d: plan_audio(script, narration, anchor, brief.duration_s, d),
+        lambda d: plan_audio(script, narration, anchor, brief.duration_s, d,
+                             fix_round=_fix(state, "music")),
     )
     return {"audio": audio, "run_log": [run]}
 

@@ -45,9 +45,14 @@ def _fit_notes(timeline: list[TimedScene], target_s: float) -> list[str]:
 
 
 def plan_audio(
-    script: Script, narration: Narration, anchor: StyleAnchor, target_s: float, out_dir: Path
+    script: Script, narration: Narration, anchor: StyleAnchor, target_s: float, out_dir: Path,
+    fix_round: int = 0,
 ) -> AudioPlan:
-    """Fit scenes to narration and beats, compose the score for that length, and write the mix."""
+    """Fit scenes to narration and beats, compose the score for that length, and write the mix.
+
+    Each QA ``fix_round`` mixes with 1 dB more headroom under the true-peak ceiling: the same
+    mix again would fail the same loudness or peak check.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     direction = anchor.music
     beat_s = 60.0 / direction.tempo_bpm
@@ -56,7 +61,8 @@ def plan_audio(
     notes = _fit_notes(timeline, target_s)
 
     score = compose_score(direction, total, out_dir / "music.wav", seed=_seed(anchor))
-    mix = mix_audio(narration, timeline, Path(score.path), out_dir / "mix.wav", duck_db=DUCK_DB)
+    mix = mix_audio(narration, timeline, Path(score.path), out_dir / "mix.wav", duck_db=DUCK_DB,
+                    headroom_db=float(max(0, fix_round)))
     notes.extend(mix.notes)
     notes.append(
         f"procedural score in {score.key}, {score.tempo_bpm:g} bpm, {score.energy} feel"

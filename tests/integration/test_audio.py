@@ -156,6 +156,13 @@ def test_plan_audio_mixes_to_platform_loudness_with_ducking(tmp_path: Path) -> N
     assert gaps, "the test script should leave room between lines"
     assert np.mean(gaps) - np.mean(speaking) > 6.0
 
+    # A QA fix round mixes the same audio with a dB more headroom: still -14 LUFS, lower peaks.
+    fixed = plan_audio(script, narration, anchor, 24.0, tmp_path / "audio_fix", fix_round=1)
+    assert fixed.timeline == plan.timeline
+    assert fixed.integrated_lufs == pytest.approx(-14.0, abs=0.5)
+    assert fixed.true_peak_dbtp <= -3.0 + 0.1 < plan.true_peak_dbtp + 0.1
+    assert any("ceiling lowered to -3 dBTP" in n for n in fixed.notes)
+
 
 def test_plan_audio_says_how_the_narration_fitted(tmp_path: Path) -> None:
     """Short breaths keep the length and are noted; narration that cannot fit is named."""
