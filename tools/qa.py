@@ -123,21 +123,26 @@ def _measure(p: Production) -> list[QACheck]:
         return out + whole + relevance.result()
 
 
-def blame_upstream(checks: list[QACheck]) -> list[QACheck]:
-    """Send a clip's palette failure to the key visuals when its scene's key frame fails too.
+def blame_upstream(checks: list[QACheck], camera_moves: set[int] | None = None
+                   ) -> list[QACheck]:
+    """Send a clip's palette failure to the key visuals when the clip cannot change its colours.
 
-    A clip is made from its key frame, so re-rendering the motion alone would only repeat the
-    drift; the key frame is the root cause and the clip follows once it is fixed.
+    A clip is made from its key frame: when that frame fails too, or when the clip is a camera
+    move (which only reframes the frame's pixels), re-rendering the motion would repeat the
+    drift. The key visuals' fix round pulls the frame's colours toward the palette instead.
+    ``camera_moves`` holds the scenes whose clips are camera moves.
     """
     drifted = {c.scene for c in checks if c.name == "palette_key_frame" and not c.passed}
+    moves = camera_moves or set()
     out: list[QACheck] = []
     for c in checks:
-        if c.name == "palette_clip" and not c.passed and c.scene in drifted:
-            c = c.model_copy(update={
-                "stage": "keyvisual",
-                "fix": f"regenerate the key frame of scene {(c.scene or 0) + 1} first; "
-                       "its clip is made from it",
-            })
+        if c.name == "palette_clip" and not c.passed and (c.scene in drifted or c.scene in moves):
+            n = (c.scene or 0) + 1
+            fix = (f"regenerate the key frame of scene {n} first; its clip is made from it"
+                   if c.scene in drifted else
+                   f"pull the key frame of scene {n} closer to the palette; its clip is a "
+                   "camera move over it")
+            c = c.model_copy(update={"stage": "keyvisual", "fix": fix})
         out.append(c)
     return out
 
@@ -151,7 +156,8 @@ def run_checks(p: Production, judge: Judge | None = None) -> QAReport:
     cues = [(a, text) for cut in p.cuts for path in cut.captions.values()
             for a, _, text in read_srt(path)]
     checks += copy_checks(p, cues)
-    report = QAReport(checks=blame_upstream(checks))
+    moves = {c.scene_index for c in p.motion.clips if c.source == "camera_move"}
+    report = QAReport(checks=blame_upstream(checks, moves))
     report.still_off = still_off(report)
     if judge is not None:
         report.judgment = judge(p, report)
