@@ -34,12 +34,21 @@ _LUMA = np.array([0.2126, 0.7152, 0.0722])
 def load_rgb(path: str | Path, long_side: int | None = THUMB) -> np.ndarray:
     """Read an image as RGB uint8, shrunk (area-averaged) so its long side is ``long_side``."""
     with Image.open(path) as im:
-        rgb = im.convert("RGB")
-        if long_side is not None and max(rgb.size) > long_side:
-            k = long_side / max(rgb.size)
-            size = (max(1, round(rgb.width * k)), max(1, round(rgb.height * k)))
-            rgb = rgb.resize(size, Image.Resampling.BOX)
-        return np.asarray(rgb)
+        return np.asarray(_to_long_side(_rgb(im), long_side))
+
+
+def _rgb(im: Image.Image) -> Image.Image:
+    """Decode an image as RGB (an RGB file as it is, not copied)."""
+    im.load()
+    return im if im.mode == "RGB" else im.convert("RGB")
+
+
+def _to_long_side(rgb: Image.Image, long_side: int | None) -> Image.Image:
+    if long_side is None or max(rgb.size) <= long_side:
+        return rgb
+    k = long_side / max(rgb.size)
+    size = (max(1, round(rgb.width * k)), max(1, round(rgb.height * k)))
+    return rgb.resize(size, Image.Resampling.BOX)
 
 
 @dataclass(frozen=True)
@@ -60,9 +69,10 @@ def picture(path: str | Path) -> Picture:
     """Decode a still once per content into what the checks measure (as ``load_rgb`` would)."""
 
     def measure() -> Picture:
-        full = load_rgb(path, long_side=None)
-        grid = np.asarray(Image.fromarray(full).resize(GRID, Image.Resampling.BOX))
-        return Picture(thumb=shrink(full), grid=grid, size=(full.shape[1], full.shape[0]))
+        with Image.open(path) as im:
+            rgb = _rgb(im)
+            grid = np.asarray(rgb.resize(GRID, Image.Resampling.BOX))
+            return Picture(np.asarray(_to_long_side(rgb, THUMB)), grid, rgb.size)
 
     return _pictures.get(file_digest(path), measure)
 

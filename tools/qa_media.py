@@ -10,6 +10,7 @@ from an old decode.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fcntl
 import hashlib
@@ -34,6 +35,8 @@ _CHUNK = 1 << 20
 _PIPE_SIZE = 1 << 20  # F_SETPIPE_SZ: a wide pipe moves a 6 MB frame in a few reads
 _F_SETPIPE_SZ = 1031
 _TIMEOUT_S = 600.0
+# One decoding thread per ffmpeg: the critic runs one per distinct file, side by side.
+_DECODE = ["-threads", "1"]
 # Decoded frames and audio by file content; cleared by ``forget`` after each judgment.
 _frames: dict[tuple[str, int], np.ndarray] = {}
 _shrunk: dict[tuple[object, ...], np.ndarray] = {}
@@ -143,23 +146,83 @@ def prefetch(path: str | Path, times_s: list[float]) -> list[tuple[str, int]]:
 
 
 def _decode_selected(path: str | Path, numbers: list[int], w: int, h: int) -> np.ndarray:
-    """Decode frames ``numbers`` (sorted) as RGB, shaped (n, h, w, 3), in one ffmpeg pass.
+    """Decode frames ``numbers`` (sorted) as RGB, shaped (n, h, w, 3), in one ffmpeg process.
+
+    Where seeking is exact (``_sync_frames``) each run of frames is decoded from the last sync
+    frame before it, skipping the stretches no check looks at; otherwise the whole video is
+    decoded once and the frames are picked by number.
+    """
+    sync = _sync_frames(path)
+    if sync is not None:
+        with contextlib.suppress(RenderError):
+            return _read_frames(path, _seeking_args(path, numbers, sync), len(numbers), w, h)
+    select = "select='" + "+".join(f"eq(n\\,{n})" for n in numbers) + "'"
+    args = [*_DECODE, "-i", str(path), "-an", "-vf", select]
+    return _read_frames(path, args, len(numbers), w, h)
+
+
+def _sync_frames(path: str | Path) -> list[int] | None:
+    """Return the frames decoding may start from, or None when seeking would not be exact.
+
+    A sync sample decodes exactly from itself on, for the frames that follow it in display
+    order (ISO/IEC 14496-15). With no reordering (no B-frames) and one frame per step from 0,
+    display order is packet order and frame n is packet n, so frame n decodes exactly from the
+    last sync frame before it. Reading the packet list costs no decoding.
+    """
+    args = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path),
+            "-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"]
+    try:
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return None
+    rows = [line.split(",") for line in proc.stdout.splitlines() if not line.startswith("#")]
+    if proc.returncode != 0 or not rows:
+        return None
+    step = int(rows[0][3])
+    sync: list[int] = []
+    for i, row in enumerate(rows):
+        # stream, dts, pts, duration, size, crc[, F=flags]: flags are printed unless just "key".
+        flags = int(row[6].split("=")[1], 16) if len(row) > 6 else 1
+        if int(row[1]) != i * step or int(row[2]) != i * step or flags & ~1:
+            return None
+        if flags:
+            sync.append(i)
+    return sync if sync and sync[0] == 0 else None
+
+
+def _seeking_args(path: str | Path, numbers: list[int], sync: list[int]) -> list[str]:
+    """Return ffmpeg input and filter arguments decoding each run of ``numbers`` from its sync.
+
+    Every run is one input seeked to its sync frame (to the half frame after it, so the seek
+    lands on it) and read for as long as the run lasts; their picks are joined in order.
+    """
+    runs: dict[int, list[int]] = {}
+    for n in numbers:
+        runs.setdefault(sync[bisect.bisect_right(sync, n) - 1], []).append(n)
+    inputs: list[str] = []
+    chains: list[str] = []
+    for i, (first, picks) in enumerate(runs.items()):
+        inputs += [*_DECODE, "-noaccurate_seek", "-ss", f"{(first + 0.5) / FPS:.6f}",
+                   "-t", f"{(picks[-1] - first + 1.5) / FPS:.6f}", "-i", str(path)]
+        picked = "+".join(f"eq(n\\,{n - first})" for n in picks)
+        chains.append(f"[{i}:v]select='{picked}',setpts=N[p{i}]")
+    joined = "".join(f"[p{i}]" for i in range(len(runs))) + f"concat=n={len(runs)}:v=1[out]"
+    return [*inputs, "-filter_complex", ";".join([*chains, joined]), "-map", "[out]"]
+
+
+def _read_frames(path: str | Path, args: list[str], count: int, w: int, h: int) -> np.ndarray:
+    """Run ffmpeg with input and filter ``args``; read ``count`` RGB frames of w x h from it.
 
     The raw frames are read straight into one array: at full size they are hundreds of MB,
     and collecting them as Python bytes costs as much again as the copy itself.
     """
-    select = "select='" + "+".join(f"eq(n\\,{n})" for n in numbers) + "'"
-    args = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-threads", "1", "-i", str(path), "-an",
-        "-vf", select, "-frames:v", str(len(numbers)), "-fps_mode", "passthrough",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
-    ]
-    out = np.empty((len(numbers), h, w, 3), dtype=np.uint8)
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", *args, "-frames:v", str(count),
+           "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    out = np.empty((count, h, w, 3), dtype=np.uint8)
     view = out.reshape(-1).data
     filled = 0
-    with subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0
-    ) as proc:
+    pipe, quiet = subprocess.PIPE, subprocess.DEVNULL
+    with subprocess.Popen(cmd, stdout=pipe, stderr=quiet, bufsize=0) as proc:
         stream = cast(io.FileIO, proc.stdout)  # unbuffered: reads land in ``out`` directly
         with contextlib.suppress(OSError):
             fcntl.fcntl(stream.fileno(), _F_SETPIPE_SZ, _PIPE_SIZE)

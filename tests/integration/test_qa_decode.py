@@ -1,0 +1,50 @@
+"""The critic's frames are the video's frames, however they are decoded.
+
+Frames decoded from the sync frame before them must equal the same frames of a decode of the
+whole video; a stream where seeking would not be exact (B-frames) is decoded whole instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tools.media import run_ffmpeg
+from tools.qa_media import (
+    _DECODE,
+    _decode_selected,
+    _read_frames,
+    _seeking_args,
+    _sync_frames,
+)
+
+pytestmark = pytest.mark.integration
+W, H, FRAMES = 96, 64, 90
+
+
+@pytest.mark.parametrize(
+    ("encoder", "seekable"),
+    [
+        (["-bf", "0", "-g", "20", "-refs", "3"], True),
+        (["-bf", "2", "-g", "20"], False),
+    ],
+    ids=["p-frames", "b-frames"],
+)
+def test_frames_decoded_from_sync_frames_equal_those_of_a_whole_decode(
+    tmp_path: Path, encoder: list[str], seekable: bool
+) -> None:
+    clip = tmp_path / "clip.mp4"
+    run_ffmpeg(["-f", "lavfi", "-i", f"testsrc2=size={W}x{H}:rate=30:duration=3",
+                "-c:v", "libx264", "-preset", "superfast", *encoder, "-pix_fmt", "yuv420p",
+                str(clip)], "test clip")
+    whole = _read_frames(clip, [*_DECODE, "-i", str(clip)], FRAMES, W, H)
+    picks = [0, 5, 19, 20, 21, 44, 45, 61, 88, 89]
+    sync = _sync_frames(clip)
+    assert (sync is not None) == seekable
+    if sync is not None:  # decoded in runs from several sync frames, not silently whole
+        assert sync[0] == 0 and len(sync) > 2
+        seeked = _read_frames(clip, _seeking_args(clip, picks, sync), len(picks), W, H)
+        assert np.array_equal(seeked, whole[picks])
+    assert np.array_equal(_decode_selected(clip, picks, W, H), whole[picks])
