@@ -1,11 +1,12 @@
-"""Decode what the critic measures: frames picked by time in one ffmpeg pass, and audio.
+"""Decode what the critic measures: frames picked by time in one ffmpeg process, and audio.
 
 Seeking once per frame costs a process and a GOP of decoding each time, so the critic asks for
-every frame it will need up front and they are selected in one pass, kept at full size, then
-cropped and shrunk per check. Distinct files decode at once, one ffmpeg each, while the critic
-measures what needs no frames. Results are keyed by the file's content hash: published copies of
-one cut (reels and tiktok share a file) are decoded once, and a replaced file is never judged
-from an old decode.
+every frame it will need up front and one ffmpeg decodes them all (each run of them from the
+sync frame before it, where that is exact), kept at full size, then cropped and shrunk per
+check. Distinct files decode at once, one ffmpeg each, while the critic measures what needs no
+frames. Results are keyed by the file's content hash: published copies of one cut (reels and
+tiktok share a file) are decoded once, and a replaced file is never judged from an old decode;
+``Memo`` keeps small measurements the same way across judgments.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def frame_numbers(times_s: list[float], duration_s: float) -> list[int]:
 
 
 def prefetch(path: str | Path, times_s: list[float]) -> list[tuple[str, int]]:
-    """Decode every frame at ``times_s`` not decoded yet, in one ffmpeg pass; return their keys."""
+    """Decode every frame at ``times_s`` not decoded yet, in one ffmpeg; return their keys."""
     digest = file_digest(path)
     info = probe_file(path)
     keys = [(digest, n) for n in frame_numbers(times_s, info.duration_s)]
@@ -155,14 +156,15 @@ def _decode_selected(path: str | Path, numbers: list[int], w: int, h: int) -> np
     sync = _sync_frames(path)
     if sync is not None:
         with contextlib.suppress(RenderError):
-            return _read_frames(path, _seeking_args(path, numbers, sync), len(numbers), w, h)
+            return _read_frames(path, _seeking_args(path, numbers, *sync), len(numbers), w, h)
     select = "select='" + "+".join(f"eq(n\\,{n})" for n in numbers) + "'"
     args = [*_DECODE, "-i", str(path), "-an", "-vf", select]
     return _read_frames(path, args, len(numbers), w, h)
 
 
-def _sync_frames(path: str | Path) -> list[int] | None:
-    """Return the frames decoding may start from, or None when seeking would not be exact.
+def _sync_frames(path: str | Path) -> tuple[list[int], float] | None:
+    """Return the frames decoding may start from and the frame duration (s), or None when
+    seeking would not be exact.
 
     A sync sample decodes exactly from itself on, for the frames that follow it in display
     order (ISO/IEC 14496-15). With no reordering (no B-frames) and one frame per step from 0,
@@ -175,8 +177,11 @@ def _sync_frames(path: str | Path) -> list[int] | None:
         proc = subprocess.run(args, capture_output=True, text=True, timeout=120)
     except subprocess.TimeoutExpired:
         return None
-    rows = [line.split(",") for line in proc.stdout.splitlines() if not line.startswith("#")]
-    if proc.returncode != 0 or not rows:
+    lines = proc.stdout.splitlines()
+    base = next((line.split(":")[1].split("/") for line in lines if line.startswith("#tb 0:")),
+                None)
+    rows = [line.split(",") for line in lines if not line.startswith("#")]
+    if proc.returncode != 0 or not rows or base is None:
         return None
     step = int(rows[0][3])
     sync: list[int] = []
@@ -187,14 +192,19 @@ def _sync_frames(path: str | Path) -> list[int] | None:
             return None
         if flags:
             sync.append(i)
-    return sync if sync and sync[0] == 0 else None
+    if not sync or sync[0] != 0 or step <= 0:
+        return None
+    return sync, step * int(base[0]) / int(base[1])
 
 
-def _seeking_args(path: str | Path, numbers: list[int], sync: list[int]) -> list[str]:
+def _seeking_args(
+    path: str | Path, numbers: list[int], sync: list[int], frame_s: float
+) -> list[str]:
     """Return ffmpeg input and filter arguments decoding each run of ``numbers`` from its sync.
 
-    Every run is one input seeked to its sync frame (to the half frame after it, so the seek
-    lands on it) and read for as long as the run lasts; their picks are joined in order.
+    Every run is one input seeked to its sync frame (to half a frame after it, by the stream's
+    own timestamps, so the seek lands on it) and read for as long as the run lasts; their
+    picks are joined in order.
     """
     runs: dict[int, list[int]] = {}
     for n in numbers:
@@ -202,8 +212,9 @@ def _seeking_args(path: str | Path, numbers: list[int], sync: list[int]) -> list
     inputs: list[str] = []
     chains: list[str] = []
     for i, (first, picks) in enumerate(runs.items()):
-        inputs += [*_DECODE, "-noaccurate_seek", "-ss", f"{(first + 0.5) / FPS:.6f}",
-                   "-t", f"{(picks[-1] - first + 1.5) / FPS:.6f}", "-i", str(path)]
+        start, length = (first + 0.5) * frame_s, (picks[-1] - first + 1.5) * frame_s
+        inputs += [*_DECODE, "-seek_timestamp", "1", "-noaccurate_seek",
+                   "-ss", f"{start:.6f}", "-t", f"{length:.6f}", "-i", str(path)]
         picked = "+".join(f"eq(n\\,{n - first})" for n in picks)
         chains.append(f"[{i}:v]select='{picked}',setpts=N[p{i}]")
     joined = "".join(f"[p{i}]" for i in range(len(runs))) + f"concat=n={len(runs)}:v=1[out]"
