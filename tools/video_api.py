@@ -115,8 +115,8 @@ class OpenAIVideosProvider:
                 "seconds": str(nearest_seconds(job.frames, self.seconds)), "size": size}
         files = {"input_reference": (job.key_frame.with_suffix(".png").name, buf.getvalue(),
                                      "image/png")}
-        resp = request(self.endpoint, "POST", "/videos", "video generation", data=form,
-                       files=files)
+        resp = request(self.endpoint, "POST", "/videos", "video generation", creates=True,
+                       data=form, files=files)
         return self._video(resp, "video generation")
 
     def _wait(self, video: dict[str, Any]) -> dict[str, Any]:

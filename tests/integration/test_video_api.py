@@ -69,6 +69,7 @@ class _Server:
 
     def __init__(self, workdir: Path) -> None:
         self.mode = "ok"  # ok | animate | failed | stuck | unauthorised
+        self.refuse_posts: list[int] = []  # statuses to answer the next job requests with
         self.pending_polls = 2
         self.clip = b""
         self.requests: list[dict[str, Any]] = []
@@ -85,6 +86,9 @@ class _Server:
                                        "auth": self.headers.get("Authorization")})
                 if outer.mode == "unauthorised":
                     self.answer(401, {"error": {"message": "bad key"}})
+                    return
+                if outer.refuse_posts:
+                    self.answer(outer.refuse_posts.pop(0), {"error": {"message": "busy"}})
                     return
                 vid = f"video_{len(outer.videos)}"
                 outer.videos[vid] = {"polls": 0, "form": form, "image": image}
@@ -269,6 +273,20 @@ def test_a_refused_key_is_reported_without_it(server: _Server, tmp_path: Path) -
         _provider(server).render(_job(tmp_path, 30))
     assert "HTTP 401" in str(caught.value) and KEY not in str(caught.value)
     assert len(server.posts()) == 1  # a 401 is not retried
+
+
+def test_a_job_request_is_retried_only_when_no_job_can_have_started(
+    server: _Server, tmp_path: Path
+) -> None:
+    """A 503 surely started nothing, so it is asked again; a 500 may have, and a job is paid."""
+    server.refuse_posts = [503]
+    out = _provider(server).render(_job(tmp_path, 30))
+    assert _video_stream(out)["codec_name"] == "h264" and len(server.posts()) == 2
+    server.refuse_posts = [500]
+    (tmp_path / "again").mkdir()
+    with pytest.raises(ProviderError, match="HTTP 500"):
+        _provider(server).render(_job(tmp_path / "again", 30))
+    assert len(server.posts()) == 3  # the 500 was not sent a second time
 
 
 def test_after_one_clip_fails_the_rest_fall_back_to_camera_moves_at_once(
