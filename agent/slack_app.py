@@ -5,6 +5,8 @@ injected (its ``base_url`` comes from settings, so tests point it at a loopback 
 the thread key is ours, uploads carry our names, and one Slack thread is one conversation.
 Events are acknowledged first (bolt answers Slack before the listener runs) and handled after.
 Requests are verified by bolt: a bad signature or a timestamp over five minutes old gets 401.
+The same app and listeners also run over Socket Mode, for apps without a public URL
+(``agent.slack_socket``).
 """
 
 from __future__ import annotations
@@ -48,14 +50,43 @@ class SlackSettings(BaseSettings):
 
     bot_token: SecretStr = SecretStr("")
     signing_secret: SecretStr = SecretStr("")
+    app_token: SecretStr = SecretStr("")  # app-level xapp- token: connect by Socket Mode
     api_base_url: str = "https://slack.com/api/"
     progress_interval_s: float = 3.0
 
-    def require(self) -> None:
-        """Fail early, naming the variable, when a credential is missing."""
-        for name in ("bot_token", "signing_secret"):
-            if not getattr(self, name).get_secret_value():
-                raise ValueError(f"PRODUCER_SLACK_{name.upper()} is not set")
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode is the default whenever the app-level token is set."""
+        return bool(self.app_token.get_secret_value())
+
+    def require(self, socket: bool | None = None) -> None:
+        """Fail early with one line naming the variable (never its value) when one is wrong.
+
+        HTTP events need the signing secret to verify Slack's requests; Socket Mode
+        (``socket``, by default when the app token is set) needs the app-level token instead.
+        """
+        socket = self.socket_mode if socket is None else socket
+        if not self.bot_token.get_secret_value():
+            raise ValueError("PRODUCER_SLACK_BOT_TOKEN is not set (the bot token, xoxb-…)")
+        if not socket:
+            if not self.signing_secret.get_secret_value():
+                raise ValueError(
+                    "PRODUCER_SLACK_SIGNING_SECRET is not set: HTTP events need it to verify"
+                    " Slack's requests (or set PRODUCER_SLACK_APP_TOKEN to connect by Socket"
+                    " Mode, which needs no signing secret)"
+                )
+            return
+        app_token = self.app_token.get_secret_value()
+        if not app_token:
+            raise ValueError(
+                "PRODUCER_SLACK_APP_TOKEN is not set: Socket Mode needs the app-level token"
+                " (xapp-…, scope connections:write); the signing secret is not needed"
+            )
+        if not app_token.startswith("xapp-"):
+            raise ValueError(
+                "PRODUCER_SLACK_APP_TOKEN is not an app-level token: it starts with xapp-"
+                " (Basic Information → App-Level Tokens, scope connections:write)"
+            )
 
 
 def thread_key(channel: str, ts: str, thread_ts: str | None = None) -> str:
@@ -140,11 +171,18 @@ class SlackProducer:
         await self.turn(channel, str(message.get("thread_ts") or ts), words)
 
 
+def web_client(slack: SlackSettings) -> AsyncWebClient:
+    """Return the Web API client for the bot token, at the configured API address."""
+    return AsyncWebClient(token=slack.bot_token.get_secret_value(), base_url=slack.api_base_url)
+
+
 def build_bolt_app(slack: SlackSettings, producer: SlackProducer) -> AsyncApp:
-    """Wire Slack's events and button clicks to the producer."""
+    """Wire Slack's events and button clicks to the producer, for HTTP and Socket Mode alike."""
     app = AsyncApp(
         client=producer.client,
         # The token is the client's; bolt checks it with auth.test on the first request.
+        # Bolt verifies HTTP requests with the secret and skips Socket Mode envelopes, which
+        # arrive on a socket the app itself opened with the app-level token.
         signing_secret=slack.signing_secret.get_secret_value(),
     )
 
@@ -176,10 +214,8 @@ def create_app(
     """Return the ASGI app: ``POST /slack/events`` plus a health check; opens the session."""
     settings = settings or Settings()
     slack = slack or SlackSettings()
-    slack.require()
-    client = client or AsyncWebClient(
-        token=slack.bot_token.get_secret_value(), base_url=slack.api_base_url
-    )
+    slack.require(socket=False)
+    client = client or web_client(slack)
     producer = SlackProducer(client, slack.progress_interval_s)
     handler = AsyncSlackRequestHandler(build_bolt_app(slack, producer))
 

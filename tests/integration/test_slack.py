@@ -1,8 +1,8 @@
 """The Slack app end to end: real slack-bolt behind uvicorn, a loopback stand-in for Slack's API.
 
 Signed Events API requests go in over HTTP exactly as Slack sends them; what the app says back
-arrives at the stand-in as Web API calls (chat.postMessage, chat.update, the three calls of
-files_upload_v2), which the tests read the way a person reads the thread.
+arrives at the stand-in (``slack_standin``) as Web API calls (chat.postMessage, chat.update, the
+three calls of files_upload_v2), which the tests read the way a person reads the thread.
 """
 
 from __future__ import annotations
@@ -11,15 +11,13 @@ import hashlib
 import hmac
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -27,124 +25,11 @@ import uvicorn
 
 from agent.settings import Settings
 from agent.slack_app import SlackSettings, create_app
+from tests.integration.slack_standin import Call, SlackStandIn, free_port, web_api
 
 pytestmark = pytest.mark.integration
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 SCALE = 1 / 6
-
-
-@dataclass
-class Call:
-    method: str
-    args: dict[str, Any]
-    body: bytes = b""
-    ts: str = ""  # the message a chat call posted or edited
-    thread_ts: str = ""  # the thread it is in
-
-
-@dataclass
-class SlackStandIn:
-    """Answer Slack Web API methods on loopback and record every call, in order."""
-
-    calls: list[Call] = field(default_factory=list)
-    threads: dict[str, str] = field(default_factory=dict)  # message ts -> its thread's ts
-    names: dict[str, str] = field(default_factory=dict)  # file id -> the filename we chose
-    bodies: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes uploaded
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    url: str = ""
-
-    def answer(self, method: str, args: dict[str, Any], body: bytes) -> dict[str, Any]:
-        call = Call(method, args, body)
-        with self.lock:
-            self.calls.append(call)
-            n = len(self.calls)
-            if method == "chat.postMessage":
-                call.ts = f"{1000 + n}.000100"
-                call.thread_ts = self.threads[call.ts] = str(args.get("thread_ts") or call.ts)
-            elif method == "chat.update":
-                call.ts = str(args.get("ts"))
-                call.thread_ts = self.threads.get(call.ts, "")
-            elif method == "files.completeUploadExternal":
-                call.thread_ts = str(args.get("thread_ts") or "")
-        if method == "auth.test":
-            return {
-                "ok": True,
-                "team_id": "T1",
-                "user_id": "UBOT",
-                "bot_id": "BBOT",
-                "user": "producer",
-                "team": "Test",
-            }
-        if method in ("chat.postMessage", "chat.update"):
-            return {
-                "ok": True,
-                "channel": args.get("channel"),
-                "ts": call.ts,
-                "message": {"text": args.get("text", "")},
-            }
-        if method == "files.getUploadURLExternal":
-            self.names[f"F{n}"] = str(args.get("filename"))
-            return {"ok": True, "upload_url": f"{self.url}/upload/F{n}", "file_id": f"F{n}"}
-        if method == "files.completeUploadExternal":
-            files = json.loads(args.get("files", "[]"))
-            return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in files]}
-        if method.startswith("upload/"):
-            self.bodies[method.removeprefix("upload/")] = body
-            return {}
-        return {"ok": False, "error": "unknown_method"}
-
-    def filenames(self, complete: Call) -> list[str]:
-        """Return the filenames one files_upload_v2 call uploaded."""
-        return [self.names[f["id"]] for f in json.loads(complete.args.get("files", "[]"))]
-
-    def find(self, method: str, pred: Callable[[Call], bool] = lambda c: True) -> list[Call]:
-        with self.lock:
-            return [c for c in self.calls if c.method == method and pred(c)]
-
-    def wait(self, method: str, pred: Callable[[Call], bool], timeout: float = 30) -> Call:
-        """Wait for a matching call: events are acknowledged first and handled after."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if found := self.find(method, pred):
-                return found[-1]
-            time.sleep(0.05)
-        with self.lock:
-            seen = [(c.method, str(c.args.get("text", ""))[:80]) for c in self.calls]
-        raise AssertionError(f"no {method} within {timeout} s; calls: {seen}")
-
-
-def _handler(stand_in: SlackStandIn) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            path, _, query = self.path.partition("?")
-            method = path.strip("/").removeprefix("api/")
-            kind = self.headers.get("Content-Type", "")
-            # The SDK sends arguments as a query string, a form or JSON, depending on the method.
-            args: dict[str, Any] = {k: v[0] for k, v in parse_qs(query).items()}
-            if "json" in kind and body:
-                args.update(json.loads(body))
-            elif "x-www-form-urlencoded" in kind:
-                args.update({k: v[0] for k, v in parse_qs(body.decode()).items()})
-            out = stand_in.answer(method, args, body)
-            upload = method.startswith("upload/")
-            data = f"OK - {len(body)}".encode() if upload else json.dumps(out).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain" if upload else "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    return Handler
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -228,33 +113,30 @@ class SlackApp:
 
 @pytest.fixture(scope="module")
 def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackApp]:
-    api = SlackStandIn()
-    http = ThreadingHTTPServer(("127.0.0.1", 0), _handler(api))
-    api.url = f"http://127.0.0.1:{http.server_address[1]}"
-    threading.Thread(target=http.serve_forever, daemon=True).start()
     data = tmp_path_factory.mktemp("slack") / "data"
-    app = create_app(
-        Settings(data_dir=data, render_scale=SCALE),
-        SlackSettings(
-            bot_token="xoxb-test",
-            signing_secret=SECRET,
-            api_base_url=f"{api.url}/api/",
-            progress_interval_s=0.5,
-        ),
-        scale=SCALE,
-    )
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    end = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < end, "the Slack app did not start"
-        time.sleep(0.05)
-    yield SlackApp(f"http://127.0.0.1:{port}", api)
-    server.should_exit = True
-    thread.join(timeout=15)
-    http.shutdown()
+    with web_api() as api:
+        app = create_app(
+            Settings(data_dir=data, render_scale=SCALE),
+            SlackSettings(
+                bot_token="xoxb-test",
+                signing_secret=SECRET,
+                api_base_url=f"{api.url}/api/",
+                progress_interval_s=0.5,
+            ),
+            scale=SCALE,
+        )
+        port = free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        end = time.monotonic() + 60
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < end, "the Slack app did not start"
+            time.sleep(0.05)
+        yield SlackApp(f"http://127.0.0.1:{port}", api)
+        server.should_exit = True
+        thread.join(timeout=15)
 
 
 def _in_thread(channel: str, thread_ts: str) -> Callable[[Call], bool]:
