@@ -30,7 +30,8 @@ web: setup
 	env -u SLACK_BOT_TOKEN -u SLACK_SIGNING_SECRET -u SLACK_WEBSOCKET_TOKEN \
 		$(RUN) chainlit run app.py --host 127.0.0.1 --port 8000 --headless
 
-# The Slack app's events endpoint on http://127.0.0.1:3000/slack/events (PRODUCER_SLACK_* set).
+# The Slack app: Socket Mode when PRODUCER_SLACK_APP_TOKEN is set, else its events endpoint on
+# http://127.0.0.1:3000/slack/events (PRODUCER_SLACK_* set).
 slack: setup
 	$(RUN) producer slack --host 127.0.0.1 --port 3000
 

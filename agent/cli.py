@@ -17,7 +17,7 @@ COMMANDS: dict[str, str] = {
     "make": "produce a video from a brief YAML file",
     "qa": "re-run every QA check on a published folder, without rendering",
     "revise": "change a made video in words, or go back to its previous version",
-    "slack": "serve the Slack app (events on /slack/events)",
+    "slack": "run the Slack app (Socket Mode with an app token, else events on /slack/events)",
     "chat": "talk to the producer in the terminal (or pipe one message per line)",
 }
 
