@@ -260,8 +260,9 @@ def _join(plan: CutPlan, seg: Segment, inputs: dict[int, int]) -> list[str]:
     head_chains = []
     for clip, trims in uses.items():
         labels = "".join(f"[u{clip}_{n}]" for n in range(len(trims)))
+        # One time base for files (the mp4's) and camera moves (ours), or xfade refuses the pair.
         head_chains.append(f"{_source_chain(plan, clip, inputs[clip], spans[clip])}"
-                           f"setpts=PTS-STARTPTS,setsar=1,split={len(trims)}{labels}")
+                           f"settb=1/{FPS},setpts=N,setsar=1,split={len(trims)}{labels}")
     # Local timestamps are exact frame counts, so stills switch on the same frames anywhere.
     joined = (f"{''.join(order)}concat=n={len(order)}:v=1:a=0,"
               f"settb=1/{FPS},setpts=N[cut]")

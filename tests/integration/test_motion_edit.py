@@ -375,12 +375,17 @@ def test_segmented_cut_matches_a_single_pass_render(rendered: Rendered, tmp_path
 
 
 def test_moves_rendered_in_the_edit_match_clips_written_out(rendered: Rendered) -> None:
-    """The edit's own camera moves give the picture a provider's clip files give."""
+    """The edit's own camera moves give the picture clip files give, mixed in one cut too."""
     files = render_motion(rendered.script, rendered.audio.timeline, rendered.keyvisuals,
                           _anchor(), ["9:16"], rendered.root / "files" / "motion", scale=SCALE,
                           provider=CameraMoveProvider())
     assert all(c.source == "file" and probe(c.path).video_codec == "h264" for c in files.clips)
-    edit = edit_cut(rendered.brief, rendered.script, rendered.audio, files, rendered.keyvisuals,
+    # A provider that failed part-way leaves some scenes as camera moves: the cut mixes both.
+    mixed = files.model_copy(update={"clips": [
+        rendered.motion.clip(c.scene_index, "9:16") if c.scene_index == 1 else c
+        for c in files.clips]})
+    assert [c.source for c in mixed.clips] == ["file", "camera_move", "file"]
+    edit = edit_cut(rendered.brief, rendered.script, rendered.audio, mixed, rendered.keyvisuals,
                     _anchor(), rendered.root / "files" / "edit", scale=SCALE)  # own cache
     fused = _soft(_all_frames(rendered.edit.variant("9:16").video))
     decoded = _soft(_all_frames(edit.variant("9:16").video))
