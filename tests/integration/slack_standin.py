@@ -171,3 +171,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def event_callback(event: dict[str, Any], event_id: str) -> dict[str, Any]:
+    """Wrap an event the way Slack delivers it, over HTTP or inside a Socket Mode envelope."""
+    return {
+        "type": "event_callback",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "event": event,
+    }

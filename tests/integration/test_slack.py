@@ -25,7 +25,13 @@ import uvicorn
 
 from agent.settings import Settings
 from agent.slack_app import SlackSettings, create_app
-from tests.integration.slack_standin import Call, SlackStandIn, free_port, web_api
+from tests.integration.slack_standin import (
+    Call,
+    SlackStandIn,
+    event_callback,
+    free_port,
+    web_api,
+)
 
 pytestmark = pytest.mark.integration
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -70,14 +76,7 @@ class SlackApp:
         }
         if thread_ts:
             event["thread_ts"] = thread_ts
-        body = {
-            "type": "event_callback",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "event_id": f"Ev{ts.replace('.', '')}",
-            "event_time": int(time.time()),
-            "event": event,
-        }
+        body = event_callback(event, f"Ev{ts.replace('.', '')}")
         resp = self.post(json.dumps(body))
         assert resp.status_code == 200, resp.text
         return ts

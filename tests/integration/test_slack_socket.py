@@ -28,7 +28,7 @@ from agent.cli import main
 from agent.settings import Settings
 from agent.slack_app import SlackSettings
 from agent.slack_socket import SlackRefused, connect
-from tests.integration.slack_standin import Call, SlackStandIn, web_api
+from tests.integration.slack_standin import Call, SlackStandIn, event_callback, web_api
 
 pytestmark = pytest.mark.integration
 SCALE = 1 / 6
@@ -63,14 +63,7 @@ class SocketEnd:
         """Send one event as an events_api envelope; return how long its ack took."""
         self.sent += 1
         envelope_id = f"env-{self.sent}"
-        payload = {
-            "type": "event_callback",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "event_id": f"Ev{self.sent}",
-            "event_time": int(time.time()),
-            "event": {"user": "U1", **event},
-        }
+        payload = event_callback({"user": "U1", **event}, f"Ev{self.sent}")
         start = time.monotonic()
         await ws.send(
             json.dumps(
