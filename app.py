@@ -1,6 +1,6 @@
 """Serve Producer as a web chat: ``chainlit run app.py`` (``make web``).
 
-A thin front end over ``agent.session.Session``: a typed message, a button click, an uploaded
+A thin front end over ``agent.chat.session.Session``: a typed message, a button click, an uploaded
 reference image or a settings change becomes the user's words in one thread, and every event the
 session yields is rendered in order — text, a step per production stage, images, the video, the
 scene table, buttons and downloads. Nothing here decides anything about the production.
@@ -23,10 +23,10 @@ from chainlit.input_widget import MultiSelect, Select, Slider
 from chainlit.server import app as server_app
 from chainlit.utils import utc_now
 
-from agent.frontend_text import settings_message, step_detail, step_label, table_markdown
-from agent.session import Event, Session
+from agent.chat.present import settings_message, step_detail, step_label, table_markdown
+from agent.chat.session import Event, Session
 from agent.settings import Settings
-from agent.web_media import MediaRoutes
+from agent.web.media import MediaRoutes
 from tools.handoffs import PLATFORMS
 
 log = logging.getLogger("producer.web")

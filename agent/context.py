@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tools.assets import AssetStore
+from tools.common.assets import AssetStore
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from memory.anchors import AnchorMemory
-    from tools.keyvisual import KeyVisualProvider
-    from tools.motion import MotionProvider
-    from tools.voice import VoiceProvider
+    from tools.keyvisual.render import KeyVisualProvider
+    from tools.motion.moves import MotionProvider
+    from tools.voice.narrate import VoiceProvider
 
 
 @dataclass

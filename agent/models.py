@@ -18,7 +18,7 @@ from langchain_core.runnables import Runnable
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
 
-from agent.offline_model import OfflineChatModel
+from agent.offline.model import OfflineChatModel
 from agent.settings import Settings
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"

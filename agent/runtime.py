@@ -6,8 +6,8 @@ from agent.context import Context
 from agent.models import make_chat_model
 from agent.settings import Settings
 from memory.anchors import AnchorMemory
-from tools.assets import AssetStore
-from tools.http import HttpEndpoint
+from tools.common.assets import AssetStore
+from tools.common.http import HttpEndpoint
 
 
 def _secret(value: object) -> str:
@@ -21,7 +21,7 @@ def build_context(settings: Settings, scale: float | None = None) -> Context:
     providers: dict[str, str] = {}
     image_provider = voice_provider = None
     if settings.image_provider == "openai" and settings.image_base_url:
-        from tools.image_api import OpenAIImagesProvider
+        from tools.keyvisual.openai_images import OpenAIImagesProvider
 
         image_provider = OpenAIImagesProvider(
             HttpEndpoint(settings.image_base_url, _secret(settings.image_api_key)),
@@ -29,7 +29,7 @@ def build_context(settings: Settings, scale: float | None = None) -> Context:
         )
         providers["image"] = f"openai:{settings.image_base_url}:{settings.image_model}"
     if settings.tts_provider == "openai" and settings.tts_base_url:
-        from tools.tts_api import OpenAITTSProvider
+        from tools.voice.openai_tts import OpenAITTSProvider
 
         voice_provider = OpenAITTSProvider(
             HttpEndpoint(settings.tts_base_url, _secret(settings.tts_api_key)),
@@ -41,7 +41,7 @@ def build_context(settings: Settings, scale: float | None = None) -> Context:
         )
     motion_provider = None
     if settings.video_provider == "openai" and settings.video_base_url:
-        from tools.video_api import OpenAIVideosProvider
+        from tools.motion.openai_videos import OpenAIVideosProvider
 
         video_model = settings.video_model or "sora-2"
         motion_provider = OpenAIVideosProvider(

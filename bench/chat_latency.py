@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agent.session import Session
+from agent.chat.session import Session
 from agent.settings import Settings
 
 CONVERSATIONS: list[list[str]] = [

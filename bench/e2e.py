@@ -13,10 +13,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agent.graph import build_production_graph
+from agent.production.graph import build_production_graph
 from agent.runtime import build_context
 from agent.settings import Settings
-from tools.brief import load_brief
+from tools.brief.load import load_brief
 
 
 def main() -> None:

@@ -25,9 +25,10 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tools.edit import edit_cut
-from tools.edit_graph import FINAL_BFRAMES, FINAL_CRF, FINAL_PRESET
-from tools.edit_segments import segment_dir
+from tools.common.media import run_ffmpeg
+from tools.edit.cut import edit_cut
+from tools.edit.filtergraph import FINAL_BFRAMES, FINAL_CRF, FINAL_PRESET
+from tools.edit.segments import segment_dir
 from tools.handoffs import (
     FPS,
     AudioPlan,
@@ -44,8 +45,7 @@ from tools.handoffs import (
     VoicePersona,
     frame_size,
 )
-from tools.media import run_ffmpeg
-from tools.motion import render_motion
+from tools.motion.moves import render_motion
 
 SCENE_S = 4.0
 MOVES: list[CameraMove] = ["push_in", "pan_right", "tilt_up", "pull_out", "parallax"]
@@ -94,7 +94,7 @@ def _key_frames(script: Script, anchor: StyleAnchor, folder: Path, scale: float,
                 ) -> tuple[KeyVisuals, str]:
     if frames == "keyvisual":
         try:
-            from tools.keyvisual import render_key_visuals
+            from tools.keyvisual.render import render_key_visuals
 
             return render_key_visuals(script, anchor, ["9:16"], folder, scale=scale), "keyvisual"
         except Exception as exc:  # the bench must run even while that stage is broken

@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from agent.cli import main
-from agent.revise import revise_production
-from tools.versions import load_record
+from agent.cli.main import main
+from agent.production.revise import revise_production
+from tools.revision.versions import load_record
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cold_brew.yaml"
 TARGETS = {"warmer": 0.40, "cta": 0.20}

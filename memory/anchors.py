@@ -20,7 +20,7 @@ from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings
 
 from memory.embedding import MiniLMEmbedding
-from tools.colour import hex_to_rgb, srgb_to_lab
+from tools.common.colour import hex_to_rgb, srgb_to_lab
 from tools.handoffs import StyleAnchor
 
 COLLECTION = "style_anchors"

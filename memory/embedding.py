@@ -23,7 +23,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from scipy.special import erf
 from tokenizers import Tokenizer
 
-from tools.blas_threads import single_threaded
+from tools.common.blas_threads import single_threaded
 
 MODEL_PACKAGE = "all_minilm_l6_v2"
 DIMENSION = 384

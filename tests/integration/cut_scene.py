@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tools.edit import edit_cut
+from tools.edit.cut import edit_cut
 from tools.handoffs import (
     Aspect,
     AudioPlan,
@@ -32,7 +32,7 @@ from tools.handoffs import (
     VoicePersona,
     frame_size,
 )
-from tools.motion import render_motion, write_clip
+from tools.motion.moves import render_motion, write_clip
 
 SCALE = 1 / 6
 ASPECTS: list[Aspect] = ["9:16", "1:1", "16:9"]

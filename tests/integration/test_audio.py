@@ -13,7 +13,7 @@ import pytest
 from scipy.io import wavfile
 from scipy.signal import butter, resample_poly, sosfiltfilt
 
-from tools.audio import plan_audio
+from tools.common.timing import shortest_length
 from tools.handoffs import (
     MusicDirection,
     Scene,
@@ -22,10 +22,10 @@ from tools.handoffs import (
     SubjectReference,
     VoicePersona,
 )
-from tools.mix import measure_loudness
-from tools.music import compose_score
-from tools.timing import shortest_length
-from tools.voice import narrate
+from tools.music.mix import measure_loudness
+from tools.music.plan import plan_audio
+from tools.music.score import compose_score
+from tools.voice.narrate import narrate
 
 pytestmark = pytest.mark.integration
 

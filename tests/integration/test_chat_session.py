@@ -17,8 +17,8 @@ import pytest
 from PIL import Image
 from pydantic import SecretStr
 
-from agent.cli import main as cli_main
-from agent.session import Event, Session
+from agent.chat.session import Event, Session
+from agent.cli.main import main as cli_main
 from agent.settings import Settings
 from tests.integration.test_openai_compatible import (  # noqa: F401  (the server fixture)
     Loopback,
@@ -26,8 +26,8 @@ from tests.integration.test_openai_compatible import (  # noqa: F401  (the serve
     server,
     tool_call,
 )
-from tools.colour import hex_to_rgb
-from tools.media import probe
+from tools.common.colour import hex_to_rgb
+from tools.common.media import probe
 
 pytestmark = pytest.mark.integration
 SCALE = 1 / 6

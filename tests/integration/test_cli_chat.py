@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 
 
 def chat(data: Path, lines: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "agent.cli", "chat", "--scale", "0.1667", "--data-dir", str(data)]
+    cmd = [sys.executable, "-m", "agent.cli.main", "chat", "--scale", "0.1667", "--data-dir", str(data)]
     return subprocess.run(
         [*cmd, *extra],
         input="".join(f"{line}\n" for line in lines),

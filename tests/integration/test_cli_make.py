@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.cli import main
+from agent.cli.main import main
 from tests.conftest import EXAMPLES, REPO, ffprobe
 from tools.handoffs import PLATFORM_ASPECT, frame_size
 
@@ -82,7 +82,7 @@ def test_killed_run_resumes_without_redoing_finished_stages(tmp_path: Path) -> N
     cmd = [
         sys.executable,
         "-m",
-        "agent.cli",
+        "agent.cli.main",
         "make",
         str(EXAMPLES / "cold_brew.yaml"),
         "--out",

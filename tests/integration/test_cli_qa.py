@@ -16,14 +16,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from agent.cli import main
+from agent.cli.main import main
 from tests.conftest import EXAMPLES
 from tests.integration.test_openai_compatible import (  # noqa: F401  (the server fixture)
     Loopback,
     server,
     tool_call,
 )
-from tools.media import run_ffmpeg
+from tools.common.media import run_ffmpeg
 
 pytestmark = pytest.mark.integration
 SCALE = "0.1667"
@@ -45,14 +45,14 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def _other_cover(folder: Path) -> Path:
     """Draw another brief's cover the way the edit does: its own hero frame under its title."""
-    from agent.offline_model import OfflineChatModel
-    from tools.anchor import derive_anchor
-    from tools.brief import load_brief
+    from agent.offline.model import OfflineChatModel
+    from tools.anchor.derive import derive_anchor
+    from tools.brief.load import load_brief
+    from tools.common.layout import safe_area
+    from tools.common.overlays import cover_image
     from tools.handoffs import frame_size
-    from tools.keyvisual import render_key_visuals
-    from tools.layout import safe_area
-    from tools.overlays import cover_image
-    from tools.script import write_script
+    from tools.keyvisual.render import render_key_visuals
+    from tools.script.write import write_script
 
     brief = load_brief(EXAMPLES / "morning_routine.yaml")
     anchor = derive_anchor(brief)
@@ -105,8 +105,8 @@ def test_a_folder_that_is_not_a_production_is_refused(tmp_path: Path) -> None:
 
 def _judged(folder: Path) -> list[tuple[object, ...]]:
     """Judge a folder as `producer qa` does; return every check's verdict and figures."""
-    from tools.production_record import load_production
-    from tools.qa import run_checks
+    from tools.publish.record import load_production
+    from tools.qa.critic import run_checks
 
     production, _, _ = load_production(folder)
     return [(c.name, c.variant, c.scene, c.passed, c.value, c.detail, c.fix)
@@ -122,7 +122,7 @@ def test_remembered_measurements_give_the_verdicts_of_a_fresh_judgment(
     the same mix (as a new CTA card would be), the sound is reused and the frames are measured
     afresh, and either way the report equals a judgment that measured everything.
     """
-    from tools.qa_media import forget_measurements
+    from tools.qa.decode import forget_measurements
 
     folder = shutil.copytree(made["cold_brew"], tmp_path / "out")
     forget_measurements()

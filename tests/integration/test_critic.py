@@ -14,15 +14,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from agent.cli import main
-from agent.graph import build_production_graph
+from agent.cli.main import main
+from agent.production.graph import build_production_graph
 from agent.runtime import build_context
 from agent.settings import Settings
 from tests.conftest import EXAMPLES
-from tools.brief import load_brief
+from tools.brief.load import load_brief
 from tools.handoffs import ProductionRecord, QAReport
-from tools.qa_audio import anchored_grid, beat_grid, energy, find_speech, speech_levels
-from tools.qa_image import caption_contrast
+from tools.qa.measure_audio import anchored_grid, beat_grid, energy, find_speech, speech_levels
+from tools.qa.measure_image import caption_contrast
 
 pytestmark = pytest.mark.integration
 SCALE = 1 / 6

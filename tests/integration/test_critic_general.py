@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.cli import main
+from agent.cli.main import main
 
 pytestmark = pytest.mark.integration
 SCALE = "0.1667"

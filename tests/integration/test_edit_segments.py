@@ -22,12 +22,12 @@ from tests.integration.cut_scene import (
     cut_anchor,
     render_cut,
 )
-from tools.edit import edit_cut, variant_plan
-from tools.edit_graph import CutPlan, Overlay, boundaries, cut_command, segments
+from tools.common.media import ffmpeg_exe, probe, read_frames, run_ffmpeg
+from tools.edit.cut import edit_cut, variant_plan
+from tools.edit.filtergraph import CutPlan, Overlay, boundaries, cut_command, segments
 from tools.handoffs import FPS
-from tools.media import ffmpeg_exe, probe, read_frames, run_ffmpeg
-from tools.motion import CameraMoveProvider, render_motion
-from tools.revision_script import change_cta
+from tools.motion.moves import CameraMoveProvider, render_motion
+from tools.revision.script import change_cta
 
 pytestmark = pytest.mark.integration
 

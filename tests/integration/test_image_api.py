@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tools.colour import palette_adherence
+from tools.common.colour import palette_adherence
+from tools.common.http import HttpEndpoint
 from tools.handoffs import (
     MusicDirection,
     Scene,
@@ -26,9 +27,8 @@ from tools.handoffs import (
     VoicePersona,
     frame_size,
 )
-from tools.http import HttpEndpoint
-from tools.image_api import OpenAIImagesProvider
-from tools.keyvisual import render_key_visuals
+from tools.keyvisual.openai_images import OpenAIImagesProvider
+from tools.keyvisual.render import render_key_visuals
 
 pytestmark = pytest.mark.integration
 

@@ -22,13 +22,13 @@ from tests.integration.cut_scene import (
     cut_anchor,
     render_cut,
 )
-from tools.captions import MAX_CPS, parse_srt
-from tools.edit import edit_cut
-from tools.errors import RenderError
+from tools.common.errors import RenderError
+from tools.common.layout import contains, safe_area
+from tools.common.media import probe, read_audio, read_frames
+from tools.common.overlays import contrast_ratio
+from tools.edit.captions import MAX_CPS, parse_srt
+from tools.edit.cut import edit_cut
 from tools.handoffs import FPS, Brief, frame_size
-from tools.layout import contains, safe_area
-from tools.media import probe, read_audio, read_frames
-from tools.overlays import contrast_ratio
 
 pytestmark = pytest.mark.integration
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from agent.offline_model import OfflineChatModel
-from tools.anchor import derive_anchor
-from tools.brief import load_brief
+from agent.offline.model import OfflineChatModel
+from tools.anchor.derive import derive_anchor
+from tools.brief.load import load_brief
+from tools.common.timing import TOLERANCE_S, fit_timeline, timeline_total
 from tools.handoffs import Brief, MusicDirection, StyleAnchor, SubjectReference, VoicePersona
-from tools.script import SceneDraft, ScriptDraft, normalize_script, write_script
-from tools.timing import TOLERANCE_S, fit_timeline, timeline_total
-from tools.voice import narrate
+from tools.script.write import SceneDraft, ScriptDraft, normalize_script, write_script
+from tools.voice.narrate import narrate
 
 pytestmark = pytest.mark.integration
 

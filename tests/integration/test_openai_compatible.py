@@ -16,9 +16,9 @@ from pydantic import SecretStr
 
 from agent.models import make_chat_model, structured
 from agent.settings import Settings
-from tools.errors import ProviderError
+from tools.common.errors import ProviderError
 from tools.handoffs import Brief, MusicDirection, StyleAnchor, SubjectReference, VoicePersona
-from tools.script import write_script
+from tools.script.write import write_script
 
 pytestmark = pytest.mark.integration
 

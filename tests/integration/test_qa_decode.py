@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tools.media import run_ffmpeg
-from tools.qa_media import (
+from tools.common.media import run_ffmpeg
+from tools.qa.decode import (
     _DECODE,
     _decode_selected,
     _read_frames,

@@ -15,17 +15,17 @@ import pytest
 from PIL import Image
 from scipy.io import wavfile
 
-from agent.cli import main
-from agent.graph import build_production_graph, sqlite_saver
-from agent.revise import PRODUCTION_FILE, RevisionOutcome, load_ref, revise_production
+from agent.cli.main import main
+from agent.production.graph import build_production_graph, sqlite_saver
+from agent.production.revise import PRODUCTION_FILE, RevisionOutcome, load_ref, revise_production
 from tests.conftest import EXAMPLES, ffprobe
-from tools.captions import parse_srt
-from tools.colour import palette_lab, srgb_to_lab
+from tools.common.colour import palette_lab, srgb_to_lab
+from tools.common.media import read_frames
+from tools.edit.captions import parse_srt
 from tools.handoffs import MotionClip
-from tools.media import read_frames
-from tools.motion import write_clip
-from tools.revision_look import hue_angle
-from tools.versions import before_after_image, load_record
+from tools.motion.moves import write_clip
+from tools.revision.look import hue_angle
+from tools.revision.versions import before_after_image, load_record
 
 pytestmark = pytest.mark.integration
 SCALE = 1 / 6
@@ -87,7 +87,7 @@ def _mean_lab(video: Path, n: int = 10) -> np.ndarray:
 
 
 def _audio(video: Path) -> np.ndarray:
-    from tools.media import read_audio
+    from tools.common.media import read_audio
 
     return read_audio(video, 48000, 1)[:, 0]
 

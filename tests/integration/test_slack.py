@@ -24,7 +24,7 @@ import pytest
 import uvicorn
 
 from agent.settings import Settings
-from agent.slack_app import SlackSettings, create_app
+from agent.slack.app import SlackSettings, create_app
 from tests.integration.slack_standin import (
     Call,
     SlackStandIn,
@@ -263,7 +263,7 @@ def test_direct_message_conversation_to_published_files(slack: SlackApp) -> None
 
 
 def test_reply_text_keeps_slack_limits(tmp_path: Path) -> None:
-    from agent.slack_render import chunks, mrkdwn, upload_name
+    from agent.slack.render import chunks, mrkdwn, upload_name
 
     assert mrkdwn("**Lock** it, see [the cut](http://x/y)") == "*Lock* it, see <http://x/y|the cut>"
     parts = chunks(["a" * 2000, "b" * 2000, "c" * 5000])

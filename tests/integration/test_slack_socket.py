@@ -24,10 +24,10 @@ from typing import Any
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
-from agent.cli import main
+from agent.cli.main import main
 from agent.settings import Settings
-from agent.slack_app import SlackSettings
-from agent.slack_socket import SlackRefused, connect
+from agent.slack.app import SlackSettings
+from agent.slack.socket_mode import SlackRefused, connect
 from tests.integration.slack_standin import Call, SlackStandIn, event_callback, web_api
 
 pytestmark = pytest.mark.integration
@@ -166,7 +166,7 @@ async def test_producer_slack_connects_by_socket_mode_and_stops_cleanly_on_sigin
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "agent.cli",
+                "agent.cli.main",
                 "slack",
                 env=env,
                 cwd=data_dir.parent,  # no .env of the developer's

@@ -23,12 +23,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from agent.graph import build_production_graph
+from agent.production.graph import build_production_graph
 from agent.runtime import build_context
 from agent.settings import Settings
 from tests.conftest import EXAMPLES, ffprobe
-from tools.brief import load_brief
-from tools.errors import ProviderError
+from tools.brief.load import load_brief
+from tools.common.errors import ProviderError
+from tools.common.http import HttpEndpoint
+from tools.common.media import ffmpeg_exe, read_frames
 from tools.handoffs import (
     FPS,
     KeyFrame,
@@ -41,10 +43,8 @@ from tools.handoffs import (
     TimedScene,
     VoicePersona,
 )
-from tools.http import HttpEndpoint
-from tools.media import ffmpeg_exe, read_frames
-from tools.motion import MotionJob, render_motion
-from tools.video_api import OpenAIVideosProvider, nearest_seconds
+from tools.motion.moves import MotionJob, render_motion
+from tools.motion.openai_videos import OpenAIVideosProvider, nearest_seconds
 
 pytestmark = pytest.mark.integration
 

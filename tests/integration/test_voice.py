@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy.io import wavfile
 
-from tools import voice as voice_module
+from tools.common.http import HttpEndpoint
 from tools.handoffs import (
     MusicDirection,
     Scene,
@@ -25,15 +25,15 @@ from tools.handoffs import (
     SubjectReference,
     VoicePersona,
 )
-from tools.http import HttpEndpoint
-from tools.tts_api import OpenAITTSProvider
-from tools.voice import (
+from tools.voice import narrate as voice_module
+from tools.voice.narrate import (
     MIN_LENGTH_SCALE,
     PIPER_PACE,
     length_scale,
     narrate,
     speech_seconds,
 )
+from tools.voice.openai_tts import OpenAITTSProvider
 
 pytestmark = pytest.mark.integration
 

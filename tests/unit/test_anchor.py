@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tools.anchor import derive_anchor, pad_palette
-from tools.colour import delta_e2000, hex_to_rgb, palette_lab, srgb_to_lab
+from tools.anchor.derive import derive_anchor, pad_palette
+from tools.common.colour import delta_e2000, hex_to_rgb, palette_lab, srgb_to_lab
 from tools.handoffs import Brief, StyleAnchor, StyleHint
 
 

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from tests.conftest import EXAMPLES
-from tools.brief import load_brief
-from tools.errors import BadInput
+from tools.brief.load import load_brief
+from tools.common.errors import BadInput
 from tools.handoffs import Brief
 
 GOOD = yaml.safe_load((EXAMPLES / "cold_brew.yaml").read_text())

@@ -6,7 +6,9 @@ import itertools
 
 import pytest
 
-from tools.captions import (
+from tools.common.layout import contains, safe_area
+from tools.common.overlays import PLATE_ALPHA, WHITE, composite, contrast_ratio, plate_colour
+from tools.edit.captions import (
     MAX_CPS,
     MAX_CUE_CHARS,
     build_captions,
@@ -17,8 +19,6 @@ from tools.captions import (
     time_cues,
 )
 from tools.handoffs import Caption, Scene, Script, TimedScene
-from tools.layout import contains, safe_area
-from tools.overlays import PLATE_ALPHA, WHITE, composite, contrast_ratio, plate_colour
 
 LONG = ("Our beans are roasted in small batches every single week by people who care "
         "about flavour, and they ship the same day.")

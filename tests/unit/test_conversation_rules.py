@@ -10,18 +10,18 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from PIL import Image
 
-from agent.chat_tools import UpdateBrief, tool_specs
-from agent.interview import fill_defaults, merge, missing, to_brief
-from agent.offline_model import OfflineChatModel
-from agent.offline_rules import decide
-from agent.phrasing import extract, find_duration, find_platforms
+from agent.actions import UpdateBrief, tool_specs
+from agent.chat.interview import fill_defaults, merge, missing, to_brief
+from agent.offline.model import OfflineChatModel
+from agent.offline.phrasing.fields import extract, find_duration, find_platforms
+from agent.offline.rules import decide
 from prompts import load_prompt
-from tools.anchor_tweaks import Tweak, apply_tweaks
-from tools.colour import hex_to_rgb, palette_lab
-from tools.errors import BadInput
+from tools.anchor.reference import ReferenceRejected, check_image, read_reference
+from tools.anchor.tweaks import Tweak, apply_tweaks
+from tools.common.colour import hex_to_rgb, palette_lab
+from tools.common.errors import BadInput
+from tools.common.sheets import render_swatch
 from tools.handoffs import MusicDirection, StyleAnchor, SubjectReference, VoicePersona
-from tools.reference import ReferenceRejected, check_image, read_reference
-from tools.sheets import render_swatch
 
 INTERVIEW: dict[str, Any] = {"phase": "interview", "asking": None, "draft": {}}
 
@@ -356,8 +356,8 @@ def test_voice_never_becomes_tone_audience_or_style() -> None:
 
 
 def test_voice_is_stored_said_back_and_recasts_the_anchor() -> None:
-    from agent.chat_anchor import tweak_specs, voice_choice
-    from agent.interview import understood
+    from agent.chat.anchor import tweak_specs, voice_choice
+    from agent.chat.interview import understood
 
     draft, changed, _ = merge({"subject": "cold brew"}, UpdateBrief(voice="a woman"))
     assert draft["voice"] == "female" and changed == ["voice"]
@@ -408,7 +408,7 @@ def test_labelled_messages_fill_the_named_field(
 
 
 def test_web_settings_messages_are_understood() -> None:
-    from agent.frontend_text import settings_message
+    from agent.chat.present import settings_message
 
     voices = {"warm": "warm baritone, unhurried", "calm": "calm and clear"}
     text = settings_message(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from agent.qa_nodes import QA_FIX_ROUNDS, fix_targets
-from tools.brief import brief_from_mapping
-from tools.checks_base import contains_phrase, normalize_text
-from tools.criteria import derive_criteria, duration_window
+from agent.production.qa import QA_FIX_ROUNDS, fix_targets
+from tools.brief.load import brief_from_mapping
 from tools.handoffs import FPS, QACheck, QAReport
-from tools.qa_report import report_markdown, still_off
+from tools.qa.checks_base import contains_phrase, normalize_text
+from tools.qa.criteria import derive_criteria, duration_window
+from tools.qa.report import report_markdown, still_off
 
 
 def _brief(**extra: object) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from tools.brief import explain
+from tools.brief.load import explain
 from tools.handoffs import (
     ASPECT_SIZE,
     PLATFORM_ASPECT,

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from tools.colour import delta_e2000, hex_to_rgb, palette_adherence, srgb_to_lab
-from tools.fonts import font_path
+from tools.common.colour import delta_e2000, hex_to_rgb, palette_adherence, srgb_to_lab
+from tools.common.fonts import font_path
 from tools.handoffs import (
     Aspect,
     KeyFrame,
@@ -22,9 +22,9 @@ from tools.handoffs import (
     VoicePersona,
     frame_size,
 )
-from tools.icons import icon_index
-from tools.keyvisual import find_icon, fix_pull, render_key_visuals
-from tools.visual_job import HERO_COMPOSITION, SCENE_COMPOSITIONS
+from tools.keyvisual.icons import icon_index
+from tools.keyvisual.job import HERO_COMPOSITION, SCENE_COMPOSITIONS
+from tools.keyvisual.render import find_icon, fix_pull, render_key_visuals
 
 SCALE = 1 / 6
 ASPECTS: list[Aspect] = ["9:16", "1:1", "16:9"]

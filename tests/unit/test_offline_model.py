@@ -14,7 +14,7 @@ from langchain_core.tools import tool
 from pydantic import BaseModel, Field, SecretStr
 
 from agent.models import CompatibleChatOpenAI, ThinkGate, make_chat_model, strip_think, structured
-from agent.offline_model import OfflineChatModel, register_rule
+from agent.offline.model import OfflineChatModel, register_rule
 from agent.settings import Settings
 from prompts import load_data
 from tools.handoffs import (
@@ -26,7 +26,7 @@ from tools.handoffs import (
     SubjectReference,
     VoicePersona,
 )
-from tools.script import (
+from tools.script.write import (
     ScriptDraft,
     narration_fits,
     narration_needs,

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tools.qa_image import GRID, load_rgb, picture, relative_luminance
-from tools.qa_media import Memo, forget, forget_measurements
+from tools.qa.decode import Memo, forget, forget_measurements
+from tools.qa.measure_image import GRID, load_rgb, picture, relative_luminance
 
 
 def _luminance_by_formula(rgb: np.ndarray) -> np.ndarray:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tools.handoffs import QACheck, Stage
-from tools.qa import blame_upstream
+from tools.qa.critic import blame_upstream
 
 
 def _palette(name: str, scene: int, passed: bool, stage: Stage) -> QACheck:

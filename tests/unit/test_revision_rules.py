@@ -10,19 +10,19 @@ from typing import Any
 import numpy as np
 import pytest
 
-import agent.revise  # noqa: F401  (registers the offline model's RevisionPlan skill)
-from agent.offline_model import OfflineChatModel
+import agent.production.revise  # noqa: F401  (registers the offline model's RevisionPlan skill)
+from agent.offline.model import OfflineChatModel
 from memory.anchors import AnchorMemory
 from tests.conftest import EXAMPLES
-from tools.anchor import derive_anchor
-from tools.brief import load_brief
-from tools.colour import palette_lab
-from tools.errors import BadInput
+from tools.anchor.derive import derive_anchor
+from tools.brief.load import load_brief
+from tools.common.colour import palette_lab
+from tools.common.errors import BadInput
 from tools.handoffs import Brief, EditOptions, RevisionPlan, Script, StyleAnchor
-from tools.revision import RevisionContext, apply_revision, plan_revision
-from tools.revision_look import hue_angle
-from tools.revision_rules import rule_plan
-from tools.script import write_script
+from tools.revision.look import hue_angle
+from tools.revision.plan import RevisionContext, apply_revision, plan_revision
+from tools.revision.rules import rule_plan
+from tools.script.write import write_script
 
 ORANGE_HUE = 62.0  # CIE Lab hue angle of sRGB orange
 

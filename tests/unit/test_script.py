@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from langchain_core.messages import BaseMessage
 
-from agent.offline_model import OfflineChatModel
+from agent.offline.model import OfflineChatModel
 from prompts import load_data, load_prompt
-from tools.errors import ProviderError
+from tools.common.errors import ProviderError
+from tools.common.timing import LEAD_IN_S, TAIL_S
 from tools.handoffs import (
     CAMERA_MOVES,
     Brief,
@@ -20,7 +21,7 @@ from tools.handoffs import (
     SubjectReference,
     VoicePersona,
 )
-from tools.script import (
+from tools.script.write import (
     SceneDraft,
     ScriptDraft,
     coerce_motion,
@@ -34,7 +35,6 @@ from tools.script import (
     word_budget,
     write_script,
 )
-from tools.timing import LEAD_IN_S, TAIL_S
 
 BRIEF = Brief(
     title="Aurora", use_case="ecommerce", goal="sell lamps", audience="home office workers",

@@ -7,8 +7,7 @@ import random
 
 import pytest
 
-from tools.handoffs import Narration, NarrationLine, Scene, Script
-from tools.timing import (
+from tools.common.timing import (
     LEAD_IN_S,
     MIN_LEAD_IN_S,
     MIN_TAIL_S,
@@ -18,6 +17,7 @@ from tools.timing import (
     shortest_length,
     timeline_total,
 )
+from tools.handoffs import Narration, NarrationLine, Scene, Script
 
 FPS = 30
 FRAME = 1.0 / FPS

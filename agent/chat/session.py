@@ -1,0 +1,211 @@
+"""Drive conversations with the producer for any front end: message in, events out, per thread.
+
+One ``Session`` per process owns the AsyncSqliteSaver (bound to the loop that opened it, and the
+only saver on its database file) and the compiled conversation graph. ``send`` resumes the
+thread's pending ``interrupt`` with the person's words and turns what the graph streams into
+``Event``s in order; rendering happens in worker threads, so events keep flowing meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import aiosqlite
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.types import Command
+
+from agent.chat.graph import build_chat_graph
+from agent.chat.interview import copy
+from agent.context import Context
+from agent.production.graph import serializer
+from agent.runtime import build_context
+from agent.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EventKind = Literal["text", "step", "image", "video", "table", "actions", "files", "error"]
+StepStatus = Literal["start", "progress", "done", "reused", "failed"]
+STAGES = ("anchor", "script", "keyvisual", "voice", "music", "motion", "edit", "qa", "publish")
+DB_NAME = "chat.sqlite"
+_STATUS: dict[str, StepStatus] = {
+    "stage_started": "start",
+    "stage_finished": "done",
+    "stage_reused": "reused",
+    "progress": "progress",
+    "qa_retry": "progress",
+}
+
+
+@dataclass
+class Action:
+    """A button; clicking it sends ``message`` as the person's words."""
+
+    label: str
+    message: str
+
+
+@dataclass
+class Event:
+    """One thing a front end renders, in the order the session yields them."""
+
+    kind: EventKind
+    text: str = ""
+    stage: str | None = None
+    status: StepStatus | None = None
+    progress: float | None = None
+    path: str | None = None
+    name: str | None = None
+    rows: list[dict[str, str]] | None = None
+    actions: list[Action] = field(default_factory=list)
+    files: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Session:
+    """One per process; owns the AsyncSqliteSaver and the compiled conversation graph."""
+
+    def __init__(self, graph: Any, context: Context, settings: Settings) -> None:
+        self._graph = graph
+        self.context = context
+        self.settings = settings
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, settings: Settings, scale: float | None = None) -> AsyncIterator[Session]:
+        """Open the checkpointer and memory for this process and yield the session."""
+        context = await asyncio.to_thread(build_context, settings, scale)
+        db = Path(settings.data_dir) / DB_NAME
+        db.parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(str(db)) as conn:
+            saver = AsyncSqliteSaver(conn, serde=serializer())
+            await saver.setup()
+            yield cls(build_chat_graph(saver), context, settings)
+
+    @staticmethod
+    def _config(thread_id: str) -> Any:
+        return {"configurable": {"thread_id": thread_id}}
+
+    async def send(
+        self, thread_id: str, text: str, attachments: list[Path] | None = None
+    ) -> AsyncIterator[Event]:
+        """Give the producer the person's message (and files); yield what to show, in order."""
+        lock = self._locks.setdefault(thread_id, asyncio.Lock())
+        async with lock:  # one turn at a time per thread, whichever front end sends it
+            config = self._config(thread_id)
+            payload = {
+                "text": text,
+                "attachments": [str(Path(a).resolve()) for a in attachments or []],
+            }
+            try:
+                snap = await self._graph.aget_state(config)
+                if not snap.next:  # a new conversation: run up to the first listen
+                    async for event in self._run({"phase": "interview", "draft": {}}, config):
+                        yield event
+                elif not snap.interrupts:  # a turn was cut off (crash, cancel): finish it
+                    async for event in self._run(None, config):
+                        yield event
+                async for event in self._run(Command(resume=payload), config):
+                    yield event
+            except Exception as exc:  # keep the front end alive; the checkpoint is intact
+                log.exception("turn failed on thread %s", thread_id)
+                yield Event(
+                    kind="error", text=f"Something went wrong ({type(exc).__name__}: {exc})."
+                )
+            state = (await self._graph.aget_state(config)).values
+            actions = actions_for(state.get("phase", "interview"))
+            if actions:
+                yield Event(kind="actions", actions=actions)
+
+    async def _run(self, inputs: Any, config: Any) -> AsyncIterator[Event]:
+        done: set[str] = set()
+        async for _ns, mode, chunk in self._graph.astream(
+            inputs,
+            config,
+            context=self.context,
+            stream_mode=["custom", "updates"],
+            subgraphs=True,
+        ):
+            if mode != "custom" or not isinstance(chunk, dict):
+                continue
+            event = to_event(chunk, done)
+            if event is not None:
+                yield event
+
+    async def snapshot(self, thread_id: str) -> dict[str, Any]:
+        """Return the thread's phase, brief draft, anchor, script and outputs as plain data."""
+        snap = await self._graph.aget_state(self._config(thread_id))
+        values: dict[str, Any] = dict(snap.values or {})
+
+        def dump(key: str) -> Any:
+            value = values.get(key)
+            return value.model_dump(mode="json") if value is not None else None
+
+        messages = [
+            {"role": "user" if isinstance(m, HumanMessage) else "producer", "text": m.text}
+            for m in values.get("messages", [])
+            if isinstance(m, HumanMessage) or (isinstance(m, AIMessage) and m.text)
+        ]
+        qa = values.get("qa")
+        return {
+            "phase": values.get("phase", "interview"),
+            "asking": values.get("asking"),
+            "draft": {k: v for k, v in (values.get("draft") or {}).items() if k != "title_given"},
+            "brief": dump("brief"),
+            "anchor": dump("anchor"),
+            "anchor_locked": bool(values.get("anchor_locked")),
+            "script": dump("script"),
+            "manifest": dump("manifest"),
+            "qa_passed": qa.passed if qa is not None else None,
+            "takes": int(values.get("takes") or 0),
+            "outputs": dict(values.get("outputs") or {}),
+            "revisions": list(values.get("revisions") or []),
+            "messages": messages,
+            "waiting": bool(snap.interrupts),
+        }
+
+
+def to_event(chunk: dict[str, Any], done: set[str]) -> Event | None:
+    """Turn one custom stream item (a node's ``ui`` or a stage event) into an Event."""
+    if "ui" in chunk:
+        kind = chunk["ui"]
+        return Event(
+            kind=kind,
+            text=str(chunk.get("text", "")),
+            path=chunk.get("path"),
+            name=chunk.get("name"),
+            rows=chunk.get("rows"),
+            files=[(str(a), str(b)) for a, b in chunk.get("files", [])],
+        )
+    stage, status = chunk.get("stage"), _STATUS.get(str(chunk.get("event")))
+    if stage is None or status is None:
+        return None
+    if status in ("done", "reused"):
+        done.add(str(stage))
+    labels = copy()["stage_labels"]
+    text = labels.get(stage, stage)
+    if chunk.get("event") == "qa_retry":
+        target = str(chunk.get("target", ""))
+        text = f"QA sends {labels.get(target, target)} back for a fix"
+    elif chunk.get("event") == "progress" and chunk.get("message"):
+        text = f"{text}: {chunk['message']}"
+    return Event(
+        kind="step",
+        text=text,
+        stage=str(stage),
+        status=status,
+        progress=round(len(done & set(STAGES)) / len(STAGES), 3),
+    )
+
+
+def actions_for(phase: str) -> list[Action]:
+    """Return the buttons that fit the conversation's phase."""
+    return [
+        Action(label=a["label"], message=a["message"]) for a in copy()["actions"].get(phase, [])
+    ]

@@ -1,0 +1,65 @@
+"""The ``producer`` command. Each subcommand lives in its own module (``COMMAND_MODULES``).
+
+Exit codes shared by every subcommand: 0 success, 1 the work ran but did not pass (QA) or
+failed, 2 bad input (one line names what is wrong; nothing is written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from tools.common.errors import BadInput, ProducerError
+
+# name -> module providing add_arguments(parser) and run(args) -> int; the front end's own
+# package holds the command that starts it (Slack), the CLI's package the rest.
+COMMAND_MODULES: dict[str, str] = {
+    "make": "agent.cli.make",
+    "qa": "agent.cli.qa",
+    "revise": "agent.cli.revise",
+    "slack": "agent.slack.command",
+    "chat": "agent.cli.chat",
+}
+
+# name -> help
+COMMANDS: dict[str, str] = {
+    "make": "produce a video from a brief YAML file",
+    "qa": "re-run every QA check on a published folder, without rendering",
+    "revise": "change a made video in words, or go back to its previous version",
+    "slack": "run the Slack app (Socket Mode with an app token, else events on /slack/events)",
+    "chat": "talk to the producer in the terminal (or pipe one message per line)",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="producer", description="Produce short, checked videos.")
+    sub = p.add_subparsers(dest="command", required=True)
+    for name, help_text in COMMANDS.items():
+        module = importlib.import_module(COMMAND_MODULES[name])
+        module.add_arguments(sub.add_parser(name, help=help_text))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    args = _parser().parse_args(argv)
+    module = importlib.import_module(COMMAND_MODULES[args.command])
+    try:
+        return int(module.run(args))
+    except BadInput as exc:
+        print(f"producer: {exc}", file=sys.stderr)
+        return 2
+    except ProducerError as exc:
+        print(
+            f"producer: {exc}\nFinished stages are kept; run the same command to resume.",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print("\nproducer: interrupted; run the same command to resume.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

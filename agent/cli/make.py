@@ -1,0 +1,149 @@
+"""``producer make``: produce a video from a brief file, with progress per stage."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from tools.common.errors import BadInput
+
+STAGE_LABELS = {
+    "anchor": "Style anchor",
+    "script": "Script",
+    "keyvisual": "Key visuals",
+    "voice": "Voice",
+    "music": "Music + mix",
+    "motion": "Motion",
+    "edit": "Edit",
+    "qa": "QA",
+    "publish": "Publish",
+}
+
+
+def add_arguments(mk: argparse.ArgumentParser) -> None:
+    """Declare ``producer make``'s arguments."""
+    mk.add_argument("brief", type=Path, help="brief YAML file (see examples/)")
+    mk.add_argument("--out", type=Path, required=True, help="output folder")
+    mk.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help="render scale, 1.0 = 1080 px wide master (default from settings)",
+    )
+    mk.add_argument("--data-dir", type=Path, default=None, help="projects, assets and checkpoints")
+    mk.add_argument("--title")
+    mk.add_argument("--duration", type=float, dest="duration_s")
+    mk.add_argument(
+        "--platforms", help="comma-separated: reels,tiktok,shorts,instagram_feed,youtube"
+    )
+    mk.add_argument("--cta")
+    mk.add_argument("--tone")
+    mk.add_argument("--languages", help="comma-separated language codes, narration first")
+    mk.add_argument("--fresh", action="store_true", help="ignore a checkpointed run of this brief")
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "title": args.title,
+        "duration_s": args.duration_s,
+        "cta": args.cta,
+        "tone": args.tone,
+    }
+    if args.platforms:
+        out["platforms"] = [p.strip() for p in args.platforms.split(",") if p.strip()]
+    if args.languages:
+        out["languages"] = [p.strip() for p in args.languages.split(",") if p.strip()]
+    return out
+
+
+def _check_out_dir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"--out {out} is a file; give a folder for the outputs")
+
+
+def _print_event(ev: dict[str, Any], started: dict[str, float]) -> None:
+    stage, kind = ev.get("stage", ""), ev.get("event", "")
+    label = STAGE_LABELS.get(stage, stage)
+    if kind == "stage_started":
+        started[stage] = time.perf_counter()
+        print(f"  ▸ {label} …", flush=True)
+    elif kind == "stage_reused":
+        print(f"  ✓ {label}: reused (inputs unchanged)", flush=True)
+    elif kind == "stage_finished":
+        secs = time.perf_counter() - started.get(stage, time.perf_counter())
+        extra = ""
+        if stage == "qa":
+            extra = (
+                " — passed" if ev.get("passed") else f" — failed: {', '.join(ev.get('failed', []))}"
+            )
+        print(f"  ✓ {label} ({secs:.1f} s){extra}", flush=True)
+    elif kind == "qa_retry":
+        print(
+            f"  ↺ QA sends {STAGE_LABELS.get(ev.get('target', ''), '')} back for a fix", flush=True
+        )
+    elif kind == "progress":
+        print(f"    {label}: {ev.get('message', '')}", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Produce a video from a brief; resume a checkpointed run of the same brief and output."""
+    from agent.production.graph import build_production_graph, sqlite_saver
+    from agent.runtime import build_context
+    from agent.settings import Settings
+    from tools.brief.load import load_brief
+
+    brief = load_brief(args.brief, _overrides(args))
+    out = args.out.resolve()
+    _check_out_dir(out)
+    settings = Settings()
+    if args.data_dir is not None:
+        settings.data_dir = args.data_dir
+    ctx = build_context(settings, scale=args.scale)
+    graph = build_production_graph(sqlite_saver(settings.data_dir / "checkpoints.sqlite"))
+    digest = hashlib.sha256(
+        json.dumps([brief.model_dump(mode="json"), str(out), ctx.scale, ctx.model_id]).encode()
+    ).hexdigest()[:16]
+    config: Any = {"configurable": {"thread_id": f"make:{digest}"}}
+    snapshot = graph.get_state(config)
+    resume = bool(snapshot.next) and not args.fresh
+    print(
+        f"Producing “{brief.title}” — {brief.duration_s:g} s for {', '.join(brief.platforms)}"
+        + (" (resuming an interrupted run)" if resume else ""),
+        flush=True,
+    )
+    payload: Any = (
+        None
+        if resume
+        else {"brief": brief, "out_dir": str(out), "qa_round": 0, "fixes": {}, "run_log": []}
+    )
+    started: dict[str, float] = {}
+    t0 = time.perf_counter()
+    for mode, chunk in graph.stream(
+        # "sync": each finished stage is on disk before the next starts, so a kill resumes there.
+        payload, config, context=ctx, stream_mode=["custom", "updates"], durability="sync"
+    ):
+        if mode == "custom" and isinstance(chunk, dict):
+            _print_event(chunk, started)
+    final = graph.get_state(config).values
+    from agent.production.revise import record_make
+
+    thread_id = config["configurable"]["thread_id"]
+    record_make(out, settings.data_dir, thread_id, ctx.scale, ctx.model_id, dict(final))
+    manifest, qa = final["manifest"], final["qa"]
+    failed = [c for c in qa.checks if not c.passed]
+    print(f"\nDone in {time.perf_counter() - t0:.1f} s. Outputs in {out}")
+    for v in manifest.variants:
+        print(f"  {v.platform:15s} {v.width}x{v.height}  {out / v.video}")
+    print(f"  manifest       {out / 'manifest.json'}")
+    verdict = "passed" if qa.passed else f"FAILED ({len(failed)} of {len(qa.checks)} checks)"
+    print(f"QA {verdict}: {len(qa.checks) - len(failed)}/{len(qa.checks)} checks passed")
+    for c in failed[:10]:
+        print(
+            f"  ✗ {c.name} [{c.variant or 'all'}] {c.value} (wants {c.threshold})"
+            f" → {c.stage}: {c.fix}"
+        )
+    return 0 if qa.passed else 1

@@ -1,0 +1,277 @@
+"""Rules that let the built-in offline model drive the producer's tools from free phrasing.
+
+The producer node puts the conversation's state (phase, the field it asked for, the draft) into
+its system prompt as a JSON block; these rules read that block and the person's last message
+and pick one tool call, exactly as a remote model would from the same prompt. Importing this
+module registers the rules with every ``OfflineChatModel``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
+from agent.actions import TOOL_NAMES
+from agent.offline.model import json_blocks, register_rule
+from agent.offline.phrasing.fields import (
+    bare_number,
+    extract,
+    find_duration,
+    find_labelled,
+    find_voice,
+    has_phrase,
+    is_exactly,
+    subject_answer,
+    vocab,
+)
+
+Decision = tuple[str, dict[str, Any]]
+BARE_ANSWER_WORDS = {"key_message": 60, "cta": 30, "audience": 30, "subject": 20}
+
+_QUESTION_START = re.compile(
+    r"^(?:what|what's|whats|who|why|how|when|where|which|can|could|do|does|did|is|are|will|"
+    r"would|should|tell me|explain)\b",
+    re.I,
+)
+_SCENE_EDIT = re.compile(
+    r"\bscene\s*#?(\d+)\s*(narration|voice[- ]?over|vo|line|words|on[- ]screen(?: text)?|"
+    r"text|visual|shot|picture)?\s*(?:[:=\-–]|\bto\b|\bshould say\b|\bsays?\b)\s*(.+)$",
+    re.I | re.S,
+)
+_ASKS_TO_MAKE = re.compile(
+    r"\b(?:make|create|produce|need|want|put together|shoot|film|do)\b", re.I
+)
+_ADDING = re.compile(r"\b(?:too|also|as well|add|plus)\b", re.I)
+
+
+def state_of(messages: Sequence[BaseMessage]) -> dict[str, Any]:
+    """Return the conversation state the system prompt carries, or an empty interview."""
+    system = [m for m in messages if isinstance(m, SystemMessage)]
+    for block in reversed(json_blocks(system)):
+        if isinstance(block, dict) and "phase" in block:
+            return block
+    return {"phase": "interview"}
+
+
+def _last_text(messages: Sequence[BaseMessage]) -> str:
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            return message.text.strip()
+    return ""
+
+
+def is_question(text: str) -> bool:
+    """Return whether a message asks something rather than tells."""
+    return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text.strip()))
+
+
+def tweak_names(text: str, *, voice: bool = True) -> list[str]:
+    """Return the anchor tweaks a message asks for ("warmer", "more premium"), in order.
+
+    ``voice=False`` leaves out voice tweaks ("female voice"): the rules read the voice as a
+    preference of its own, so it never turns into a style word.
+    """
+    found: list[tuple[int, str]] = []
+    for name, spec in vocab()["tweaks"].items():
+        if not voice and spec.get("voice"):
+            continue
+        pattern = "|".join(re.escape(m) for m in sorted(spec["match"], key=len, reverse=True))
+        hit = re.search(rf"(?<![\w-])(?:{pattern})(?![\w-])", text, re.I)
+        if hit:
+            found.append((hit.start(), name))
+    return [name for _, name in sorted(found)]
+
+
+def _scene_edit(text: str) -> dict[str, Any] | None:
+    match = _SCENE_EDIT.search(text)
+    if match is None:
+        return None
+    kind = (match.group(2) or "narration").lower()
+    field = "narration"
+    if "screen" in kind or kind == "text":
+        field = "on_screen_text"
+    elif kind in ("visual", "shot", "picture"):
+        field = "visual"
+    words = match.group(3).strip().strip("\"'“”")
+    return {"scene": int(match.group(1)), "field": field, "text": words}
+
+
+def _answer_for(asking: str, text: str, found: dict[str, Any]) -> dict[str, Any] | None:
+    """Read a bare answer to the question just asked ("busy parents", "15", "tiktok")."""
+    if asking in found:
+        return found
+    if len(text.split()) > BARE_ANSWER_WORDS.get(asking, 30) or len(text) > 600:
+        return found or None  # nobody answers "who is it for?" with an essay
+    if asking == "platforms":
+        return {**found, "platforms": [text]}
+    if asking == "duration_s":
+        seconds = find_duration(text) or bare_number(text)
+        return {**found, "duration_s": seconds} if seconds is not None else (found or None)
+    if asking == "subject":
+        subject, _owner = subject_answer(text)
+        return {**found, "subject": subject} if subject else (found or None)
+    if asking == "audience":
+        audience = re.sub(r"^(?:it'?s\s+)?(?:for\s+)?(?:the\s+)?", "", text, flags=re.I)
+        return {**found, "audience": audience.rstrip(".!")}
+    if asking in ("key_message", "cta"):
+        return {asking: text.strip().rstrip(".")}
+    return found or None
+
+
+def decide(state: dict[str, Any], text: str) -> Decision | None:
+    """Return the tool and arguments for the last message in this state, or None to answer."""
+    v = vocab()["intents"]
+    phase = state.get("phase", "interview")
+    asking = state.get("asking")
+    after_cut = phase in ("cut", "published")
+    if not text:
+        return None
+    labelled = _labelled(state, text)
+    if labelled is not None:
+        return labelled
+    if is_exactly(text, v["publish"]) or has_phrase(text, ["publish", "ship it"]):
+        return "publish", {}
+    if has_phrase(text, v["recall"]):
+        return "recall_anchor", {"query": text}
+    scene = _scene_edit(text)
+    if scene is not None:
+        return ("request_revision", {"change": text}) if after_cut else ("edit_scene", scene)
+    if has_phrase(text, v["rewrite"]):
+        return "write_script", {}
+    voice = find_voice(text)
+    if voice is not None and after_cut:
+        return "request_revision", {"change": text}
+    said = text
+    if voice is not None:  # read the rest without the voice words: "a woman" is no audience
+        a, b = voice[1]
+        said = f"{text[:a]} {text[b:]}".strip(" ,.;-")
+    tweaks = tweak_names(said, voice=False)
+    if tweaks and not after_cut and phase != "interview":
+        extra = {"voice": voice[0]} if voice is not None else {}
+        return "propose_anchor", {"adjust": tweaks, **extra}
+    if after_cut and (tweaks or has_phrase(text, list(vocab()["revision_duration"]))):
+        return "request_revision", {"change": text}
+    if voice is not None:
+        found = extract(said) if said else {}
+        if tweaks:  # the interview keeps "warmer" as a style word for the look to come
+            found["style_words"] = [*found.get("style_words", []), *tweaks]
+        return "update_brief", {**found, "voice": voice[0]}
+    short = _short_command(phase, text)
+    if short is not None:
+        return short
+    found = extract(text)
+    steering = {"duration_s", "platforms"} & set(found)
+    if asking in ("key_message", "cta") and phase == "interview" and not is_question(text):
+        answer = _answer_for(asking, text, {}) if asking not in found else found
+        if answer and (not steering or asking in found):
+            return "update_brief", {asking: answer[asking]}
+    if tweaks and phase == "interview":
+        found["style_words"] = [*found.get("style_words", []), *tweaks]
+    if after_cut and found:
+        return "request_revision", {"change": text}
+    if found and "platforms" in found and _ADDING.search(text):
+        found["platforms"] = [*state.get("draft", {}).get("platforms", []), *found["platforms"]]
+    if found and not (is_question(text) and _only_soft(found, text)):
+        answering = asking and phase == "interview" and asking not in found
+        if answering and not steering and not is_question(text):
+            found = _answer_for(str(asking), text, found) or found
+        return "update_brief", found
+    if asking and phase == "interview" and not is_question(text):
+        if asking != "audience" and _looks_like_audience(text):
+            return "update_brief", {"audience": text.strip().rstrip(".")}
+        answer = _answer_for(asking, text, {})
+        if answer:
+            return "update_brief", answer
+    return None
+
+
+def _labelled(state: dict[str, Any], text: str) -> Decision | None:
+    """Read "label: value" lines ("audience: busy parents", "voice: female") into their fields.
+
+    A named field is filled whatever question is pending, in every phase before the cut; after
+    it the message asks for a revision in the person's words. Other lines of the same message
+    are read as free phrasing, and the labelled fields win.
+    """
+    labelled, rest = find_labelled(text)
+    if not labelled:
+        return None
+    if state.get("phase", "interview") in ("cut", "published"):
+        return "request_revision", {"change": text}
+    found = extract(rest) if rest else {}
+    return "update_brief", {**found, **labelled}
+
+
+def _only_soft(found: dict[str, Any], text: str) -> bool:
+    """Return whether a question states only incidental fields ("the capital of France?")."""
+    soft = {"tone", "style_words", "subject", "title", "use_case", "languages"}
+    return set(found) <= soft and not _ASKS_TO_MAKE.search(text)
+
+
+def _looks_like_audience(text: str) -> bool:
+    """Return whether a short answer names people ("home decor lovers")."""
+    return len(text.split()) <= 8 and has_phrase(text, vocab()["audience_nouns"])
+
+
+def _short_command(phase: str, text: str) -> Decision | None:
+    """Read one-word commands ("go", "lock", "approve"), whose meaning depends on the phase."""
+    v = vocab()["intents"]
+    if phase == "interview":
+        if is_exactly(text, v["go"]) or is_exactly(text, v["yes"]):
+            return "update_brief", {"use_defaults": True}
+        if is_exactly(text, v["lock"]):
+            return "lock_anchor", {}
+        if is_exactly(text, v["produce"]) or is_exactly(text, v["approve"]):
+            return "produce", {}
+        return None
+    if phase == "anchor":
+        if any(is_exactly(text, v[k]) for k in ("lock", "yes", "go", "approve")) or has_phrase(
+            text, v["lock"]
+        ):
+            return "lock_anchor", {}
+        if is_exactly(text, v["produce"]):
+            return "produce", {}
+        return None
+    if phase == "script":
+        if any(is_exactly(text, v[k]) for k in ("approve", "yes", "go", "produce")) or has_phrase(
+            text, v["approve"] + v["produce"]
+        ):
+            return "produce", {}
+        return None
+    if is_exactly(text, v["produce"]):
+        return "produce", {}
+    if is_exactly(text, v["go"]) or is_exactly(text, v["yes"]):
+        return ("publish", {}) if phase == "cut" else None
+    return None
+
+
+@lru_cache(maxsize=256)
+def _decide_cached(state_json: str, text: str) -> Decision | None:
+    return decide(json.loads(state_json), text)
+
+
+def decide_for(messages: Sequence[BaseMessage]) -> Decision | None:
+    """Return the decision for a conversation (cached: every tool's rule asks the same question)."""
+    state = state_of(messages)
+    return _decide_cached(json.dumps(state, sort_keys=True, default=str), _last_text(messages))
+
+
+def _rule_for(name: str) -> Any:
+    def rule(messages: Sequence[BaseMessage]) -> dict[str, Any] | None:
+        decision = decide_for(messages)
+        return decision[1] if decision is not None and decision[0] == name else None
+
+    return rule
+
+
+def register() -> None:
+    """Register one rule per producer tool with the offline model (idempotent)."""
+    for name in TOOL_NAMES:
+        register_rule(name, _rule_for(name))
+
+
+register()

@@ -1,0 +1,228 @@
+"""Production nodes: each reads its inputs from state, calls one stage tool, writes its handoff.
+
+Nodes are thin on purpose; the work is in ``tools/``. A node's cache key lists exactly the
+inputs its tool reads, so a change upstream re-renders only what it touches.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agent.context import Context
+from agent.production.stages import emit, run_stage
+from agent.production.state import ProductionState, StageRun
+from tools.anchor.derive import derive_anchor
+from tools.edit.cut import edit_cut
+from tools.handoffs import (
+    AudioPlan,
+    EditOptions,
+    EditResult,
+    KeyVisuals,
+    MotionSet,
+    Narration,
+    Script,
+    StyleAnchor,
+)
+from tools.keyvisual.render import fix_pull, render_key_visuals
+from tools.motion.moves import render_motion
+from tools.music.plan import plan_audio
+from tools.script.write import write_script
+from tools.voice.narrate import narrate
+
+Update = dict[str, Any]
+
+
+def project_id(title: str) -> str:
+    """Return the memory key of a production: its title as a slug."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "untitled"
+
+
+def visual_anchor(anchor: StyleAnchor) -> dict[str, Any]:
+    """Return the part of the anchor pictures depend on: voice and music changes leave them be."""
+    return anchor.model_dump(mode="json", exclude={"version", "voice", "music"})
+
+
+def _fix(state: ProductionState, stage: str) -> int:
+    return (state.get("fixes") or {}).get(stage, 0)
+
+
+def lock_anchor(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Derive the style anchor from the brief and store it, reusing the stored version if equal."""
+    ctx, brief = runtime.context, state["brief"]
+    project = state.get("project") or project_id(brief.title)
+    given = state.get("anchor")
+    if given is not None:  # locked in chat or by a revision: never re-derive over it
+        emit("stage_reused", "anchor", version=given.version)
+        run = StageRun(stage="anchor", reused=True, seconds=0.0, key=f"{project}:v{given.version}")
+        return {"project": project, "run_log": [run]}
+    emit("stage_started", "anchor")
+    derived = derive_anchor(brief)
+    latest = ctx.memory.latest(project)
+    if latest is not None and latest.model_copy(update={"version": 1}) == derived:
+        anchor, reused = latest, True
+    else:
+        anchor, reused = ctx.memory.save(project, derived, reason="derived from the brief"), False
+    emit("stage_finished", "anchor", version=anchor.version)
+    run = StageRun(stage="anchor", reused=reused, seconds=0.0, key=f"{project}:v{anchor.version}")
+    return {"anchor": anchor, "project": project, "run_log": [run]}
+
+
+def write_script_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Write the script with camera intent from the brief and the anchor."""
+    ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
+    given = state.get("script")
+    # An approved or revised script is the person's: a QA fix may not write a fresh one over it.
+    locked = bool(state.get("script_locked"))
+    if given is not None and (locked or not _fix(state, "script")):
+        emit("stage_reused", "script", version=given.version)
+        return {"run_log": [StageRun(stage="script", reused=True, seconds=0.0)]}
+    script, run = run_stage(
+        ctx,
+        "script",
+        [brief, anchor, ctx.model_id, _fix(state, "script")],
+        Script,
+        lambda _d: write_script(brief, anchor, ctx.model),
+    )
+    return {"script": script, "run_log": [run]}
+
+
+def render_key_visuals_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Render one key frame per scene and aspect, plus the hero frames."""
+    ctx, brief, anchor, script = runtime.context, state["brief"], state["anchor"], state["script"]
+    aspects = brief.aspects
+    inputs = [
+        [(s.index, s.visual, s.style_cue, s.motion) for s in script.scenes],
+        visual_anchor(anchor),
+        aspects,
+        brief.title,
+        ctx.scale,
+        ctx.providers_id.get("image", ""),
+        _fix(state, "keyvisual"),
+    ]
+    kv, run = run_stage(
+        ctx,
+        "keyvisual",
+        inputs,
+        KeyVisuals,
+        lambda d: render_key_visuals(
+            script,
+            anchor,
+            aspects,
+            d,
+            scale=ctx.scale,
+            provider=ctx.image_provider,
+            title=brief.title,
+            palette_pull=fix_pull(_fix(state, "keyvisual")),
+        ),
+    )
+    return {"keyvisuals": kv, "run_log": [run]}
+
+
+def narrate_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Voice every scene's narration with the anchor's voice persona."""
+    ctx, anchor, script = runtime.context, state["anchor"], state["script"]
+    inputs = [
+        [s.narration for s in script.scenes],
+        script.language,
+        anchor.voice,
+        ctx.providers_id.get("voice", ""),
+        _fix(state, "voice"),
+    ]
+    narration, run = run_stage(
+        ctx,
+        "voice",
+        inputs,
+        Narration,
+        lambda d: narrate(script, anchor, d, provider=ctx.voice_provider),
+    )
+    return {"narration": narration, "run_log": [run]}
+
+
+def plan_audio_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Fit the timeline to the narration and the beat, score it and mix it."""
+    ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
+    script, narration = state["script"], state["narration"]
+    inputs = [
+        narration,
+        [s.duration_s for s in script.scenes],
+        anchor.music,
+        brief.duration_s,
+        _fix(state, "music"),
+    ]
+    audio, run = run_stage(
+        ctx,
+        "music",
+        inputs,
+        AudioPlan,
+        lambda d: plan_audio(script, narration, anchor, brief.duration_s, d,
+                             fix_round=_fix(state, "music")),
+    )
+    return {"audio": audio, "run_log": [run]}
+
+
+def render_motion_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Make each scene's clip from its key frame with the scene's camera move."""
+    ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
+    script, kv, audio = state["script"], state["keyvisuals"], state["audio"]
+    aspects = brief.aspects
+    inputs = [
+        [(s.index, s.visual, s.motion) for s in script.scenes],
+        audio.timeline,
+        kv,
+        visual_anchor(anchor),
+        aspects,
+        ctx.scale,
+        _fix(state, "motion"),
+    ]
+    provider_id = ctx.providers_id.get("motion", "")
+    if provider_id:  # the embedded camera moves keep the keys their clips were stored under
+        inputs.append(provider_id)
+    motion, run = run_stage(
+        ctx,
+        "motion",
+        inputs,
+        MotionSet,
+        lambda d: render_motion(
+            script, audio.timeline, kv, anchor, aspects, d, scale=ctx.scale,
+            provider=ctx.motion_provider,
+        ),
+    )
+    return {"motion": motion, "run_log": [run]}
+
+
+def edit_cut_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Cut the master and its reframed variants with captions, end card and covers."""
+    ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
+    script, kv, audio, motion = (
+        state["script"],
+        state["keyvisuals"],
+        state["audio"],
+        state["motion"],
+    )
+    options = state.get("edit_options") or EditOptions()
+    # Version numbers are bookkeeping, not inputs: going back and forth must hit the cache.
+    inputs = [
+        brief,
+        script.model_dump(mode="json", exclude={"version"}),
+        audio,
+        motion,
+        kv,
+        anchor.model_dump(mode="json", exclude={"version"}),
+        ctx.scale,
+        _fix(state, "edit"),
+    ]
+    if options != EditOptions():  # default options keep the keys cuts were made under
+        inputs.append(options)
+    edit, run = run_stage(
+        ctx,
+        "edit",
+        inputs,
+        EditResult,
+        lambda d: edit_cut(
+            brief, script, audio, motion, kv, anchor, d, scale=ctx.scale, options=options
+        ),
+    )
+    return {"edit": edit, "run_log": [run]}

@@ -1,0 +1,182 @@
+"""QA and publish nodes: the critic measures the cut and routes failures; publish writes it out.
+
+A failure goes back to the stage that owns it with the stage's ``fixes`` counter raised, which
+is part of that stage's cache key, so the stage renders afresh instead of being reused. The
+critic allows ``qa_retries`` such rounds (2 by default; 0 turns fixing off) and never re-sends
+a stage whose failures came back unchanged from its last fix: a deterministic stage would only
+repeat them. What is still off after that is written in plain words.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from agent.context import Context
+from agent.production.stages import emit
+from agent.production.state import ProductionState, StageRun
+from agent.settings import Settings
+from tools.handoffs import QACheck, QAReport, Stage
+from tools.publish.outbox import publish
+from tools.publish.record import build_record
+from tools.qa.critic import Judge, Production, run_checks
+
+Update = dict[str, Any]
+
+# Fix rounds the critic allows by default (settings.qa_retries).
+QA_FIX_ROUNDS: int = Settings.model_fields["qa_retries"].default
+
+RouteBack = Literal[
+    "write_script",
+    "render_key_visuals",
+    "narrate",
+    "plan_audio",
+    "render_motion",
+    "edit_cut",
+    "publish_outputs",
+]
+# In production-line order: the earliest failing stage is re-run first, the rest follow it.
+_OWNER_NODE: dict[str, RouteBack] = {
+    "script": "write_script",
+    "keyvisual": "render_key_visuals",
+    "voice": "narrate",
+    "music": "plan_audio",
+    "motion": "render_motion",
+    "edit": "edit_cut",
+}
+
+
+def production_of(state: ProductionState, scale: float) -> Production:
+    """Return what the critic judges: the state's contracts and the files they point to."""
+    return Production(
+        brief=state["brief"],
+        anchor=state["anchor"],
+        script=state["script"],
+        keyvisuals=state["keyvisuals"],
+        motion=state["motion"],
+        audio=state["audio"],
+        edit=state["edit"],
+        scale=scale,
+        narration=state.get("narration"),
+    )
+
+
+def _judge(ctx: Context) -> Judge | None:
+    """Let a real chat model add notes; the offline model has nothing to add to measurements."""
+    if ctx.model_id == "offline":
+        return None
+    from tools.qa.judge import model_judge
+
+    return model_judge(ctx.model)
+
+
+def _failures(report: QAReport | None, stage: Stage) -> set[tuple[Any, ...]]:
+    if report is None:
+        return set()
+    return {
+        (c.name, c.variant, c.scene, c.value)
+        for c in report.checks
+        if not c.passed and c.stage == stage
+    }
+
+
+def fix_targets(
+    report: QAReport, previous: QAReport | None, fixes: dict[str, int]
+) -> list[Stage]:
+    """Return the stages to send back, earliest first, leaving out fixes that changed nothing."""
+    targets: list[Stage] = []
+    for stage in report.failed_stages():
+        if stage not in _OWNER_NODE:
+            continue
+        stuck = fixes.get(stage, 0) > 0 and _failures(report, stage) == _failures(previous, stage)
+        if not stuck:
+            targets.append(stage)
+    return targets
+
+
+def check_quality(state: ProductionState, runtime: Runtime[Context]) -> Command[RouteBack]:
+    """Measure the cut; send failures back to the stages that own them, within the round budget."""
+    ctx = runtime.context
+    emit("stage_started", "qa")
+    started = time.perf_counter()
+    measured = run_checks(production_of(state, ctx.scale), judge=_judge(ctx))
+    rounds = state.get("qa_round", 0) + 1
+    previous = state.get("qa") if rounds > 1 else None
+    fixes = dict(state.get("fixes") or {})
+    targets = fix_targets(measured, previous, fixes)
+    retry = bool(targets) and rounds <= ctx.qa_retries
+    report = measured.model_copy(
+        update={"rounds": rounds, "notes": _qa_notes(state, measured, rounds, retry)}
+    )
+    emit(
+        "stage_finished",
+        "qa",
+        passed=report.passed,
+        failed=list(dict.fromkeys(c.name for c in report.checks if not c.passed)),
+    )
+    seconds = round(time.perf_counter() - started, 3)
+    update: Update = {
+        "qa": report,
+        "qa_round": rounds,
+        "run_log": [StageRun(stage="qa", reused=False, seconds=seconds)],
+    }
+    if retry:
+        for stage in targets:
+            fixes[stage] = fixes.get(stage, 0) + 1
+        emit("qa_retry", "qa", target=targets[0], stages=targets, fixes=_fix_lines(report))
+        return Command(goto=_OWNER_NODE[targets[0]], update={**update, "fixes": fixes})
+    return Command(goto="publish_outputs", update=update)
+
+
+def _fix_lines(report: QAReport) -> list[str]:
+    seen: dict[str, QACheck] = {}
+    for c in report.checks:
+        if not c.passed and c.stage in _OWNER_NODE:
+            seen.setdefault(c.fix, c)
+    return list(seen)[:8]
+
+
+def _qa_notes(state: ProductionState, report: QAReport, rounds: int, retry: bool) -> list[str]:
+    notes = list(state["keyvisuals"].notes) + list(state["narration"].notes)
+    notes += list(state["audio"].notes) + list(state["motion"].notes) + list(state["edit"].notes)
+    fixes = state.get("fixes") or {}
+    if rounds > 1 and fixes:
+        notes.append(
+            f"QA round {rounds}: re-rendered after QA: "
+            + ", ".join(f"{k} ×{v}" for k, v in sorted(fixes.items()))
+        )
+    if not report.passed and not retry:
+        notes.append(
+            f"still off after {rounds - 1} fix round(s): publish anyway or revise "
+            "(the report lists each failure with its fix)"
+        )
+    return notes
+
+
+def publish_outputs(state: ProductionState, runtime: Runtime[Context]) -> Update:
+    """Publish every platform's files, the reports and the production record."""
+    emit("stage_started", "publish")
+    started = time.perf_counter()
+    record = build_record(
+        state["brief"], state["anchor"], state["script"], state["keyvisuals"], state["motion"],
+        state["narration"], state["audio"], state["edit"], runtime.context.scale,
+    )
+    manifest = publish(
+        state["brief"],
+        state["anchor"].version,
+        state["edit"],
+        state["qa"],
+        Path(state["out_dir"]),
+        version=state.get("version") or 1,
+        record=record,
+    )
+    emit("stage_finished", "publish", out_dir=state["out_dir"])
+    seconds = round(time.perf_counter() - started, 3)
+    return {
+        "manifest": manifest,
+        "run_log": [StageRun(stage="publish", reused=False, seconds=seconds)],
+    }

