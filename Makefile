@@ -23,6 +23,7 @@ test: setup
 lint: setup
 	$(RUN) ruff check .
 	$(RUN) mypy agent tools memory prompts app.py
+	$(RUN) lint-imports
 
 # The web chat on http://localhost:8000. Chainlit's own SLACK_* variables are cleared so it does
 # not start a second Slack handler; Slack is `make slack`, in its own process.

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from memory.anchors import AnchorMemory
     from tools.keyvisual.render import KeyVisualProvider
     from tools.motion.moves import MotionProvider
+    from tools.publish.webhook import WebhookTarget
     from tools.voice.narrate import VoiceProvider
 
 
@@ -34,6 +35,7 @@ class Context:
     voice_provider: VoiceProvider | None = None
     motion_provider: MotionProvider | None = None
     providers_id: dict[str, str] = field(default_factory=dict)
+    webhook: WebhookTarget | None = None
 
     @property
     def data_dir(self) -> Path:

@@ -51,6 +51,12 @@ def build_context(settings: Settings, scale: float | None = None) -> Context:
             timeout_s=settings.video_timeout_s,
         )
         providers["motion"] = f"openai:{settings.video_base_url}:{video_model}"
+    webhook = None
+    if settings.webhook_url:
+        from tools.publish.webhook import WebhookTarget
+
+        webhook = WebhookTarget(settings.webhook_url, settings.webhook_secret,
+                                timeout_s=settings.webhook_timeout_s)
     model_id = "offline"
     if settings.llm_provider == "openai":
         model_id = f"openai:{settings.llm_base_url}:{settings.llm_model}"
@@ -65,4 +71,5 @@ def build_context(settings: Settings, scale: float | None = None) -> Context:
         voice_provider=voice_provider,
         motion_provider=motion_provider,
         providers_id=providers,
+        webhook=webhook,
     )

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_timeout_s: float = Field(default=60.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0)
+    llm_timeout_scale: float = Field(
+        default=1.0, gt=0, le=20, description="Stretch every language task's timeout"
+    )
+    llm_tokens_scale: float = Field(
+        default=1.0, gt=0, le=8, description="Stretch every language task's output-token cap"
+    )
 
     image_provider: Literal["procedural", "openai"] = "procedural"
     image_base_url: str | None = None
@@ -50,6 +56,14 @@ class Settings(BaseSettings):
     video_model: str | None = None
     video_poll_s: float = Field(default=5.0, gt=0, description="Wait between status checks")
     video_timeout_s: float = Field(default=600.0, gt=0, description="Longest wait for one clip")
+
+    webhook_url: str | None = Field(
+        default=None, description="Publishing also POSTs the signed manifest here"
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Signs the webhook body (HMAC-SHA256, X-Producer-Signature)"
+    )
+    webhook_timeout_s: float = Field(default=10.0, gt=0, description="Longest wait per attempt")
 
     render_scale: float = Field(default=1.0, gt=0, le=2.0)
     qa_retries: int = Field(default=2, ge=0, description="QA fix rounds; 0 turns fixing off")

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from agent.cli.main import main
+from agent.production.events import ProductionEvent, StageFinished, StageStarted
 from agent.production.revise import revise_production
 from tools.revision.versions import load_record
 
@@ -25,12 +26,12 @@ def _revise(out: Path, request: str, stages: dict[str, float]) -> object:
     """Revise and note each stage's own seconds, to show where a revision spends its time."""
     started: dict[str, float] = {}
 
-    def on_event(ev: dict[str, object]) -> None:
-        stage, kind = str(ev.get("stage", "")), ev.get("event")
-        if kind == "stage_started":
-            started[stage] = time.perf_counter()
-        elif kind == "stage_finished" and stage in started:
-            stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - started.pop(stage)
+    def on_event(ev: ProductionEvent) -> None:
+        if isinstance(ev, StageStarted):
+            started[ev.stage] = time.perf_counter()
+        elif isinstance(ev, StageFinished) and ev.stage in started:
+            spent = time.perf_counter() - started.pop(ev.stage)
+            stages[ev.stage] = stages.get(ev.stage, 0.0) + spent
 
     return revise_production(out, request, on_event=on_event)
 

@@ -10,6 +10,7 @@ on two cores, no extra runtime to install).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import threading
 import zipfile
@@ -143,12 +144,12 @@ def _get_model() -> _Model:
 def _layer_norm(x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return ((x - mean) / np.sqrt(var + _LN_EPS)) * g + b
+    return np.asarray(((x - mean) / np.sqrt(var + _LN_EPS)) * g + b)
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
     # BERT's exact GELU (erf form), not the tanh approximation.
-    return (0.5 * x * (1.0 + erf(x / np.float32(np.sqrt(2.0))))).astype(np.float32)
+    return np.asarray(0.5 * x * (1.0 + erf(x / np.float32(np.sqrt(2.0)))), dtype=np.float32)
 
 
 def _encode_batch(model: _Model, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -175,7 +176,7 @@ def _encode_batch(model: _Model, ids: np.ndarray, mask: np.ndarray) -> np.ndarra
     m = mask[:, :, None]
     pooled = (x * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-    return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+    return np.asarray(pooled / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
 def embed_texts(texts: list[str]) -> np.ndarray:
@@ -207,13 +208,13 @@ def cosine(a: str, b: str) -> float:
     return float(va @ vb)
 
 
-@register_embedding_function
 class MiniLMEmbedding(EmbeddingFunction[Documents]):
     """Give chromadb the packaged all-MiniLM-L6-v2 so collections embed and reopen offline."""
 
     def __init__(self) -> None:
-        # Stateless: the weights live in one process-wide cache, loaded on first call.
-        pass
+        # Stateless: the weights live in one process-wide cache, loaded on first call. chromadb
+        # learns the name before the first collection is opened with it, not on import.
+        _register_with_chromadb()
 
     def __call__(self, input: Documents) -> Embeddings:
         return list(embed_texts(list(input)))
@@ -237,3 +238,9 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
 
     def max_tokens(self) -> int:
         return MAX_TOKENS
+
+
+@functools.cache
+def _register_with_chromadb() -> None:
+    """Let chromadb rebuild this function by name from a stored collection's configuration."""
+    register_embedding_function(MiniLMEmbedding)  # type: ignore[no-untyped-call]

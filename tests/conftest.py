@@ -7,15 +7,20 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from agent.context import Context
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
+# A 108 px wide master: every stage still renders and QA still measures, in seconds.
+SMALL_SCALE = 0.1
 
 
 @pytest.fixture
@@ -36,4 +41,24 @@ def ffprobe(path: Path) -> dict[str, Any]:
         text=True,
         check=True,
     ).stdout
-    return json.loads(out)
+    info: dict[str, Any] = json.loads(out)
+    return info
+
+
+def offline_context(data: Path, scale: float = SMALL_SCALE) -> Context:
+    """Build a production's context on ``data`` the way agent.runtime does, with the offline model.
+
+    Real stores (assets on disk, chromadb anchor memory); built without Settings so that no
+    ``.env`` can point a test at a remote model or provider.
+    """
+    from agent.context import Context
+    from agent.offline.model import OfflineChatModel
+    from memory.anchors import AnchorMemory
+    from tools.common.assets import AssetStore
+
+    return Context(
+        store=AssetStore(data / "assets"),
+        memory=AnchorMemory(data / "memory"),
+        model=OfflineChatModel(),
+        scale=scale,
+    )

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, get_args
 
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from agent.actions import ProposeAnchor, RecallAnchor, parse_args
+from agent.brain.fill import fill
+from agent.brain.forms import AnchorWords, TweakName
+from agent.brain.tasks import anchor_words_task
 from agent.chat import interview
-from agent.chat.io import next_step, pending_call, reply, thread_dir, ui
+from agent.chat.io import last_said, next_step, remember, reply, routed_here, thread_dir, ui
 from agent.chat.state import ChatState
 from agent.context import Context
-from agent.offline.phrasing.fields import normal_voice, vocab, voice_gender
+from agent.offline.phrasing.fields import find_voice, normal_voice, vocab, voice_gender
 from agent.offline.rules import tweak_names
 from agent.production.nodes import project_id
 from tools.anchor.derive import derive_anchor
@@ -87,22 +89,59 @@ def _base_anchor(state: ChatState, brief: Brief) -> StyleAnchor:
     return base.model_copy(update={"subject": derived.subject, "version": 1})
 
 
-def propose_anchor(
+def anchor_words(text: str) -> AnchorWords:
+    """Return the look change the rules read in a message (the built-in answer of the form)."""
+    known = set(get_args(TweakName))
+    voice = find_voice(text)
+    return AnchorWords(
+        adjust=[t for t in tweak_names(text, voice=False) if t in known][:3],
+        voice=voice[0] if voice is not None else None,
+    )
+
+
+async def propose_anchor(
     state: ChatState, runtime: Runtime[Context], config: RunnableConfig
 ) -> Command[Literal["listen"]]:
-    """Propose the style anchor (with tweaks) and show its palette swatch."""
+    """Propose the style anchor (with the tweaks asked for) and show its palette swatch."""
     c = _copy()["anchor"]
     brief = state.get("brief")
     if brief is None:
         lines = [c["need_brief"], next_step(state)]
-        return Command(goto="listen", update={"messages": reply(state, "propose_anchor", lines)})
-    call = pending_call(state, "propose_anchor")
-    args = parse_args("propose_anchor", call["args"] if call else {})
-    assert isinstance(args, ProposeAnchor)
-    wanted = [t.name for t in tweak_specs([*args.adjust, *args.style_words])]
+        return Command(goto="listen", update={"messages": reply(lines)})
+    words, note = AnchorWords(), ""
+    if routed_here(state, "propose_anchor"):
+        text = last_said(state)
+        filled = await fill(
+            runtime.context.model,
+            anchor_words_task(),
+            [HumanMessage(content=text)],
+            lambda: anchor_words(text),
+        )
+        words, note = filled.value, filled.note or ""
+        if not (words.adjust or words.style_words or words.voice or words.lighting or words.mood):
+            lines = [note, c["no_change"], c["ask"]]
+            return Command(goto="listen", update={"messages": reply(lines)})
+    update = proposal(state, brief, words)
+    swatch = show_swatch(update["anchor"], runtime.context, config)
+    heard = update.pop("heard")
+    lines = [note, heard, c["intro"], describe(update["anchor"]), c["ask"]]
+    outputs = {**(state.get("outputs") or {}), "swatch": str(swatch)}
+    if words != AnchorWords():
+        update["history"] = remember(state)
+    update.update(phase="anchor", outputs=outputs, messages=reply(lines))
+    return Command(goto="listen", update=update)
+
+
+def proposal(state: ChatState, brief: Brief, words: AnchorWords) -> dict[str, Any]:
+    """Return the proposed anchor with every tweak so far and these words, as a state update.
+
+    The stated voice wins over any voice tweak named before it: it is applied last. ``heard``
+    says the new voice back when there is one.
+    """
+    wanted = [t.name for t in tweak_specs([*words.adjust, *words.style_words])]
     tweaks = [*(state.get("tweaks") or []), *wanted]
     draft = dict(state.get("draft") or {})
-    said = args.voice or next(
+    said = words.voice or next(
         (t.voice.gender for t in tweak_specs(wanted) if t.voice and t.voice.gender), None
     )
     heard = ""
@@ -111,25 +150,22 @@ def propose_anchor(
         heard = interview.understood(draft, ["voice"])
     specs = tweak_specs(tweaks)
     if draft.get("voice"):
-        # The stated voice wins over any voice tweak named before it: it is applied last.
         specs.append(Tweak(name="voice", voice=voice_choice(str(draft["voice"]))))
     anchor = apply_tweaks(_base_anchor(state, brief), specs)
-    if args.style_words:
-        words = [w.lower() for w in args.style_words if w.lower() not in anchor.words]
-        anchor = anchor.model_copy(update={"words": [*words, *anchor.words][:6]})
-    swatch = show_swatch(anchor, runtime.context, config)
-    lines = [heard, c["intro"], describe(anchor), c["ask"]]
-    outputs = {**(state.get("outputs") or {}), "swatch": str(swatch)}
-    update = {
+    extra = [w.lower() for w in words.style_words if w.lower() not in anchor.words]
+    changes: dict[str, Any] = {"words": [*extra, *anchor.words][:6]}
+    if words.lighting:
+        changes["lighting"] = words.lighting
+    if words.mood:
+        changes["music"] = anchor.music.model_copy(update={"mood": words.mood})
+    anchor = anchor.model_copy(update=changes)
+    return {
         "anchor": anchor,
         "anchor_locked": False,
         "tweaks": tweaks,
         "draft": draft,
-        "phase": "anchor",
-        "outputs": outputs,
-        "messages": reply(state, "propose_anchor", lines),
+        "heard": heard,
     }
-    return Command(goto="listen", update=update)
 
 
 def show_swatch(anchor: StyleAnchor, ctx: Context, config: RunnableConfig) -> Path:
@@ -156,17 +192,27 @@ def lock_anchor(state: ChatState, runtime: Runtime[Context]) -> Command[Step]:
     c = _copy()["anchor"]
     brief, anchor = state.get("brief"), state.get("anchor")
     if brief is None:
-        lines = [c["need_brief"], next_step(state)]
-        return Command(goto="listen", update={"messages": reply(state, "lock_anchor", lines)})
+        return Command(
+            goto="listen", update={"messages": reply([c["need_brief"], next_step(state)])}
+        )
     if anchor is None:
-        return Command(goto="propose_anchor", update={"messages": reply(state, "lock_anchor", [])})
+        return Command(goto="propose_anchor")
     if state.get("anchor_locked"):
         lines = [c["already_locked"].format(version=anchor.version)]
         goto: Step = "listen" if state.get("script") else "write_script"
         if goto == "listen":
             lines.append(next_step(state))
-        return Command(goto=goto, update={"messages": reply(state, "lock_anchor", lines)})
-    memory, project = runtime.context.memory, state.get("project") or project_id(brief.title)
+        return Command(goto=goto, update={"messages": reply(lines)})
+    update = lock(state, runtime.context, brief, anchor)
+    stored = update["anchor"]
+    lines = [c["locked"].format(version=stored.version, title=brief.title)]
+    update.update(history=remember(state), messages=reply(lines))
+    return Command(goto="write_script", update=update)
+
+
+def lock(state: ChatState, ctx: Context, brief: Brief, anchor: StyleAnchor) -> dict[str, Any]:
+    """Save the anchor as the project's next version (or reuse an equal latest one)."""
+    memory, project = ctx.memory, state.get("project") or project_id(brief.title)
     latest = memory.latest(project)
     if latest is not None and latest.model_copy(update={"version": 1}) == anchor.model_copy(
         update={"version": 1}
@@ -176,42 +222,27 @@ def lock_anchor(state: ChatState, runtime: Runtime[Context]) -> Command[Step]:
         stored = memory.save(
             project, anchor, reason="locked in chat", diff={"tweaks": state.get("tweaks") or []}
         )
-    lines = [c["locked"].format(version=stored.version, title=brief.title)]
-    update = {
-        "anchor": stored,
-        "anchor_locked": True,
-        "project": project,
-        "script": None,
-        "messages": reply(state, "lock_anchor", lines),
-    }
-    return Command(goto="write_script", update=update)
+    return {"anchor": stored, "anchor_locked": True, "project": project, "script": None}
 
 
 def recall_anchor(state: ChatState, runtime: Runtime[Context]) -> Command[Step]:
     """Find an earlier look by meaning and start the proposal from it."""
     c = _copy()["anchor"]
-    call = pending_call(state, "recall_anchor")
-    args = parse_args("recall_anchor", call["args"] if call else {"query": ""})
-    assert isinstance(args, RecallAnchor)
+    query = last_said(state)
     own = state.get("project")
-    hits = [h for h in runtime.context.memory.search(args.query, k=4) if h[0] != own]
+    hits = [h for h in runtime.context.memory.search(query, k=4) if h[0] != own]
     if not hits:
-        lines = [c["recall_none"].format(query=args.query), next_step(state)]
-        return Command(goto="listen", update={"messages": reply(state, "recall_anchor", lines)})
+        lines = [c["recall_none"].format(query=query), next_step(state)]
+        return Command(goto="listen", update={"messages": reply(lines)})
     project, anchor, _distance = hits[0]
     lines = [
         c["recalled"].format(project=project, version=anchor.version, words=", ".join(anchor.words))
     ]
-    update: dict[str, Any] = {"anchor_base": anchor, "tweaks": []}
+    update: dict[str, Any] = {"anchor_base": anchor, "tweaks": [], "history": remember(state)}
     if state.get("brief") is not None and state.get("phase") in ("interview", "anchor", "script"):
-        return Command(
-            goto="propose_anchor",
-            update={**update, "messages": reply(state, "recall_anchor", lines)},
-        )
+        return Command(goto="propose_anchor", update={**update, "messages": reply(lines)})
     lines.append(next_step(state))
-    return Command(
-        goto="listen", update={**update, "messages": reply(state, "recall_anchor", lines)}
-    )
+    return Command(goto="listen", update={**update, "messages": reply(lines)})
 
 
 def use_reference(state: ChatState, runtime: Runtime[Context]) -> Command[Step]:

@@ -1,42 +1,74 @@
-"""Conversation nodes that hear the person and gather the brief: listen, the producer, answers.
+"""Conversation nodes that hear the person and gather the brief: listen, route, brief updates.
 
-``listen`` is the only place human words enter (through ``interrupt``); ``producer`` asks the
-chat model which tool to use; every other node carries out one tool and guards the flow itself,
-so a model calling a tool too early gets a question back, not a broken production. The style
-anchor's nodes are in ``chat_anchor``; the script, production and publishing in
-``chat_production``; change requests in ``chat_revision``.
+``listen`` is the only place human words enter (through ``interrupt``); ``route`` sends the
+message where the router (``chat_router``) says, from the phase and the person's intent, without
+asking a model. ``update_brief`` asks the understanding step to fill the brief-update form from
+the message; ``use_defaults`` and ``change_cta`` apply what the rules know for certain. The
+style anchor's nodes are in ``chat_anchor``; the script, production and publishing in
+``chat_production``; change requests in ``chat_revision``; free answers in ``chat_answer``;
+skip-ahead and undo in ``chat_steer``.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+import asyncio
 from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage
+from langchain_openai import ChatOpenAI
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
-from agent.actions import TOOL_NAMES, UpdateBrief, parse_args, tool_specs
+from agent.actions import UpdateBrief
+from agent.brain.probe import check_server
 from agent.chat import interview
-from agent.chat.anchor import Step
-from agent.chat.io import next_step, pending_call, reply, ui
+from agent.chat.io import last_said, next_step, remember, reply, routed_here, ui
+from agent.chat.production import show_script
+from agent.chat.router import Route, new_cta, route
 from agent.chat.state import ChatState
+from agent.chat.understand import understand
 from agent.context import Context
-from agent.models import strip_think
-from prompts import load_prompt
+from agent.settings import Settings
+from tools.revision.script import change_cta as change_script_cta
 
 MAX_MESSAGE_CHARS = 4000
-HISTORY = 12
-Listen = Literal["producer", "use_reference", "listen"]
+Listen = Literal["route", "use_reference", "listen"]
+Step = Literal["listen", "propose_anchor", "write_script", "request_revision"]
+# Changes that alter the look: the anchor is proposed again when one of them changes.
+LOOK_FIELDS = {"subject", "use_case", "tone", "style_words", "voice", "title"}
 
 
 def _copy() -> dict[str, Any]:
     return interview.copy()
 
 
+async def start(state: ChatState, runtime: Runtime[Context]) -> Command[Literal["listen"]]:
+    """Open a conversation: say at once when the configured model server cannot be reached.
+
+    The conversation still goes on (every turn falls back to the built-in model with a note),
+    but the person learns which setting to check before typing a whole brief.
+    """
+    problem = await unreachable(runtime.context.model)
+    if problem:
+        ui("error", text=problem)
+    return Command(goto="listen")
+
+
+async def unreachable(model: BaseChatModel) -> str | None:
+    """Return a one-line message naming PRODUCER_LLM_BASE_URL when the server does not answer."""
+    if not isinstance(model, ChatOpenAI):
+        return None  # the built-in model needs no server
+    key = model.openai_api_key
+    server = Settings(llm_provider="openai", llm_base_url=model.openai_api_base, llm_api_key=key)
+    problem = await asyncio.to_thread(check_server, server)
+    if problem is None:
+        return None
+    return str(_copy()["problems"]["model_unreachable"]).format(problem=problem)
+
+
 def listen(state: ChatState) -> Command[Listen]:
-    """Wait for the person's next message; screen it before any model sees it."""
+    """Wait for the person's next message; screen it before anything reads it."""
     got = interrupt({"phase": state.get("phase", "interview"), "asking": state.get("asking")})
     payload = got if isinstance(got, dict) else {"text": str(got or "")}
     text = str(payload.get("text") or "").strip()
@@ -52,88 +84,73 @@ def listen(state: ChatState) -> Command[Listen]:
         text = text[:MAX_MESSAGE_CHARS]
     if attachments:
         human = HumanMessage(content=text or "(sent a reference image)")
-        return Command(
-            goto="use_reference", update={"messages": [human], "attachments": attachments}
-        )
+        update = {"messages": [human], "attachments": attachments, "intent": "use_reference"}
+        return Command(goto="use_reference", update=update)
     if not text:
         ui("text", text=f"{problems['empty']} {next_step(state)}")
         return Command(goto="listen")
-    return Command(goto="producer", update={"messages": [HumanMessage(content=text)]})
+    return Command(goto="route", update={"messages": [HumanMessage(content=text)]})
 
 
-def state_block(state: ChatState) -> dict[str, Any]:
-    """Return the production so far as plain JSON: what the model (and offline rules) read."""
-    draft = {k: v for k, v in (state.get("draft") or {}).items() if k != "title_given"}
-    anchor = state.get("anchor")
+def route_message(state: ChatState) -> Command[Route]:
+    """Send the message to the node its phase and intent call for; the model has no say."""
+    target = route(state.get("phase", "interview"), last_said(state))
+    return Command(goto=target, update={"intent": target})
+
+
+async def update_brief(state: ChatState, runtime: Runtime[Context]) -> Command[Step]:
+    """Understand the message as brief fields (the model fills the form), then merge them."""
+    said = last_said(state) if routed_here(state, "update_brief") else ""
+    if not said:
+        return apply_brief(state, UpdateBrief())
+    draft, asking = state.get("draft") or {}, state.get("asking")
+    understood = await understand(said, draft, runtime.context.model, asking)
+    args = UpdateBrief.model_validate(understood.value.stated())
+    return apply_brief(state, args, [understood.note or ""])
+
+
+def use_defaults(state: ChatState) -> Command[Step]:
+    """Fill every open brief field with its default ("go") and move on to the look."""
+    return apply_brief(state, UpdateBrief(use_defaults=True))
+
+
+def change_cta(state: ChatState) -> Command[Step]:
+    """Put the new call to action the person named in place, without asking a model."""
+    cta = new_cta(last_said(state)) or ""
+    phase = state.get("phase", "interview")
+    if phase in ("cut", "published"):
+        return Command(goto="request_revision")  # the certain plan re-cuts the video
+    if phase == "interview" or state.get("brief") is None:
+        return apply_brief(state, UpdateBrief(cta=cta))
+    brief = state["brief"]
+    assert brief is not None
+    draft = {**(state.get("draft") or {}), "cta": cta}
+    changed = brief.model_copy(update={"cta": cta})
+    update: dict[str, Any] = {"draft": draft, "brief": changed, "history": remember(state)}
+    line = _copy()["cta"]["changed"].format(cta=cta)
     script = state.get("script")
-    return {
-        "phase": state.get("phase", "interview"),
-        "asking": state.get("asking"),
-        "draft": draft,
-        "missing": interview.missing(draft),
-        "anchor": {"words": anchor.words, "palette": anchor.palette} if anchor else None,
-        "anchor_locked": bool(state.get("anchor_locked")),
-        "script_scenes": len(script.scenes) if script else 0,
-        "takes": state.get("takes", 0),
-    }
+    if phase == "script" and script is not None:
+        # Nothing is voiced yet, so the narration may say the new words too.
+        changed, new_script, _lines = change_script_cta(brief, script, cta, revoice=True)
+        new_script = new_script.model_copy(update={"version": script.version + 1})
+        update.update(brief=changed, script=new_script, messages=reply([line]))
+        update["messages"] += reply(show_script(new_script))
+        return Command(goto="listen", update=update)
+    update["messages"] = reply([line, next_step(state)])
+    return Command(goto="listen", update=update)
 
 
-def _history(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
-    """Return the recent conversation, starting at a person's message (never mid tool call)."""
-    recent = list(messages[-HISTORY:])
-    while recent and not isinstance(recent[0], HumanMessage):
-        recent = recent[1:]
-    return recent or list(messages[-1:])
-
-
-async def producer(state: ChatState, runtime: Runtime[Context]) -> Command[str]:
-    """Ask the chat model what to do with the message; route on its tool call."""
-    ctx = runtime.context
-    prompt = load_prompt("producer").replace(
-        "{state_json}", json.dumps(state_block(state), indent=1)
-    )
-    model = ctx.model.bind_tools(list(tool_specs()))
-    try:
-        answer = await model.ainvoke([SystemMessage(content=prompt), *_history(state["messages"])])
-    except Exception as exc:  # a remote model failed after its retries: say so, change nothing
-        text = _copy()["problems"]["model_failed"].format(error=type(exc).__name__)
-        ui("error", text=text)
-        return Command(goto="listen", update={"messages": [AIMessage(content=text)]})
-    calls = [c for c in getattr(answer, "tool_calls", []) or [] if c["name"] in TOOL_NAMES][:1]
-    content = strip_think(answer.text) if isinstance(answer, AIMessage) else str(answer)
-    message = AIMessage(content=content, tool_calls=calls)
-    return Command(goto=calls[0]["name"] if calls else "answer", update={"messages": [message]})
-
-
-def answer(state: ChatState, runtime: Runtime[Context]) -> Command[Literal["listen"]]:
-    """Answer a question beside the production, then say where we are."""
-    c = _copy()
-    said = state["messages"][-1].text if state.get("messages") else ""
-    question = next(
-        (m.text for m in reversed(state["messages"]) if isinstance(m, HumanMessage)), ""
-    )
-    if runtime.context.model_id == "offline":
-        low = question.lower()
-        said = next(
-            (f["answer"] for f in c["faq"] if any(k in low for k in f["keys"])),
-            c["offline_fallback"],
-        )
-    text = f"{said}\n\n{c['back_to_it'].format(next=next_step(state))}"
-    ui("text", text=text)
-    return Command(goto="listen", update={"messages": [AIMessage(content=text)]})
-
-
-def update_brief(state: ChatState) -> Command[Step]:
-    """Merge what the person said into the draft; ask the next question or propose the look."""
-    call = pending_call(state, "update_brief")
-    args = parse_args("update_brief", call["args"] if call else {})
-    assert isinstance(args, UpdateBrief)
+def apply_brief(
+    state: ChatState, args: UpdateBrief, notes: list[str] | None = None
+) -> Command[Step]:
+    """Merge brief fields into the draft; ask the next question or propose the look."""
     draft, changed, problems = interview.merge(state.get("draft") or {}, args)
     quiet = not changed and (args.use_defaults or problems)
     said = "" if quiet else interview.understood(draft, changed)
-    lines = [said, *problems]
+    lines = [*(n for n in notes or [] if n), said, *problems]
     update: dict[str, Any] = {"draft": draft}
-    filled: list[str] = []
+    if changed or args.use_defaults:
+        update["history"] = remember(state)
     if args.use_defaults:
         draft, filled = interview.fill_defaults(draft)
         update.update(draft=draft, defaults=filled)
@@ -145,31 +162,20 @@ def update_brief(state: ChatState) -> Command[Step]:
     if brief is None:
         field = interview.missing(draft)[0]
         lines.append(interview.question(field))
-        update.update(asking=field, phase="interview", brief=None)
-        return Command(
-            goto="listen", update={**update, "messages": reply(state, "update_brief", lines)}
-        )
+        update.update(asking=field, phase="interview", brief=None, messages=reply(lines))
+        return Command(goto="listen", update=update)
     changed_brief = brief != state.get("brief")
     update.update(brief=brief, asking=None)
-    if phase == "interview" or (phase == "anchor" and changed_brief):
+    look = bool(LOOK_FIELDS & set(changed)) or state.get("anchor") is None
+    if phase == "interview" or (phase == "anchor" and changed_brief and look):
         lines.append(_copy()["brief_done"].format(summary=interview.summary(brief)))
-        update["phase"] = "anchor"
-        return Command(
-            goto="propose_anchor",
-            update={**update, "messages": reply(state, "update_brief", lines)},
-        )
+        update.update(phase="anchor", messages=reply(lines))
+        return Command(goto="propose_anchor", update=update)
     if "voice" in changed and phase in ("anchor", "script"):
         # The voice lives in the anchor, so a new narrator means a new proposal to lock.
-        update["phase"] = "anchor"
-        return Command(
-            goto="propose_anchor",
-            update={**update, "messages": reply(state, "update_brief", lines)},
-        )
-    if changed_brief and phase in ("script", "cut", "published"):
-        return Command(
-            goto="write_script", update={**update, "messages": reply(state, "update_brief", lines)}
-        )
-    lines.append(next_step(state))
-    return Command(
-        goto="listen", update={**update, "messages": reply(state, "update_brief", lines)}
-    )
+        update.update(phase="anchor", messages=reply(lines))
+        return Command(goto="propose_anchor", update=update)
+    if changed_brief and phase == "script":
+        return Command(goto="write_script", update={**update, "messages": reply(lines)})
+    lines.append(next_step({**state, **update}))  # type: ignore[typeddict-item]
+    return Command(goto="listen", update={**update, "messages": reply(lines)})

@@ -23,7 +23,7 @@ from agent.offline.phrasing.fields import (
 )
 from prompts import load_data
 from tools.brief.load import BRIEF_FIELDS
-from tools.handoffs import MAX_DURATION_S, MIN_DURATION_S, USE_CASES, Brief, StyleHint
+from tools.handoffs import MAX_DURATION_S, MIN_DURATION_S, PLATFORMS, USE_CASES, Brief, StyleHint
 
 ASK_ORDER = ("subject", "platforms", "duration_s", "audience", "key_message", "cta")
 MAX_FIELD_CHARS = 300
@@ -105,7 +105,7 @@ def _platforms(names: list[str]) -> tuple[list[str], list[str]]:
     unknown: list[str] = []
     for name in names:
         found, bad = find_platforms(name.replace("_", " "))
-        if name in ("reels", "tiktok", "shorts", "instagram_feed", "youtube"):
+        if name in PLATFORMS:
             found = [name]
         known += found
         unknown += bad if bad or found else [name.strip()]

@@ -1,8 +1,11 @@
-"""What conversation nodes share: talking to the front end, reading their tool call, replying.
+"""What conversation nodes share: talking to the front end, reading the message, replying.
 
 Nodes never print: they stream ``{"ui": kind, ...}`` events on LangGraph's custom stream, which
-the session driver turns into front-end events, and they append their words to the messages so
-a remote model sees the same conversation.
+the session driver turns into front-end events, and they append their words to the messages.
+Only these words report what happened; a model's text reaches the person only as a screened
+free answer. A streamed answer arrives as ``delta`` events (pieces of text, in order) followed by
+one ``text`` event with the whole reply: a front end that showed the deltas finishes that
+message with it, one that shows only finished messages (Slack) ignores the deltas.
 """
 
 from __future__ import annotations
@@ -12,17 +15,17 @@ import re
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, ToolCall, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_stream_writer
 
 from agent.chat.interview import copy, missing, question
-from agent.chat.state import ChatState
+from agent.chat.state import MAX_UNDO, UNDOABLE, ChatState
 from agent.context import Context
 
 
 def ui(kind: str, **data: Any) -> None:
-    """Stream one front-end event (text, image, video, table, files, error)."""
+    """Stream one front-end event (text, delta, image, video, table, files, error)."""
     try:
         writer = get_stream_writer()
     except RuntimeError:  # outside a graph run
@@ -30,27 +33,39 @@ def ui(kind: str, **data: Any) -> None:
     writer({"ui": kind, **data})
 
 
-def pending_call(state: ChatState, name: str) -> ToolCall | None:
-    """Return the model's call of this tool if it is the one the last message asks for."""
-    messages = state.get("messages") or []
-    last = messages[-1] if messages else None
-    if isinstance(last, AIMessage) and last.tool_calls and last.tool_calls[0]["name"] == name:
-        return last.tool_calls[0]
-    return None
+def delta(text: str) -> None:
+    """Stream one piece of a reply being written (a ``delta`` event); the ``text`` follows."""
+    if text:
+        ui("delta", text=text)
 
 
-def reply(state: ChatState, name: str, lines: list[str], result: str = "") -> list[BaseMessage]:
-    """Say the lines and return the messages to append: the tool's result, then the reply."""
+def last_said(state: ChatState) -> str:
+    """Return the person's latest message."""
+    for message in reversed(state.get("messages") or []):
+        if isinstance(message, HumanMessage):
+            return message.text.strip()
+    return ""
+
+
+def routed_here(state: ChatState, node: str) -> bool:
+    """Return whether the router sent the person's message to this node (so it reads it)."""
+    return state.get("intent") == node
+
+
+def reply(lines: list[str]) -> list[BaseMessage]:
+    """Say the lines as one message and return what to append to the conversation."""
     text = "\n\n".join(line for line in lines if line)
-    if text:
-        ui("text", text=text)
-    out: list[BaseMessage] = []
-    call = pending_call(state, name)
-    if call is not None:
-        out.append(ToolMessage(content=result or text or "done", tool_call_id=call["id"] or ""))
-    if text:
-        out.append(AIMessage(content=text))
-    return out
+    if not text:
+        return []
+    ui("text", text=text)
+    return [AIMessage(content=text)]
+
+
+def remember(state: ChatState) -> list[dict[str, Any]]:
+    """Return the undo history with the production as it is now on top (before a change)."""
+    entry = {key: state.get(key) for key in UNDOABLE if key in state}
+    entry["said"] = last_said(state)
+    return [*(state.get("history") or []), entry][-MAX_UNDO:]
 
 
 def next_step(state: ChatState) -> str:

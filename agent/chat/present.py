@@ -1,7 +1,8 @@
 """Turn session events into plain words shared by the web chat and Slack.
 
 Kept free of Chainlit and Slack imports so both front ends (and their tests) format stage
-names, scene tables and settings changes the same way.
+names, scene tables and settings changes the same way. Stage labels come from the stage table;
+the words of a stage event itself are ``agent.present``'s, shared with the CLI.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from agent.cli.make import STAGE_LABELS
+from tools.handoffs.stages import find_spec
 
 if TYPE_CHECKING:
     from agent.chat.session import Event
@@ -19,7 +20,8 @@ def stage_label(stage: str | None) -> str:
     """Return the human name of a production stage."""
     if not stage:
         return "Working"
-    return STAGE_LABELS.get(stage, stage.replace("_", " ").capitalize())
+    found = find_spec(stage)
+    return found.label if found is not None else stage.replace("_", " ").capitalize()
 
 
 def step_label(ev: Event) -> str:

@@ -9,31 +9,46 @@ back here for a new take.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import os
 import shutil
 from pathlib import Path
 from typing import Any, Literal
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from agent.actions import EditScene, parse_args
 from agent.chat import interview
-from agent.chat.io import next_step, pending_call, reply, thread_dir, ui
+from agent.chat.io import last_said, next_step, remember, reply, thread_dir, ui
 from agent.chat.state import ChatState
 from agent.context import Context
 from agent.models import structured
+from agent.offline.model import OfflineChatModel
+from agent.offline.rules import scene_edit
 from agent.production.graph import build_production_graph
+from agent.production.state import ProductionState
 from tools.common.errors import ProducerError
 from tools.common.sheets import render_contact_sheet
-from tools.handoffs import PublishManifest, QAReport, Script
+from tools.handoffs import Brief, PublishManifest, QAReport, Script, StyleAnchor
 from tools.publish.outbox import publish as publish_files
 from tools.script.write import write_script as write_script_tool
 
-Next = Literal["listen", "propose_anchor", "write_script", "run_production", "produce"]
-PRODUCTION = build_production_graph()  # compiled once; runs as a subgraph with our checkpointer
+Next = Literal[
+    "listen", "propose_anchor", "write_script", "run_production", "produce", "publish", "skip_ahead"
+]
+
+
+@functools.cache
+def production_subgraph() -> CompiledStateGraph[
+    ProductionState, Context, ProductionState, ProductionState
+]:
+    """Compile the production graph once, on first use; it runs with this graph's checkpointer."""
+    return build_production_graph()
 
 
 def _copy() -> dict[str, Any]:
@@ -59,7 +74,8 @@ def scene_rows(script: Script) -> list[dict[str, str]]:
     return rows
 
 
-def _show_script(script: Script) -> list[str]:
+def show_script(script: Script) -> list[str]:
+    """Show the script as a scene table; return the line that asks for approval."""
     c = _copy()["script"]
     ui("text", text=c["intro"].format(scenes=len(script.scenes), seconds=script.duration_s))
     ui("table", rows=scene_rows(script), text="Script")
@@ -72,49 +88,65 @@ def write_script(state: ChatState, runtime: Runtime[Context]) -> Command[Next]:
     brief, anchor = state.get("brief"), state.get("anchor")
     if brief is None:
         lines = [c["anchor"]["need_brief"], next_step(state)]
-        return Command(goto="listen", update={"messages": reply(state, "write_script", lines)})
+        return Command(goto="listen", update={"messages": reply(lines), "auto": False})
     if anchor is None or not state.get("anchor_locked"):
-        lines = [c["anchor"]["need_lock"]]
         goto: Next = "listen" if anchor is not None else "propose_anchor"
-        return Command(goto=goto, update={"messages": reply(state, "write_script", lines)})
+        return Command(goto=goto, update={"messages": reply([c["anchor"]["need_lock"]])})
     try:
-        script = write_script_tool(brief, anchor, runtime.context.model, structured=structured)
+        script, note = written(brief, anchor, runtime.context.model)
     except ProducerError as exc:
         lines = [c["script"]["failed"].format(error=exc)]
-        return Command(goto="listen", update={"messages": reply(state, "write_script", lines)})
+        return Command(goto="listen", update={"messages": reply(lines), "auto": False})
     old = state.get("script")
     if old is not None:
         script = script.model_copy(update={"version": old.version + 1})
-    lines = _show_script(script)
-    update = {"script": script, "phase": "script", "messages": reply(state, "write_script", lines)}
-    return Command(goto="listen", update=update)
+    if note:
+        ui("text", text=note)
+    lines = show_script(script)
+    auto = bool(state.get("auto"))
+    update = {"script": script, "phase": "script", "messages": reply([] if auto else lines)}
+    return Command(goto="produce" if auto else "listen", update=update)
+
+
+def written(brief: Brief, anchor: StyleAnchor, model: BaseChatModel) -> tuple[Script, str]:
+    """Write the script with the chat model; the built-in model writes it when that fails."""
+    try:
+        return write_script_tool(brief, anchor, model, structured=structured), ""
+    except Exception as exc:  # a remote model failed (HTTP, timeout, garbage): this call only
+        if isinstance(model, OfflineChatModel):
+            raise
+        note = _copy()["script"]["builtin"].format(error=type(exc).__name__)
+        return write_script_tool(brief, anchor, OfflineChatModel(), structured=structured), note
 
 
 def edit_scene(state: ChatState) -> Command[Next]:
-    """Change one line of one scene and show the script again."""
+    """Change one line of one scene as the person wrote it; after a cut, re-cut the video."""
     c = _copy()["script"]
     script = state.get("script")
-    call = pending_call(state, "edit_scene")
-    args = parse_args("edit_scene", call["args"] if call else {"scene": 0, "text": ""})
-    assert isinstance(args, EditScene)
+    args = scene_edit(last_said(state)) or {"scene": 0, "field": "narration", "text": ""}
     if script is None:
-        lines = [c["none"], next_step(state)]
-        return Command(goto="listen", update={"messages": reply(state, "edit_scene", lines)})
-    if not 1 <= args.scene <= len(script.scenes) or not args.text.strip():
-        lines = [c["bad_scene"].format(scene=args.scene, count=len(script.scenes))]
-        return Command(goto="listen", update={"messages": reply(state, "edit_scene", lines)})
-    scene = script.scenes[args.scene - 1]
-    text = " ".join(args.text.split())
-    changes: dict[str, Any] = {args.field: text}
-    if args.field == "narration":
+        return Command(goto="listen", update={"messages": reply([c["none"], next_step(state)])})
+    number, field = int(args["scene"]), str(args["field"])
+    if not 1 <= number <= len(script.scenes) or not str(args["text"]).strip():
+        lines = [c["bad_scene"].format(scene=number, count=len(script.scenes))]
+        return Command(goto="listen", update={"messages": reply(lines)})
+    scene = script.scenes[number - 1]
+    text = " ".join(str(args["text"]).split())
+    changes: dict[str, Any] = {field: text}
+    if field == "narration":
         changes["captions"] = {**scene.captions, script.language: text}
     scenes = list(script.scenes)
-    scenes[args.scene - 1] = scene.model_copy(update=changes)
+    scenes[number - 1] = scene.model_copy(update=changes)
     edited = script.model_copy(update={"scenes": scenes, "version": script.version + 1})
-    ui("text", text=c["edited"].format(scene=args.scene, field=args.field.replace("_", " ")))
-    lines = _show_script(edited)
-    phase = "script" if state.get("phase") in ("script", None) else state.get("phase")
-    update = {"script": edited, "phase": phase, "messages": reply(state, "edit_scene", lines)}
+    done = c["edited"].format(scene=number, field=field.replace("_", " "))
+    update: dict[str, Any] = {"script": edited, "history": remember(state)}
+    if state.get("phase") in ("cut", "published"):
+        revisions = [*(state.get("revisions") or []), last_said(state)]
+        lines = [done, _copy()["revision"]["rerun"]]
+        update.update(revisions=revisions, messages=reply(lines))
+        return Command(goto="run_production", update=update)
+    ui("text", text=done)
+    update.update(phase="script", messages=reply(show_script(edited)))
     return Command(goto="listen", update=update)
 
 
@@ -123,21 +155,22 @@ def produce(state: ChatState) -> Command[Next]:
     c = _copy()
     if state.get("brief") is None:
         lines = [c["anchor"]["need_brief"], next_step(state)]
-        return Command(goto="listen", update={"messages": reply(state, "produce", lines)})
+        return Command(goto="listen", update={"messages": reply(lines)})
     if state.get("anchor") is None:
-        return Command(goto="propose_anchor", update={"messages": reply(state, "produce", [])})
+        return Command(goto="propose_anchor", update={"messages": []})
     if not state.get("anchor_locked"):
         lines = [c["anchor"]["need_lock"]]
-        return Command(goto="listen", update={"messages": reply(state, "produce", lines)})
+        return Command(goto="listen", update={"messages": reply(lines)})
     if state.get("script") is None:
         lines = [c["produce"]["need_script"]]
-        return Command(goto="write_script", update={"messages": reply(state, "produce", lines)})
+        return Command(goto="write_script", update={"messages": reply(lines)})
     brief = state["brief"]
     assert brief is not None
     start = c["produce"]["start"].format(
         title=brief.title, seconds=brief.duration_s, platforms=", ".join(brief.platforms)
     )
-    return Command(goto="run_production", update={"messages": reply(state, "produce", [start])})
+    update = {"messages": reply([start]), "history": remember(state)}
+    return Command(goto="run_production", update=update)
 
 
 async def run_production(
@@ -165,7 +198,7 @@ async def run_production(
     final: dict[str, Any] = {}
     shown: set[str] = set()
     try:
-        async for mode, chunk in PRODUCTION.astream(
+        async for mode, chunk in production_subgraph().astream(
             start, context=ctx, stream_mode=["updates", "values"]
         ):
             if mode == "values" and isinstance(chunk, dict):
@@ -177,8 +210,11 @@ async def run_production(
     except ProducerError as exc:
         text = _copy()["produce"]["failed"].format(error=exc)
         ui("error", text=text)
-        return Command(goto="listen", update={"messages": reply(state, "run_production", [text])})
-    return Command(goto="listen", update=_cut_update(state, final, take, preview))
+        return Command(goto="listen", update={"messages": [AIMessage(content=text)], "auto": False})
+    update = _cut_update(state, final, take, preview)
+    if state.get("auto"):  # a skip-ahead: the person asked for the published video
+        return Command(goto="publish", update={**update, "auto": False})
+    return Command(goto="listen", update=update)
 
 
 async def _show_sheet(
@@ -201,7 +237,8 @@ def _cut_update(
     manifest, qa = final["manifest"], final["qa"]
     video = (preview / manifest.variants[0].video).resolve()
     ui("video", path=str(video), name=f"{manifest.title} — take {take}")
-    lines = [c["done"].format(take=take), qa_summary(qa), c["ask"]]
+    asks = [] if state.get("auto") else [c["ask"]]
+    lines = [c["done"].format(take=take), qa_summary(qa), *asks]
     outputs = {**(state.get("outputs") or {}), "video": str(video), "preview_dir": str(preview)}
     return {
         "phase": "cut",
@@ -211,7 +248,7 @@ def _cut_update(
         "qa": qa,
         "script": final.get("script", state.get("script")),
         "outputs": outputs,
-        "messages": reply(state, "run_production", lines),
+        "messages": reply(lines),
     }
 
 
@@ -248,8 +285,7 @@ def publish(state: ChatState, runtime: Runtime[Context], config: RunnableConfig)
         state.get("qa"),
     )
     if brief is None or anchor is None or edit is None or qa is None:
-        lines = [c["none"].format(next=next_step(state))]
-        return Command(goto="listen", update={"messages": reply(state, "publish", lines)})
+        return Command(goto="skip_ahead")  # nothing cut yet: take the person to the end
     version = int(state.get("takes") or 1)
     out = (
         runtime.context.data_dir
@@ -259,12 +295,14 @@ def publish(state: ChatState, runtime: Runtime[Context], config: RunnableConfig)
     )
     preview = Path(str((state.get("outputs") or {}).get("preview_dir", "")))
     try:
-        manifest = _publish_take(preview, out) if preview.is_dir() else publish_files(
-            brief, anchor.version, edit, qa, out, version=version
+        manifest = (
+            _publish_take(preview, out)
+            if preview.is_dir()
+            else publish_files(brief, anchor.version, edit, qa, out, version=version)
         )
     except (ProducerError, OSError, ValueError) as exc:
         lines = [c["failed"].format(error=exc)]
-        return Command(goto="listen", update={"messages": reply(state, "publish", lines)})
+        return Command(goto="listen", update={"messages": reply(lines)})
     files: list[tuple[str, str]] = []
     for v in manifest.variants:
         files += [
@@ -277,7 +315,7 @@ def publish(state: ChatState, runtime: Runtime[Context], config: RunnableConfig)
         ("QA report", str((out / manifest.qa).resolve())),
     ]
     lines = [c["done"].format(version=version, folder=out.resolve())]
-    messages = reply(state, "publish", lines)
+    messages = reply(lines)
     ui("files", files=files, text="")
     outputs = {**(state.get("outputs") or {}), "published_dir": str(out.resolve()), "files": files}
     update = {"phase": "published", "manifest": manifest, "outputs": outputs, "messages": messages}

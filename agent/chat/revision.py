@@ -1,78 +1,220 @@
-"""The conversation node that turns a change request in words into a new take.
+"""The conversation node that turns a change request in words into a changed script or take.
 
-The revision planner (``tools.revision.plan``) plans and applies the change when it is installed;
-otherwise the built-in tweaks re-version the anchor and a new length rewrites the script.
-Either way the production line runs again, and its stage cache keeps what did not change.
+A request the rules know for certain (a new call to action) is planned by the rules alone; any
+other request is a revision form the model fills (``agent.brain``; the rule planner is its
+built-in answer). The plan is applied by ``tools.revision.plan``: on the script it changes the
+script the person is reading, after a cut the production line runs again and its stage cache
+keeps what did not change. A plan that only says "undo" goes to the undo node.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import re
-from typing import Any
+from typing import Any, Literal
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from agent.actions import RequestRevision, parse_args
+from agent.brain.fill import fill
+from agent.brain.forms import RevisionForm
+from agent.brain.tasks import revision_task
 from agent.chat import interview
 from agent.chat.anchor import tweak_specs
-from agent.chat.io import next_step, pending_call, reply
-from agent.chat.production import Next
+from agent.chat.io import last_said, next_step, remember, reply, routed_here
+from agent.chat.production import show_script, written
 from agent.chat.state import ChatState
 from agent.context import Context
-from agent.models import structured
 from agent.offline.phrasing.fields import find_duration, vocab
 from agent.offline.rules import tweak_names
 from tools.anchor.tweaks import apply_tweaks
 from tools.common.errors import BadInput, ProducerError
-from tools.handoffs import MAX_DURATION_S, MIN_DURATION_S
-from tools.script.write import write_script as write_script_tool
+from tools.handoffs import (
+    MAX_DURATION_S,
+    MIN_DURATION_S,
+    BrightnessOp,
+    CaptionSizeOp,
+    ContrastOp,
+    CtaOp,
+    DurationOp,
+    MusicOp,
+    PaceOp,
+    PaletteShiftOp,
+    RecallStyleOp,
+    RevisionOp,
+    RevisionPlan,
+    SaturationOp,
+    StylePresetOp,
+    SwapScenesOp,
+    TemperatureOp,
+    TextDensityOp,
+    UndoOp,
+    VoiceOp,
+)
+from tools.revision.plan import RevisionContext, apply_revision, check_plan
+from tools.revision.rules import rule_plan
 
 MAX_CHANGES_SHOWN = 3
+Revised = Literal["listen", "run_production", "propose_anchor", "undo"]
 
 
 def _copy() -> dict[str, Any]:
     return interview.copy()
 
 
-def request_revision(state: ChatState, runtime: Runtime[Context]) -> Command[Next]:
-    """Route a change request: the revision planner if present, else tweak anchor or brief."""
+async def request_revision(state: ChatState, runtime: Runtime[Context]) -> Command[Revised]:
+    """Plan the change in the person's words and apply it: to the script, or as a new take."""
     c = _copy()["revision"]
-    call = pending_call(state, "request_revision")
-    args = parse_args("request_revision", call["args"] if call else {"change": ""})
-    assert isinstance(args, RequestRevision)
-    if state.get("phase") not in ("cut", "published"):
-        wanted = tweak_names(args.change)
-        if wanted and state.get("brief") is not None:
-            tweaks = [*(state.get("tweaks") or []), *wanted]
-            retweak = {"tweaks": tweaks, "messages": reply(state, "request_revision", [])}
-            return Command(goto="propose_anchor", update=retweak)
-        lines = [c["needs_cut"].format(next=next_step(state))]
-        return Command(goto="listen", update={"messages": reply(state, "request_revision", lines)})
-    try:
-        planned = _external_revision(state, args.change, runtime.context)
-        update = (
-            planned if planned is not None else _own_revision(state, args.change, runtime.context)
+    change = last_said(state)
+    brief, anchor, script = state.get("brief"), state.get("anchor"), state.get("script")
+    if brief is None or anchor is None or script is None:
+        if tweak_names(change) and brief is not None:  # a look change before the script
+            return Command(goto="propose_anchor", update={"intent": "propose_anchor"})
+        return Command(
+            goto="listen",
+            update={"messages": reply([c["needs_cut"].format(next=next_step(state))])},
         )
-    except ProducerError as exc:  # e.g. the model could not rewrite the script: nothing changed
-        lines = [c["failed"].format(error=exc)]
-        return Command(goto="listen", update={"messages": reply(state, "request_revision", lines)})
+    ctx = runtime.context
+    project = state.get("project") or "untitled"
+    context = RevisionContext.of(
+        brief,
+        anchor,
+        script,
+        options=state.get("edit_options"),
+        versions=ctx.memory.versions(project),
+    )
+    certain = routed_here(state, "change_cta")
+    plan, note = await _plan(change, context, ctx.model, certain=certain)
+    if plan.clarify:
+        options = f" ({' / '.join(plan.options)})" if plan.options else ""
+        return Command(goto="listen", update={"messages": reply([note, plan.clarify + options])})
+    if plan.ops and all(isinstance(op, UndoOp) for op in plan.ops):
+        return Command(goto="undo")
+    try:
+        update = _applied(state, plan, change, ctx) if plan.ops else None
+        update = update or _own_revision(state, change, ctx)
+    except BadInput as exc:
+        return Command(goto="listen", update={"messages": reply([note, str(exc)])})
+    except ProducerError as exc:  # e.g. the script could not be rewritten: nothing changed
+        return Command(goto="listen", update={"messages": reply([c["failed"].format(error=exc)])})
     if update is None:
-        lines = [c["unknown"]]
-        return Command(goto="listen", update={"messages": reply(state, "request_revision", lines)})
-    if "_clarify" in update:
-        options = update.get("_options") or []
-        lines = [update["_clarify"] + (f" ({' / '.join(options)})" if options else "")]
-        return Command(goto="listen", update={"messages": reply(state, "request_revision", lines)})
-    note = update.pop("_note")
-    lines = [c["plan"].format(change=note), c["rerun"]]
+        lines = [note, c["unknown"] if state.get("phase") != "script" else c["unknown_script"]]
+        return Command(goto="listen", update={"messages": reply(lines)})
+    return _onward(state, update, change, note)
+
+
+def _onward(state: ChatState, update: dict[str, Any], change: str, note: str) -> Command[Revised]:
+    """Show the changed script (before production) or re-cut the video (after it)."""
+    c = _copy()["revision"]
+    said = c["plan"].format(change=update.pop("_note"))
     if "brief" in update:
         update["draft"] = interview.draft_of(update["brief"], state.get("draft") or {})
-    revisions = [*(state.get("revisions") or []), args.change]
-    update.update(revisions=revisions, messages=reply(state, "request_revision", lines))
+    update["history"] = remember(state)
+    if state.get("phase") not in ("cut", "published"):
+        update["messages"] = reply([note, said])
+        script = update.get("script") or state.get("script")
+        assert script is not None  # request_revision checked it
+        update["messages"] += reply(show_script(script))
+        return Command(goto="listen", update={**update, "phase": "script"})
+    revisions = [*(state.get("revisions") or []), change]
+    update.update(revisions=revisions, messages=reply([note, said, c["rerun"]]))
     return Command(goto="run_production", update=update)
+
+
+async def _plan(
+    change: str, context: RevisionContext, model: BaseChatModel, *, certain: bool
+) -> tuple[RevisionPlan, str]:
+    """Return the plan for a change and the note to show when the built-in planned it."""
+
+    def builtin() -> RevisionPlan:
+        return rule_plan(change, context.scene_count, context.duration_s)
+
+    if certain:
+        return check_plan(builtin(), context), ""
+    filled = await fill(model, revision_task(), [HumanMessage(content=change)], builtin)
+    value = filled.value
+    plan = value if isinstance(value, RevisionPlan) else plan_of(value)
+    return check_plan(plan, context), filled.note or ""
+
+
+AMOUNTS = {"a bit": 0.5, "normal": 1.0, "much": 2.0}
+LENGTH_FACTORS = {"a bit": 0.15, "normal": 0.25, "much": 0.5}
+
+
+def plan_of(form: RevisionForm) -> RevisionPlan:
+    """Turn the revision form a model filled into the planner's typed operations."""
+    if not form.ops:
+        return RevisionPlan(clarify=form.question or "")
+    return RevisionPlan(ops=[_op(word, form) for word in form.ops])
+
+
+def _op(word: str, form: RevisionForm) -> RevisionOp:
+    amount, text = AMOUNTS[form.amount], (form.text or "").strip()
+    looks: dict[str, RevisionOp] = {
+        "warmer": TemperatureOp(direction="warmer", amount=amount),
+        "cooler": TemperatureOp(direction="cooler", amount=amount),
+        "brighter": BrightnessOp(direction="brighter", amount=amount),
+        "darker": BrightnessOp(direction="darker", amount=amount),
+        "more_vivid": SaturationOp(direction="more", amount=amount),
+        "more_muted": SaturationOp(direction="less", amount=amount),
+        "more_contrast": ContrastOp(direction="more", amount=amount),
+        "less_contrast": ContrastOp(direction="less", amount=amount),
+        "faster": PaceOp(direction="faster", amount=amount),
+        "slower": PaceOp(direction="slower", amount=amount),
+        "male_voice": VoiceOp(gender="male"),
+        "female_voice": VoiceOp(gender="female"),
+        "bigger_captions": CaptionSizeOp(direction="bigger", amount=amount),
+        "smaller_captions": CaptionSizeOp(direction="smaller", amount=amount),
+        "less_text": TextDensityOp(direction="less"),
+        "more_text": TextDensityOp(direction="more"),
+        "undo": UndoOp(),
+    }
+    if word in looks:
+        return looks[word]
+    if word in ("shorter", "longer"):
+        step = LENGTH_FACTORS[form.amount]
+        return DurationOp(scene=form.scene, factor=1 - step if word == "shorter" else 1 + step)
+    if word == "set_length":
+        return DurationOp(scene=form.scene, seconds=form.seconds)
+    if word == "swap_scenes":
+        return SwapScenesOp(first=form.scene or 1, second=form.other_scene or 1)
+    named: dict[str, RevisionOp] = {
+        "toward_colour": PaletteShiftOp(toward=text or "warm", amount=amount),
+        "look": StylePresetOp(preset=text or "cinematic", amount=amount),
+        "new_cta": CtaOp(text=text),
+        "music_mood": MusicOp(mood=text),
+        "same_style_as": RecallStyleOp(query=text or "earlier video"),
+    }
+    return named[word]
+
+
+def _applied(
+    state: ChatState, plan: RevisionPlan, change: str, ctx: Context
+) -> dict[str, Any] | None:
+    """Apply a plan to the brief, anchor, script and edit options; None when it changed nothing."""
+    brief, anchor, script = state["brief"], state["anchor"], state["script"]
+    assert brief is not None and anchor is not None and script is not None
+    project = state.get("project") or "untitled"
+    result = apply_revision(
+        plan,
+        brief,
+        anchor,
+        script,
+        state.get("edit_options"),
+        memory=ctx.memory,
+        project=project,
+        reason=change,
+    )
+    if not result.changes:
+        return None
+    return {
+        "brief": result.brief,
+        "anchor": result.anchor,
+        "script": result.script,
+        "edit_options": result.options,
+        "_note": "; ".join(result.changes[:MAX_CHANGES_SHOWN]) or change,
+    }
 
 
 def _own_revision(state: ChatState, change: str, ctx: Context) -> dict[str, Any] | None:
@@ -103,7 +245,8 @@ def _own_revision(state: ChatState, change: str, ctx: Context) -> dict[str, Any]
     new_anchor = update.get("anchor", anchor)
     script = state.get("script")
     if "brief" in update or script is None:
-        script = write_script_tool(new_brief, new_anchor, ctx.model, structured=structured)
+        script, written_note = written(new_brief, new_anchor, ctx.model)
+        notes += [written_note] if written_note else []
     update["script"] = script
     update["_note"] = "; ".join(notes)
     return update
@@ -121,43 +264,3 @@ def _revised_length(change: str, current: float) -> float | None:
     if seconds is None:
         return None
     return float(min(MAX_DURATION_S, max(MIN_DURATION_S, seconds)))
-
-
-def _external_revision(state: ChatState, change: str, ctx: Context) -> dict[str, Any] | None:
-    """Plan and apply the change with ``tools.revision.plan`` when that module is installed.
-
-    Return the state update (with a ``_note`` in words, or a ``_clarify`` question), or None
-    when the module is missing or understood nothing, so the built-in tweaks get their turn.
-    """
-    try:
-        revision = importlib.import_module("tools.revision.plan")
-    except ImportError:
-        return None
-    with contextlib.suppress(ImportError):  # registers the offline model's revision skill
-        importlib.import_module("agent.production.revise")
-    brief, anchor, script = state.get("brief"), state.get("anchor"), state.get("script")
-    if brief is None or anchor is None or script is None:
-        return None
-    project = state.get("project") or "untitled"
-    options = state.get("edit_options")
-    context = revision.RevisionContext.of(
-        brief, anchor, script, options=options, versions=ctx.memory.versions(project)
-    )
-    plan = revision.plan_revision(change, ctx.model, context)
-    if plan.clarify:
-        return {"_clarify": plan.clarify, "_options": list(plan.options)}
-    if not plan.ops:
-        return None
-    try:
-        result = revision.apply_revision(
-            plan, brief, anchor, script, options, memory=ctx.memory, project=project, reason=change
-        )
-    except BadInput as exc:
-        return {"_clarify": str(exc), "_options": []}
-    return {
-        "brief": result.brief,
-        "anchor": result.anchor,
-        "script": result.script,
-        "edit_options": result.options,
-        "_note": "; ".join(result.changes[:MAX_CHANGES_SHOWN]) or change,
-    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,22 +24,34 @@ from langgraph.types import Command
 from agent.chat.graph import build_chat_graph
 from agent.chat.interview import copy
 from agent.context import Context
+from agent.present import step_words
+from agent.production.events import (
+    ProductionEvent,
+    QARetry,
+    StageFinished,
+    StageProgress,
+    StageReused,
+    StageStarted,
+    parse_event,
+)
 from agent.production.graph import serializer
 from agent.runtime import build_context
 from agent.settings import Settings
+from tools.handoffs.stages import label, line
 
 log = logging.getLogger(__name__)
 
-EventKind = Literal["text", "step", "image", "video", "table", "actions", "files", "error"]
+EventKind = Literal["text", "delta", "step", "image", "video", "table", "actions", "files", "error"]
+"""``delta`` is a piece of a reply still being written; the reply's ``text`` event follows."""
 StepStatus = Literal["start", "progress", "done", "reused", "failed"]
-STAGES = ("anchor", "script", "keyvisual", "voice", "music", "motion", "edit", "qa", "publish")
 DB_NAME = "chat.sqlite"
-_STATUS: dict[str, StepStatus] = {
-    "stage_started": "start",
-    "stage_finished": "done",
-    "stage_reused": "reused",
-    "progress": "progress",
-    "qa_retry": "progress",
+# How each production event shows as a step; QA sending a stage back is progress of QA's step.
+_STATUS: dict[type[ProductionEvent], StepStatus] = {
+    StageStarted: "start",
+    StageFinished: "done",
+    StageReused: "reused",
+    StageProgress: "progress",
+    QARetry: "progress",
 }
 
 
@@ -183,25 +195,26 @@ def to_event(chunk: dict[str, Any], done: set[str]) -> Event | None:
             rows=chunk.get("rows"),
             files=[(str(a), str(b)) for a, b in chunk.get("files", [])],
         )
-    stage, status = chunk.get("stage"), _STATUS.get(str(chunk.get("event")))
-    if stage is None or status is None:
+    ev = parse_event(chunk)
+    if ev is None:
         return None
+    status = _STATUS[type(ev)]
     if status in ("done", "reused"):
-        done.add(str(stage))
-    labels = copy()["stage_labels"]
-    text = labels.get(stage, stage)
-    if chunk.get("event") == "qa_retry":
-        target = str(chunk.get("target", ""))
-        text = f"QA sends {labels.get(target, target)} back for a fix"
-    elif chunk.get("event") == "progress" and chunk.get("message"):
-        text = f"{text}: {chunk['message']}"
+        done.add(ev.stage)
+    stages = set(line())
     return Event(
         kind="step",
-        text=text,
-        stage=str(stage),
+        text=step_words(ev, _chat_labels()),
+        stage=ev.stage,
         status=status,
-        progress=round(len(done & set(STAGES)) / len(STAGES), 3),
+        progress=round(len(done & stages) / len(stages), 3),
     )
+
+
+def _chat_labels() -> Callable[[str], str]:
+    """Return the chat's stage names: the table's labels, unless the chat copy renames one."""
+    renamed: dict[str, str] = copy().get("stage_labels") or {}
+    return lambda stage: renamed.get(stage) or label(stage)
 
 
 def actions_for(phase: str) -> list[Action]:

@@ -25,6 +25,23 @@ from tools.handoffs import (
 
 Phase = Literal["interview", "anchor", "script", "cut", "published"]
 PHASES: tuple[Phase, ...] = ("interview", "anchor", "script", "cut", "published")
+UNDOABLE = (
+    "phase",
+    "draft",
+    "asking",
+    "brief",
+    "anchor",
+    "anchor_locked",
+    "tweaks",
+    "script",
+    "keyvisuals",
+    "edit",
+    "edit_options",
+    "qa",
+    "outputs",
+)
+"""What ``undo`` puts back: the production's content, not the conversation or the take count."""
+MAX_UNDO = 8
 
 
 class ChatState(TypedDict, total=False):
@@ -54,3 +71,10 @@ class ChatState(TypedDict, total=False):
     """Paths a front end shows: swatch, contact sheet, video, preview and published folders."""
     attachments: list[str]
     revisions: list[str]
+    intent: str
+    """The route the router chose for the last message: the node it names reads the message."""
+    auto: bool
+    """A skip-ahead is under way: production goes on to publishing without asking."""
+    history: list[dict[str, Any]]
+    """Earlier values of the ``UNDOABLE`` fields, newest last, each with the message that changed
+    them (``said``); ``undo`` restores the newest."""

@@ -42,18 +42,44 @@ class Printer:
         self.interactive = interactive
         self._progress: Progress | None = None
         self._tasks: dict[str, TaskID] = {}
+        self._streamed = ""  # the reply printed so far from ``delta`` events
+
+    def _delta(self, text: str) -> None:
+        """Print a piece of a reply being written, as it arrives."""
+        self.finish()
+        self._streamed += text
+        if self.interactive:
+            self.console.print(text, end="", highlight=False, markup=False, soft_wrap=True)
+        else:
+            print(text, end="", flush=True)
+
+    def _rest_of(self, text: str) -> str:
+        """Return what of a finished reply was not streamed yet (all of it when none was)."""
+        streamed, self._streamed = self._streamed.rstrip(), ""
+        if not streamed:
+            return text
+        if text.startswith(streamed):
+            return text[len(streamed) :].lstrip(" ")
+        return "\n" + text  # the screen dropped part of the stream: the whole reply counts
 
     def show(self, ev: Event) -> None:
         """Render one event."""
         if ev.kind == "step":
             self._step(ev)
             return
+        if ev.kind == "delta":
+            self._delta(ev.text)
+            return
         self.finish()
         if ev.kind == "text":
-            if self.interactive:
-                self.console.print(Markdown(ev.text))
+            streamed = bool(self._streamed)
+            text = self._rest_of(ev.text)
+            if streamed:
+                self._say(text)  # the stream already showed the start as plain text
+            elif self.interactive:
+                self.console.print(Markdown(text))
             else:
-                self._say(ev.text)
+                self._say(text)
         elif ev.kind == "error":
             self._say(f"! {ev.text}")
         elif ev.kind in ("image", "video"):

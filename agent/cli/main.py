@@ -20,6 +20,7 @@ COMMAND_MODULES: dict[str, str] = {
     "revise": "agent.cli.revise",
     "slack": "agent.slack.command",
     "chat": "agent.cli.chat",
+    "draft": "agent.cli.draft",
 }
 
 # name -> help
@@ -29,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "revise": "change a made video in words, or go back to its previous version",
     "slack": "run the Slack app (Socket Mode with an app token, else events on /slack/events)",
     "chat": "talk to the producer in the terminal (or pipe one message per line)",
+    "draft": "print the brief the producer understands from one message",
 }
 
 
@@ -41,9 +43,27 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _server_problem() -> str | None:
+    """Return one line when the configured model server does not answer, else None."""
+    from pydantic import ValidationError
+
+    from agent.brain.probe import check_server
+    from agent.settings import Settings
+
+    try:
+        settings = Settings()
+    except ValidationError:
+        return None  # the command itself reports bad settings, field by field
+    return check_server(settings)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
     args = _parser().parse_args(argv)
+    problem = _server_problem()
+    if problem is not None:
+        print(f"producer: {problem}", file=sys.stderr)
+        return 2
     module = importlib.import_module(COMMAND_MODULES[args.command])
     try:
         return int(module.run(args))

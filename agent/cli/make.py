@@ -11,18 +11,6 @@ from typing import Any
 
 from tools.common.errors import BadInput
 
-STAGE_LABELS = {
-    "anchor": "Style anchor",
-    "script": "Script",
-    "keyvisual": "Key visuals",
-    "voice": "Voice",
-    "music": "Music + mix",
-    "motion": "Motion",
-    "edit": "Edit",
-    "qa": "QA",
-    "publish": "Publish",
-}
-
 
 def add_arguments(mk: argparse.ArgumentParser) -> None:
     """Declare ``producer make``'s arguments."""
@@ -38,7 +26,8 @@ def add_arguments(mk: argparse.ArgumentParser) -> None:
     mk.add_argument("--title")
     mk.add_argument("--duration", type=float, dest="duration_s")
     mk.add_argument(
-        "--platforms", help="comma-separated: reels,tiktok,shorts,instagram_feed,youtube"
+        "--platforms", help="comma-separated: reels,tiktok,shorts,instagram_feed,youtube,"
+        "instagram_portrait,facebook,linkedin,x,pinterest"
     )
     mk.add_argument("--cta")
     mk.add_argument("--tone")
@@ -65,32 +54,10 @@ def _check_out_dir(out: Path) -> None:
         raise BadInput(f"--out {out} is a file; give a folder for the outputs")
 
 
-def _print_event(ev: dict[str, Any], started: dict[str, float]) -> None:
-    stage, kind = ev.get("stage", ""), ev.get("event", "")
-    label = STAGE_LABELS.get(stage, stage)
-    if kind == "stage_started":
-        started[stage] = time.perf_counter()
-        print(f"  ▸ {label} …", flush=True)
-    elif kind == "stage_reused":
-        print(f"  ✓ {label}: reused (inputs unchanged)", flush=True)
-    elif kind == "stage_finished":
-        secs = time.perf_counter() - started.get(stage, time.perf_counter())
-        extra = ""
-        if stage == "qa":
-            extra = (
-                " — passed" if ev.get("passed") else f" — failed: {', '.join(ev.get('failed', []))}"
-            )
-        print(f"  ✓ {label} ({secs:.1f} s){extra}", flush=True)
-    elif kind == "qa_retry":
-        print(
-            f"  ↺ QA sends {STAGE_LABELS.get(ev.get('target', ''), '')} back for a fix", flush=True
-        )
-    elif kind == "progress":
-        print(f"    {label}: {ev.get('message', '')}", flush=True)
-
-
 def run(args: argparse.Namespace) -> int:
     """Produce a video from a brief; resume a checkpointed run of the same brief and output."""
+    from agent.present import ProgressLines
+    from agent.production.events import parse_event
     from agent.production.graph import build_production_graph, sqlite_saver
     from agent.runtime import build_context
     from agent.settings import Settings
@@ -120,22 +87,28 @@ def run(args: argparse.Namespace) -> int:
         if resume
         else {"brief": brief, "out_dir": str(out), "qa_round": 0, "fixes": {}, "run_log": []}
     )
-    started: dict[str, float] = {}
+    lines = ProgressLines()
     t0 = time.perf_counter()
     for mode, chunk in graph.stream(
         # "sync": each finished stage is on disk before the next starts, so a kill resumes there.
         payload, config, context=ctx, stream_mode=["custom", "updates"], durability="sync"
     ):
-        if mode == "custom" and isinstance(chunk, dict):
-            _print_event(chunk, started)
+        event = parse_event(chunk) if mode == "custom" else None
+        if event is not None:
+            print(lines.line(event), flush=True)
     final = graph.get_state(config).values
     from agent.production.revise import record_make
 
     thread_id = config["configurable"]["thread_id"]
     record_make(out, settings.data_dir, thread_id, ctx.scale, ctx.model_id, dict(final))
+    return _print_summary(out, final, time.perf_counter() - t0)
+
+
+def _print_summary(out: Path, final: dict[str, Any], seconds: float) -> int:
+    """Print where the outputs are and the QA verdict; return the exit code (1 when QA failed)."""
     manifest, qa = final["manifest"], final["qa"]
     failed = [c for c in qa.checks if not c.passed]
-    print(f"\nDone in {time.perf_counter() - t0:.1f} s. Outputs in {out}")
+    print(f"\nDone in {seconds:.1f} s. Outputs in {out}")
     for v in manifest.variants:
         print(f"  {v.platform:15s} {v.width}x{v.height}  {out / v.video}")
     print(f"  manifest       {out / 'manifest.json'}")

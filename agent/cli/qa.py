@@ -36,8 +36,8 @@ def run(args: argparse.Namespace) -> int:
     judge: Judge | None = None
     settings = Settings()
     if settings.llm_provider != "offline":
+        from agent.brain.critic import model_judge
         from agent.models import make_chat_model
-        from tools.qa.judge import model_judge
 
         judge = model_judge(make_chat_model(settings))
     started = time.perf_counter()

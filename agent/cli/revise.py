@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agent.cli.make import STAGE_LABELS, _print_event
 from tools.common.errors import BadInput
 
-_LINE = ["anchor", "script", "keyvisual", "voice", "music", "motion", "edit", "qa", "publish"]
+if TYPE_CHECKING:  # the command's modules load when it runs, so `producer --help` stays quick
+    from agent.present import ProgressLines
+    from agent.production.events import ProductionEvent
 
 
 def add_arguments(rv: argparse.ArgumentParser) -> None:
@@ -22,32 +23,36 @@ def add_arguments(rv: argparse.ArgumentParser) -> None:
 
 def _stage_lines(outcome: Any) -> list[str]:
     """Say per stage whether it ran again or was reused, in line order."""
+    from tools.handoffs.stages import label, line
+
     result = outcome.result
     ran, reused = set(outcome.stages_run), set(outcome.stages_reused)
     lines = []
-    for stage in _LINE:
-        label = STAGE_LABELS[stage]
+    for stage in line():
+        name = label(stage)
         if stage == "anchor" and result is not None and result.anchor_changed:
-            lines.append(f"  ✎ {label}: revised → v{result.anchor.version}")
+            lines.append(f"  ✎ {name}: revised → v{result.anchor.version}")
         elif stage == "script" and result is not None and result.script_changed:
-            lines.append(f"  ✎ {label}: revised → v{result.script.version}")
+            lines.append(f"  ✎ {name}: revised → v{result.script.version}")
         elif stage in ran:
-            lines.append(f"  ▸ {label}: re-rendered")
+            lines.append(f"  ▸ {name}: re-rendered")
         elif stage in reused:
-            lines.append(f"  ✓ {label}: reused")
+            lines.append(f"  ✓ {name}: reused")
     if outcome.qa_reruns:
-        names = ", ".join(STAGE_LABELS[s] for s in outcome.qa_reruns)
+        names = ", ".join(label(s) for s in outcome.qa_reruns)
         lines.append(f"  ↺ then QA sent back for a fix: {names}")
     return lines
 
 
-def _event(ev: dict[str, Any], started: dict[str, float]) -> None:
+def _line(ev: ProductionEvent, lines: ProgressLines) -> str:
+    from agent.production.events import StageReused
+    from tools.handoffs.stages import label
+
     # The anchor and script come from the revision plan, so "reused" would mislead here.
-    if ev.get("stage") in ("anchor", "script") and ev.get("event") == "stage_reused":
-        label = STAGE_LABELS[ev["stage"]]
-        print(f"  ✓ {label}: v{ev.get('version', '?')} from the revision", flush=True)
-        return
-    _print_event(ev, started)
+    if isinstance(ev, StageReused) and ev.stage in ("anchor", "script"):
+        version = "?" if ev.version is None else ev.version
+        return f"  ✓ {label(ev.stage)}: v{version} from the revision"
+    return lines.line(ev)
 
 
 def _print_length(out: Path, before: int, after: int) -> None:
@@ -60,6 +65,7 @@ def _print_length(out: Path, before: int, after: int) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Revise the production in DIR; print what changed and which stages ran."""
+    from agent.present import ProgressLines
     from agent.production.revise import revise_production, undo
 
     out: Path = args.dir
@@ -69,9 +75,11 @@ def run(args: argparse.Namespace) -> int:
     if args.undo:
         outcome = undo(out)
     else:
-        started: dict[str, float] = {}
+        lines = ProgressLines()
         print(f"Revising {out}: “{args.request}”", flush=True)
-        outcome = revise_production(out, args.request, on_event=lambda e: _event(e, started))
+        outcome = revise_production(
+            out, args.request, on_event=lambda e: print(_line(e, lines), flush=True)
+        )
     if outcome.clarify:
         print(outcome.clarify)
         for option in outcome.plan.options if outcome.plan else []:
@@ -85,12 +93,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"\nv{outcome.previous} → v{outcome.version} in {time.perf_counter() - t0:.1f} s")
     print("What changed:")
-    for line in outcome.result.changes:
-        print(f"  • {line}")
+    for change in outcome.result.changes:
+        print(f"  • {change}")
     _print_length(out, outcome.previous, outcome.version)
     print("Stages:")
-    for line in _stage_lines(outcome):
-        print(line)
+    for text in _stage_lines(outcome):
+        print(text)
     print(f"Earlier cuts are kept in {out / 'versions'}; `producer revise {out} --undo` goes back.")
     if outcome.qa_passed is False:
         print("QA failed on the revised cut; see qa_report.json")

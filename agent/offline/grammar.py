@@ -24,6 +24,7 @@ _OFFER_WORDS = re.compile(
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _FIELD_PHRASE = {
+    "key_clause": "key_message",
     "subject": "subject",
     "our_subject": "subject",
     "name": "subject",
@@ -89,6 +90,7 @@ def _language(brief: Brief, copy: dict[str, Any], seed: int, code: str) -> _Lang
         "audience": audience,
         "audience_call": "" if first in grammar["determiners"] else audience,
         "key_message": _phrase(brief.key_message),
+        "key_clause": _phrase(brief.key_message) if is_clause(brief.key_message) else "",
         "cta": _phrase(brief.cta),
         # Generic praise only suits a product; elsewhere the beat keeps to its plain line.
         "details": _join(details, grammar["conjunction"].get(base, "and"))
@@ -110,6 +112,36 @@ def _language(brief: Brief, copy: dict[str, Any], seed: int, code: str) -> _Lang
             | ({"offer"} if offers and not _said_in(offers[0], brief.cta) else set())
         ),
     )
+
+
+_PRONOUNS = {"we", "you", "i", "it", "they", "he", "she", "there", "everyone", "nobody",
+             "everybody", "this", "that", "these", "those", "who", "what"}
+_VERBS = {"is", "are", "was", "were", "has", "have", "had", "can", "will", "won't", "don't",
+          "doesn't", "does", "do", "did", "makes", "make", "turns", "turn", "keeps", "keep",
+          "gives", "give", "takes", "take", "needs", "need", "works", "work", "matters", "means",
+          "helps", "help", "saves", "save", "lets", "let", "grows", "grow", "starts", "start",
+          "comes", "come", "goes", "go", "gets", "get", "feels", "feel", "tastes", "looks",
+          "changes", "change", "should", "must", "could", "would", "may", "might", "fix", "fixes"}
+_RELATIVE = {"that", "which", "who", "where", "whose"}
+
+
+def is_clause(text: str) -> bool:
+    """Say whether a key message is a clause ("we fix flats fast"), not a noun phrase.
+
+    "Because {key_message}." needs a clause; "Saturday sale" or "featherlight foam that gives
+    back" (a relative clause inside a noun phrase) would not read after "because".
+    """
+    words = [w.strip(",.;:!?\"'") for w in text.lower().split()]
+    if not words:
+        return False
+    if words[0] in _PRONOUNS or words[0].endswith(("'re", "'s", "'ll", "'ve")):
+        return True
+    for word in words[1:]:
+        if word in _RELATIVE:
+            return False
+        if word in _VERBS:
+            return True
+    return False
 
 
 def _subject_forms(

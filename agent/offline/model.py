@@ -4,12 +4,14 @@ It is a real ``BaseChatModel``, so the graph uses it exactly like a remote one. 
 tool choice (structured output) it fills the schema with a registered *skill* (``ScriptDraft``
 is written from the brief and anchor embedded in the prompt) or from the schema's defaults.
 When tools are offered but not forced, registered *rules* decide which one to call; otherwise it
-answers in plain text and says what it is.
+answers in plain text and says what it is. The built-in rules and skills are registered when the
+first model is made (``register_builtins``), never by importing a module.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import re
@@ -50,6 +52,22 @@ def register_skill(schema_name: str, fn: Skill) -> None:
     _SKILLS[schema_name] = fn
 
 
+@functools.cache
+def register_builtins() -> None:
+    """Register the producer's rules and the script and revision skills, once per process.
+
+    Called when an offline model is made rather than on import, so importing a module never
+    changes what a model answers. A rule or skill registered under the same name first is kept.
+    """
+    from agent.offline.rules import producer_rules  # it imports this module: bound on first use
+    from tools.revision.plan import offline_skill
+
+    for name, rule in producer_rules().items():
+        _RULES.setdefault(name, rule)
+    _SKILLS.setdefault("ScriptDraft", _write_script_skill)
+    _SKILLS.setdefault("RevisionPlan", offline_skill)
+
+
 class OfflineChatModel(BaseChatModel):
     """Answer like a chat model from rules and templates; no network, same answer every time."""
 
@@ -57,6 +75,11 @@ class OfflineChatModel(BaseChatModel):
     """Rules of this instance; they take precedence over the registered ones."""
     skills: dict[str, Skill] = Field(default_factory=dict)
     """Skills of this instance; they take precedence over the registered ones."""
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Make sure the built-in rules and skills are registered before the first answer."""
+        super().model_post_init(context)
+        register_builtins()
 
     @property
     def _llm_type(self) -> str:
@@ -189,9 +212,6 @@ def _fallback_anchor(brief: Brief) -> StyleAnchor:
         data["palette"] = brief.style.palette[:6]
     data["subject"] = {**data["subject"], "name": brief.subject}
     return StyleAnchor.model_validate(data)
-
-
-register_skill("ScriptDraft", _write_script_skill)
 
 
 def _choice(tool_choice: str | dict[str, Any] | bool | None) -> str | None:

@@ -2,8 +2,8 @@
 
 The producer node puts the conversation's state (phase, the field it asked for, the draft) into
 its system prompt as a JSON block; these rules read that block and the person's last message
-and pick one tool call, exactly as a remote model would from the same prompt. Importing this
-module registers the rules with every ``OfflineChatModel``.
+and pick one tool call, exactly as a remote model would from the same prompt. The offline model
+registers ``producer_rules()`` when the first one is made.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from agent.actions import TOOL_NAMES
-from agent.offline.model import json_blocks, register_rule
+from agent.offline.model import Rule, json_blocks
 from agent.offline.phrasing.fields import (
     bare_number,
     extract,
@@ -87,7 +87,8 @@ def tweak_names(text: str, *, voice: bool = True) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
-def _scene_edit(text: str) -> dict[str, Any] | None:
+def scene_edit(text: str) -> dict[str, Any] | None:
+    """Return the scene, field and words of "scene 2 narration: …", or None."""
     match = _SCENE_EDIT.search(text)
     if match is None:
         return None
@@ -138,7 +139,7 @@ def decide(state: dict[str, Any], text: str) -> Decision | None:
         return "publish", {}
     if has_phrase(text, v["recall"]):
         return "recall_anchor", {"query": text}
-    scene = _scene_edit(text)
+    scene = scene_edit(text)
     if scene is not None:
         return ("request_revision", {"change": text}) if after_cut else ("edit_scene", scene)
     if has_phrase(text, v["rewrite"]):
@@ -260,7 +261,7 @@ def decide_for(messages: Sequence[BaseMessage]) -> Decision | None:
     return _decide_cached(json.dumps(state, sort_keys=True, default=str), _last_text(messages))
 
 
-def _rule_for(name: str) -> Any:
+def _rule_for(name: str) -> Rule:
     def rule(messages: Sequence[BaseMessage]) -> dict[str, Any] | None:
         decision = decide_for(messages)
         return decision[1] if decision is not None and decision[0] == name else None
@@ -268,10 +269,6 @@ def _rule_for(name: str) -> Any:
     return rule
 
 
-def register() -> None:
-    """Register one rule per producer tool with the offline model (idempotent)."""
-    for name in TOOL_NAMES:
-        register_rule(name, _rule_for(name))
-
-
-register()
+def producer_rules() -> dict[str, Rule]:
+    """Return one rule per producer tool, for the offline model to register."""
+    return {name: _rule_for(name) for name in TOOL_NAMES}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
@@ -13,19 +14,14 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from agent.context import Context
-from agent.production import nodes
-from agent.production import qa as qa_nodes
+from agent.production.nodes import node_functions
 from agent.production.state import STATE_TYPES, ProductionState
+from tools.handoffs.stages import STAGE_TABLE, node_of
 
-LINE = [
-    ("lock_anchor", nodes.lock_anchor),
-    ("write_script", nodes.write_script_node),
-    ("render_key_visuals", nodes.render_key_visuals_node),
-    ("narrate", nodes.narrate_node),
-    ("plan_audio", nodes.plan_audio_node),
-    ("render_motion", nodes.render_motion_node),
-    ("edit_cut", nodes.edit_cut_node),
-]
+
+def line_nodes() -> list[str]:
+    """Return the graph's node names in line order, as the stage table lists them."""
+    return [s.node for s in STAGE_TABLE]
 
 
 def serializer() -> JsonPlusSerializer:
@@ -41,20 +37,21 @@ def sqlite_saver(path: Path) -> SqliteSaver:
 
 
 def build_production_graph(
-    checkpointer: BaseCheckpointSaver | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> CompiledStateGraph[ProductionState, Context, ProductionState, ProductionState]:
     """Compile the line: brief, anchor, script, visuals, voice, music, motion, edit, QA, publish."""
     g: StateGraph[ProductionState, Context, ProductionState, ProductionState] = StateGraph(
         ProductionState, context_schema=Context
     )
-    names = [n for n, _ in LINE]
-    for name, fn in LINE:
-        g.add_node(name, fn)
-    g.add_node("check_quality", qa_nodes.check_quality)
-    g.add_node("publish_outputs", qa_nodes.publish_outputs)
+    functions = node_functions()
+    names = line_nodes()
+    for name in names:
+        g.add_node(name, functions[name])
+    # QA picks its own next node (a fix or publish) with a Command, so no static edge leaves it.
+    routes_itself = node_of("qa")
     g.add_edge(START, names[0])
     for a, b in pairwise(names):
-        g.add_edge(a, b)
-    g.add_edge(names[-1], "check_quality")
-    g.add_edge("publish_outputs", END)
+        if a != routes_itself:
+            g.add_edge(a, b)
+    g.add_edge(names[-1], END)
     return g.compile(checkpointer=checkpointer)

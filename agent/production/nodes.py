@@ -7,14 +7,19 @@ inputs its tool reads, so a change upstream re-renders only what it touches.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
 
+from agent.brain.script import script_writer
 from agent.context import Context
-from agent.production.stages import emit, run_stage
+from agent.offline.copy import missing_must_haves, say_missing
+from agent.production.events import StageFinished, StageReused, StageStarted, emit
+from agent.production.qa import check_quality, publish_outputs
+from agent.production.stages import run_stage
 from agent.production.state import ProductionState, StageRun
 from tools.anchor.derive import derive_anchor
+from tools.common.timing import KeptTiming
 from tools.edit.cut import edit_cut
 from tools.handoffs import (
     AudioPlan,
@@ -29,10 +34,16 @@ from tools.handoffs import (
 from tools.keyvisual.render import fix_pull, render_key_visuals
 from tools.motion.moves import render_motion
 from tools.music.plan import plan_audio
-from tools.script.write import write_script
+from tools.voice.lines import LINE_DIR
 from tools.voice.narrate import narrate
 
 Update = dict[str, Any]
+
+
+class Node(Protocol):
+    """What LangGraph calls a production node with: the state and the run's context."""
+
+    def __call__(self, state: ProductionState, runtime: Runtime[Context]) -> Any: ...
 
 
 def project_id(title: str) -> str:
@@ -49,23 +60,29 @@ def _fix(state: ProductionState, stage: str) -> int:
     return (state.get("fixes") or {}).get(stage, 0)
 
 
+def _kept(state: ProductionState) -> KeptTiming | None:
+    """Return the timing a revision keeps (a checkpoint may hand it back as plain data)."""
+    kept = state.get("kept_timing")
+    return KeptTiming.model_validate(kept) if kept is not None else None
+
+
 def lock_anchor(state: ProductionState, runtime: Runtime[Context]) -> Update:
     """Derive the style anchor from the brief and store it, reusing the stored version if equal."""
     ctx, brief = runtime.context, state["brief"]
     project = state.get("project") or project_id(brief.title)
     given = state.get("anchor")
     if given is not None:  # locked in chat or by a revision: never re-derive over it
-        emit("stage_reused", "anchor", version=given.version)
+        emit(StageReused(stage="anchor", version=given.version))
         run = StageRun(stage="anchor", reused=True, seconds=0.0, key=f"{project}:v{given.version}")
         return {"project": project, "run_log": [run]}
-    emit("stage_started", "anchor")
+    emit(StageStarted(stage="anchor"))
     derived = derive_anchor(brief)
     latest = ctx.memory.latest(project)
     if latest is not None and latest.model_copy(update={"version": 1}) == derived:
         anchor, reused = latest, True
     else:
         anchor, reused = ctx.memory.save(project, derived, reason="derived from the brief"), False
-    emit("stage_finished", "anchor", version=anchor.version)
+    emit(StageFinished(stage="anchor", version=anchor.version))
     run = StageRun(stage="anchor", reused=reused, seconds=0.0, key=f"{project}:v{anchor.version}")
     return {"anchor": anchor, "project": project, "run_log": [run]}
 
@@ -74,17 +91,22 @@ def write_script_node(state: ProductionState, runtime: Runtime[Context]) -> Upda
     """Write the script with camera intent from the brief and the anchor."""
     ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
     given = state.get("script")
-    # An approved or revised script is the person's: a QA fix may not write a fresh one over it.
+    # An approved or revised script is the person's: a QA fix may not write a fresh one over it,
+    # only add the must-haves QA found missing (the fix is an input, so the round changes it).
     locked = bool(state.get("script_locked"))
-    if given is not None and (locked or not _fix(state, "script")):
-        emit("stage_reused", "script", version=given.version)
+    missing = missing_must_haves(state.get("qa")) if _fix(state, "script") else []
+    if given is not None and (locked or not _fix(state, "script")) and not missing:
+        emit(StageReused(stage="script", version=given.version))
         return {"run_log": [StageRun(stage="script", reused=True, seconds=0.0)]}
+    keep = given if given is not None and locked else None
     script, run = run_stage(
         ctx,
         "script",
-        [brief, anchor, ctx.model_id, _fix(state, "script")],
+        [brief, anchor, ctx.model_id, _fix(state, "script"), *([missing, keep] if missing else [])],
         Script,
-        lambda _d: write_script(brief, anchor, ctx.model),
+        lambda _d: say_missing(
+            keep or script_writer(ctx.model)(brief, anchor), brief, anchor, missing
+        ),
     )
     return {"script": script, "run_log": [run]}
 
@@ -122,8 +144,9 @@ def render_key_visuals_node(state: ProductionState, runtime: Runtime[Context]) -
 
 
 def narrate_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
-    """Voice every scene's narration with the anchor's voice persona."""
+    """Voice every scene's narration with the anchor's voice persona, one cached line at a time."""
     ctx, anchor, script = runtime.context, state["anchor"], state["script"]
+    pace = kept.words_per_second if (kept := _kept(state)) is not None else None
     inputs = [
         [s.narration for s in script.scenes],
         script.language,
@@ -131,12 +154,17 @@ def narrate_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
         ctx.providers_id.get("voice", ""),
         _fix(state, "voice"),
     ]
+    if pace is not None:  # a revision's kept pace; fresh runs keep the keys they had
+        inputs.append({"kept_pace": pace})
     narration, run = run_stage(
         ctx,
         "voice",
         inputs,
         Narration,
-        lambda d: narrate(script, anchor, d, provider=ctx.voice_provider),
+        lambda d: narrate(
+            script, anchor, d, provider=ctx.voice_provider, line_cache=d.parent / LINE_DIR,
+            pace_wps=pace, take=_fix(state, "voice"),
+        ),
     )
     return {"narration": narration, "run_log": [run]}
 
@@ -152,13 +180,16 @@ def plan_audio_node(state: ProductionState, runtime: Runtime[Context]) -> Update
         brief.duration_s,
         _fix(state, "music"),
     ]
+    kept = _kept(state)
+    if kept is not None:  # a revision keeps the cut's timing where the new lines allow
+        inputs.append(kept)
     audio, run = run_stage(
         ctx,
         "music",
         inputs,
         AudioPlan,
         lambda d: plan_audio(script, narration, anchor, brief.duration_s, d,
-                             fix_round=_fix(state, "music")),
+                             fix_round=_fix(state, "music"), keep=kept),
     )
     return {"audio": audio, "run_log": [run]}
 
@@ -226,3 +257,18 @@ def edit_cut_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
         ),
     )
     return {"edit": edit, "run_log": [run]}
+
+
+def node_functions() -> dict[str, Node]:
+    """Return each graph node's function under the node name the stage table gives it."""
+    return {
+        "lock_anchor": lock_anchor,
+        "write_script": write_script_node,
+        "render_key_visuals": render_key_visuals_node,
+        "narrate": narrate_node,
+        "plan_audio": plan_audio_node,
+        "render_motion": render_motion_node,
+        "edit_cut": edit_cut_node,
+        "check_quality": check_quality,
+        "publish_outputs": publish_outputs,
+    }

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from agent.context import Context
-from agent.production.stages import emit
+from agent.production.events import QARetry, StageFinished, StageProgress, StageStarted, emit
 from agent.production.state import ProductionState, StageRun
 from agent.settings import Settings
 from tools.handoffs import QACheck, QAReport, Stage
+from tools.handoffs.stages import node_of, owns_qa_failures
 from tools.publish.outbox import publish
 from tools.publish.record import build_record
+from tools.publish.webhook import delivery_line
 from tools.qa.critic import Judge, Production, run_checks
 
 Update = dict[str, Any]
@@ -30,6 +32,8 @@ Update = dict[str, Any]
 # Fix rounds the critic allows by default (settings.qa_retries).
 QA_FIX_ROUNDS: int = Settings.model_fields["qa_retries"].default
 
+# Where QA may go next: the node of each stage that owns QA failures (stage table), or publish.
+# Spelled out for the type checker; a unit test keeps it equal to the table.
 RouteBack = Literal[
     "write_script",
     "render_key_visuals",
@@ -39,15 +43,16 @@ RouteBack = Literal[
     "edit_cut",
     "publish_outputs",
 ]
-# In production-line order: the earliest failing stage is re-run first, the rest follow it.
-_OWNER_NODE: dict[str, RouteBack] = {
-    "script": "write_script",
-    "keyvisual": "render_key_visuals",
-    "voice": "narrate",
-    "music": "plan_audio",
-    "motion": "render_motion",
-    "edit": "edit_cut",
-}
+
+
+def route_to(stage: Stage) -> RouteBack:
+    """Return the graph node QA sends a stage's failures back to (publish goes on)."""
+    node = node_of(stage)
+    routes: tuple[RouteBack, ...] = get_args(RouteBack)
+    for route in routes:
+        if route == node:
+            return route
+    raise ValueError(f"QA cannot route to '{node}' (stage '{stage}')")
 
 
 def production_of(state: ProductionState, scale: float) -> Production:
@@ -69,7 +74,7 @@ def _judge(ctx: Context) -> Judge | None:
     """Let a real chat model add notes; the offline model has nothing to add to measurements."""
     if ctx.model_id == "offline":
         return None
-    from tools.qa.judge import model_judge
+    from agent.brain.critic import model_judge
 
     return model_judge(ctx.model)
 
@@ -90,7 +95,7 @@ def fix_targets(
     """Return the stages to send back, earliest first, leaving out fixes that changed nothing."""
     targets: list[Stage] = []
     for stage in report.failed_stages():
-        if stage not in _OWNER_NODE:
+        if not owns_qa_failures(stage):
             continue
         stuck = fixes.get(stage, 0) > 0 and _failures(report, stage) == _failures(previous, stage)
         if not stuck:
@@ -101,7 +106,7 @@ def fix_targets(
 def check_quality(state: ProductionState, runtime: Runtime[Context]) -> Command[RouteBack]:
     """Measure the cut; send failures back to the stages that own them, within the round budget."""
     ctx = runtime.context
-    emit("stage_started", "qa")
+    emit(StageStarted(stage="qa"))
     started = time.perf_counter()
     measured = run_checks(production_of(state, ctx.scale), judge=_judge(ctx))
     rounds = state.get("qa_round", 0) + 1
@@ -112,12 +117,8 @@ def check_quality(state: ProductionState, runtime: Runtime[Context]) -> Command[
     report = measured.model_copy(
         update={"rounds": rounds, "notes": _qa_notes(state, measured, rounds, retry)}
     )
-    emit(
-        "stage_finished",
-        "qa",
-        passed=report.passed,
-        failed=list(dict.fromkeys(c.name for c in report.checks if not c.passed)),
-    )
+    failed = list(dict.fromkeys(c.name for c in report.checks if not c.passed))
+    emit(StageFinished(stage="qa", passed=report.passed, failed=failed))
     seconds = round(time.perf_counter() - started, 3)
     update: Update = {
         "qa": report,
@@ -127,15 +128,15 @@ def check_quality(state: ProductionState, runtime: Runtime[Context]) -> Command[
     if retry:
         for stage in targets:
             fixes[stage] = fixes.get(stage, 0) + 1
-        emit("qa_retry", "qa", target=targets[0], stages=targets, fixes=_fix_lines(report))
-        return Command(goto=_OWNER_NODE[targets[0]], update={**update, "fixes": fixes})
-    return Command(goto="publish_outputs", update=update)
+        emit(QARetry(target=targets[0], stages=targets, fixes=_fix_lines(report)))
+        return Command(goto=route_to(targets[0]), update={**update, "fixes": fixes})
+    return Command(goto=route_to("publish"), update=update)
 
 
 def _fix_lines(report: QAReport) -> list[str]:
     seen: dict[str, QACheck] = {}
     for c in report.checks:
-        if not c.passed and c.stage in _OWNER_NODE:
+        if not c.passed and owns_qa_failures(c.stage):
             seen.setdefault(c.fix, c)
     return list(seen)[:8]
 
@@ -159,7 +160,7 @@ def _qa_notes(state: ProductionState, report: QAReport, rounds: int, retry: bool
 
 def publish_outputs(state: ProductionState, runtime: Runtime[Context]) -> Update:
     """Publish every platform's files, the reports and the production record."""
-    emit("stage_started", "publish")
+    emit(StageStarted(stage="publish"))
     started = time.perf_counter()
     record = build_record(
         state["brief"], state["anchor"], state["script"], state["keyvisuals"], state["motion"],
@@ -173,8 +174,12 @@ def publish_outputs(state: ProductionState, runtime: Runtime[Context]) -> Update
         Path(state["out_dir"]),
         version=state.get("version") or 1,
         record=record,
+        webhook=runtime.context.webhook,
     )
-    emit("stage_finished", "publish", out_dir=state["out_dir"])
+    if manifest.webhook is not None:
+        emit(StageProgress(stage="publish",
+                           message=delivery_line(manifest.webhook, Path(state["out_dir"]))))
+    emit(StageFinished(stage="publish", out_dir=state["out_dir"]))
     seconds = round(time.perf_counter() - started, 3)
     return {
         "manifest": manifest,

@@ -18,11 +18,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agent.offline.model import register_skill
+from agent.brain.revision import plan_revision
+from agent.production.events import ProductionEvent, parse_event
 from agent.production.state import StageRun
 from tools.common.errors import BadInput
 from tools.handoffs import EditOptions, PublishManifest, RevisionPlan, RevisionResult
-from tools.revision.plan import RevisionContext, apply_revision, offline_skill, plan_revision
+from tools.revision.plan import RevisionContext, apply_revision
+from tools.revision.timing import cut_timing, keeps_timing
 from tools.revision.versions import (
     VersionRecord,
     current_version,
@@ -39,9 +41,7 @@ from tools.revision.versions import (
 __all__ = ["apply_revision", "plan_revision", "record_make", "revise_production", "undo"]
 
 PRODUCTION_FILE = ".producer.json"
-Event = Callable[[dict[str, Any]], None]
-
-register_skill("RevisionPlan", offline_skill)
+Event = Callable[[ProductionEvent], None]
 
 
 class ProductionRef(BaseModel):
@@ -154,7 +154,7 @@ def _min_length(values: dict[str, Any]) -> float | None:
 
 def _speech_changes(plan: RevisionPlan) -> bool:
     """Say whether a plan re-records the narration (then its old length says nothing)."""
-    return any(op.kind in ("voice", "pace") or (op.kind == "cta" and op.revoice) for op in plan.ops)
+    return any(op.kind in ("voice", "pace", "cta", "line") for op in plan.ops)
 
 
 def _record(
@@ -178,6 +178,7 @@ def _record(
         fixes=dict(values.get("fixes") or {}),
         duration_s=_master_duration(values),
         min_length_s=_min_length(values),
+        timing=cut_timing(values.get("narration"), values.get("audio")),
         stages_run=stages_run(run_log),
         stages_reused=stages_reused(run_log),
         qa_reruns=qa_reruns(run_log),
@@ -250,8 +251,6 @@ def revise_production(
     Returns with ``clarify`` set (and nothing changed) when the request is unclear; raises
     BadInput when it names what the production does not have.
     """
-    from agent.production.graph import build_production_graph, sqlite_saver
-
     out_dir = Path(out_dir).resolve()
     ref = load_ref(out_dir)
     current = current_version(out_dir)
@@ -266,14 +265,33 @@ def revise_production(
     if plan.clarify:
         return RevisionOutcome(version=current, previous=current, plan=plan)
     if plan.undo_steps:
-        restored = undo(out_dir, plan.undo_steps)
-        rest = [op for op in plan.ops if op.kind != "undo"]
-        if not rest:
-            restored.plan = plan
+        restored, plan = _undo_first(out_dir, plan)
+        if not plan.ops:
             return restored
-        plan = RevisionPlan(ops=rest)
         current, base = restored.version, load_record(out_dir, restored.version)
-    result = apply_revision(
+    result = _apply(plan, base, ctx, request)
+    if not _changes_anything(result, base):
+        return RevisionOutcome(version=current, previous=current, plan=plan, result=result)
+    version = next_version(out_dir)
+    values = _run_line(ref, ctx, _payload(out_dir, base, result, version), version, on_event)
+    return _keep_version(out_dir, values, current, plan, result, request)
+
+
+def _undo_first(out_dir: Path, plan: RevisionPlan) -> tuple[RevisionOutcome, RevisionPlan]:
+    """Go back the versions the plan asks for; return that and the plan's other operations.
+
+    When going back was all the plan asked, the restored outcome carries the whole plan.
+    """
+    restored = undo(out_dir, plan.undo_steps)
+    rest = [op for op in plan.ops if op.kind != "undo"]
+    if not rest:
+        restored.plan = plan
+    return restored, RevisionPlan(ops=rest)
+
+
+def _apply(plan: RevisionPlan, base: VersionRecord, ctx: Any, request: str) -> RevisionResult:
+    """Apply the plan to the base version's brief, anchor, script and edit options."""
+    return apply_revision(
         plan,
         base.brief,
         base.anchor,
@@ -284,19 +302,51 @@ def revise_production(
         reason=request,
         min_length_s=None if _speech_changes(plan) else base.min_length_s,
     )
-    if not (
+
+
+def _changes_anything(result: RevisionResult, base: VersionRecord) -> bool:
+    """Say whether the applied plan changed anything the production is made from."""
+    return (
         result.anchor_changed
         or result.script_changed
         or result.brief_changed
         or result.options != base.options
-    ):
-        return RevisionOutcome(version=current, previous=current, plan=plan, result=result)
-    version = next_version(out_dir)
-    graph = build_production_graph(sqlite_saver(Path(ref.data_dir) / "checkpoints.sqlite"))
-    config: Any = {
-        "configurable": {"thread_id": f"{ref.thread_id}:v{version}:{uuid.uuid4().hex[:8]}"}
-    }
-    payload: Any = {
+    )
+
+
+def _keep_version(
+    out_dir: Path,
+    values: dict[str, Any],
+    previous: int,
+    plan: RevisionPlan,
+    result: RevisionResult,
+    request: str,
+) -> RevisionOutcome:
+    """Keep the revised run's cut as the version its state names, and say what the run did."""
+    version = int(values["version"])
+    log = list(values.get("run_log") or [])
+    _set_manifest_version(out_dir, version)
+    save_version(out_dir, _record(values, version, previous, request, result.changes, log))
+    qa = values.get("qa")
+    return RevisionOutcome(
+        version=version,
+        previous=previous,
+        plan=plan,
+        result=result,
+        run_log=log,
+        qa_passed=qa.passed if qa is not None else None,
+        state=values,
+    )
+
+
+def _payload(
+    out_dir: Path, base: VersionRecord, result: RevisionResult, version: int
+) -> dict[str, Any]:
+    """Return the graph's input: the revised handoffs, with the script locked against QA.
+
+    A change of words only keeps the base cut's timing and pace, so just its lines move.
+    """
+    payload: dict[str, Any] = {
         "brief": result.brief,
         "anchor": result.anchor,
         "script": result.script,
@@ -309,25 +359,33 @@ def revise_production(
         "fixes": _carried(base.fixes),
         "run_log": [],
     }
+    after = (result.brief, result.anchor, result.script)
+    if base.timing is not None and keeps_timing((base.brief, base.anchor, base.script), after):
+        payload["kept_timing"] = base.timing
+    return payload
+
+
+def _run_line(
+    ref: ProductionRef,
+    ctx: Any,
+    payload: Any,
+    version: int,
+    on_event: Event | None,
+) -> dict[str, Any]:
+    """Run the production graph on a fresh thread, passing its stage events on; return its state."""
+    from agent.production.graph import build_production_graph, sqlite_saver
+
+    graph = build_production_graph(sqlite_saver(Path(ref.data_dir) / "checkpoints.sqlite"))
+    config: Any = {
+        "configurable": {"thread_id": f"{ref.thread_id}:v{version}:{uuid.uuid4().hex[:8]}"}
+    }
     for mode, chunk in graph.stream(
         payload, config, context=ctx, stream_mode=["custom", "updates"]
     ):
-        if mode == "custom" and isinstance(chunk, dict) and on_event is not None:
-            on_event(chunk)
-    values = dict(graph.get_state(config).values)
-    log = list(values.get("run_log") or [])
-    _set_manifest_version(out_dir, version)
-    save_version(out_dir, _record(values, version, current, request, result.changes, log))
-    qa = values.get("qa")
-    return RevisionOutcome(
-        version=version,
-        previous=current,
-        plan=plan,
-        result=result,
-        run_log=log,
-        qa_passed=qa.passed if qa is not None else None,
-        state=values,
-    )
+        event = parse_event(chunk) if mode == "custom" else None
+        if event is not None and on_event is not None:
+            on_event(event)
+    return dict(graph.get_state(config).values)
 
 
 def history(out_dir: Path) -> list[dict[str, Any]]:

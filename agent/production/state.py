@@ -7,6 +7,7 @@ from typing import Annotated, TypedDict
 
 from pydantic import BaseModel
 
+from tools.common.timing import KeptTiming
 from tools.handoffs import (
     AudioPlan,
     Brief,
@@ -53,13 +54,27 @@ class ProductionState(TypedDict, total=False):
     version: int
     script_locked: bool
     """The script was approved in chat or revised: a QA fix may not write a fresh one over it."""
+    kept_timing: KeptTiming
+    """A revision of lines keeps its cut's scene times and voice pace where the new lines allow."""
 
 
+_STAGE_MODELS = (
+    "Brief",
+    "StyleAnchor",
+    "Script",
+    "KeyVisuals",
+    "Narration",
+    "AudioPlan",
+    "MotionSet",
+    "EditResult",
+    "EditOptions",
+)
 # Types the checkpointer may revive from msgpack; everything else comes back as plain data.
 # A checkpoint names each model by its module, so the (module, name) pairs of models that have
 # since moved stay listed: checkpoints written before the move still revive as models.
 STATE_TYPES: list[type | tuple[str, str]] = [
     StageRun,
+    KeptTiming,
     Brief,
     StyleAnchor,
     Script,
@@ -71,6 +86,8 @@ STATE_TYPES: list[type | tuple[str, str]] = [
     QAReport,
     PublishManifest,
     EditOptions,
-    ("tools.handoffs", "QAReport"),
-    ("tools.handoffs", "PublishManifest"),
+    # Before the contracts got one module per stage (tools.handoffs.contracts re-exports them),
+    # and before that, when tools.handoffs was one module (the package re-exports them all).
+    *(("tools.handoffs.contracts", name) for name in _STAGE_MODELS),
+    *(("tools.handoffs", name) for name in (*_STAGE_MODELS, "QAReport", "PublishManifest")),
 ]

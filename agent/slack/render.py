@@ -18,14 +18,20 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agent.chat.present import step_detail, step_label, table_lines
-from agent.chat.session import Event
+from agent.chat.session import Event, StepStatus
 
 log = logging.getLogger("producer.slack")
 
 ACTION_PREFIX = "producer_say"
 SECTION_LIMIT = 3000  # Slack rejects a section block's text beyond this
 MEDIA_SUFFIXES = {".mp4", ".mov", ".webm", ".png", ".jpg", ".jpeg", ".webp", ".gif"}
-_ICONS = {"start": "⏳", "progress": "⏳", "done": "✅", "reused": "♻️", "failed": "❌"}
+_ICONS: dict[StepStatus, str] = {
+    "start": "⏳",
+    "progress": "⏳",
+    "done": "✅",
+    "reused": "♻️",
+    "failed": "❌",
+}
 
 
 def mrkdwn(text: str) -> str:
@@ -137,7 +143,7 @@ class ThreadReply:
 
     async def _step(self, ev: Event) -> None:
         stage = ev.stage or "work"
-        status = ev.status or "progress"
+        status: StepStatus = ev.status or "progress"
         label = self._labels.setdefault(stage, step_label(ev))
         detail = step_detail(ev, label)
         line = f"{_ICONS.get(status, '•')} *{label}*"

@@ -14,6 +14,7 @@ its variable (never its value) instead of a reconnect loop in the log.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import signal
@@ -33,7 +34,6 @@ from agent.slack.app import SlackProducer, SlackSettings, build_bolt_app, web_cl
 
 log = logging.getLogger("producer.slack")
 # The socket client's own logger: the SDK logs every socket close, even a clean one, as an error.
-socket_log = logging.getLogger("producer.slack.socket")
 
 APP_TOKEN = "PRODUCER_SLACK_APP_TOKEN"
 BOT_TOKEN = "PRODUCER_SLACK_BOT_TOKEN"
@@ -62,7 +62,12 @@ class _CleanCloseFilter(logging.Filter):
         return "ConnectionClosedOK" not in record.getMessage()
 
 
-socket_log.addFilter(_CleanCloseFilter())
+@functools.cache
+def socket_log() -> logging.Logger:
+    """Return the socket client's logger, quiet about clean closes; filtered once, on first use."""
+    logger = logging.getLogger("producer.slack.socket")
+    logger.addFilter(_CleanCloseFilter())
+    return logger
 
 
 class SlackRefused(ValueError):
@@ -113,7 +118,7 @@ async def connect(
             client.apps_connections_open(app_token=app_token), APP_TOKEN, slack.api_base_url
         )
         # Made here, on the running loop: the socket client starts its message task when built.
-        handler = AsyncSocketModeHandler(app, app_token, logger=socket_log, web_client=client)
+        handler = AsyncSocketModeHandler(app, app_token, logger=socket_log(), web_client=client)
         # The address just issued is used, not a second one asked for: the method is rate-limited.
         handler.client.wss_uri = str(opened["url"])
         producer.session = session

@@ -30,7 +30,7 @@ def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     xyz = xyz / np.array([0.95047, 1.0, 1.08883])
     eps, kappa = 216 / 24389, 24389 / 27
     f = np.where(xyz > eps, np.cbrt(xyz), (kappa * xyz + 16) / 116)
-    lab = np.empty_like(f)
+    lab: np.ndarray = np.empty_like(f)
     lab[..., 0] = 116 * f[..., 1] - 16
     lab[..., 1] = 500 * (f[..., 0] - f[..., 1])
     lab[..., 2] = 200 * (f[..., 1] - f[..., 2])
@@ -57,7 +57,7 @@ def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
     )
     lin = np.clip(xyz @ m_inv.T, 0, 1)
     c = np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055)
-    return np.clip(c * 255.0, 0, 255)
+    return np.asarray(np.clip(c * 255.0, 0, 255))
 
 
 def delta_e2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
@@ -97,8 +97,8 @@ def delta_e2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
     sc = 1 + 0.045 * cbarp
     sh = 1 + 0.015 * cbarp * t
     rt = -np.sin(np.radians(2 * dtheta)) * rc
-    return np.sqrt(
-        (dLp / sl) ** 2 + (dCp / sc) ** 2 + (dHp / sh) ** 2 + rt * (dCp / sc) * (dHp / sh)
+    return np.asarray(
+        np.sqrt((dLp / sl) ** 2 + (dCp / sc) ** 2 + (dHp / sh) ** 2 + rt * (dCp / sc) * (dHp / sh))
     )
 
 
@@ -111,7 +111,7 @@ def nearest_palette_distance(pixels_rgb: np.ndarray, palette: list[str]) -> np.n
     lab = srgb_to_lab(pixels_rgb.reshape(-1, 3))
     pal = palette_lab(palette)
     d = delta_e2000(lab[:, None, :], pal[None, :, :])
-    return d.min(axis=1)
+    return np.asarray(d.min(axis=1))
 
 
 def palette_adherence(

@@ -5,12 +5,18 @@ shared out like the script asked; then every inner cut is moved to a beat (round
 the edit feels played to the music. The whole video keeps the brief's length, within
 ``TOLERANCE_S``, whenever the narration fits: first with full breaths, then with short ones.
 Only narration that cannot fit even then makes the video longer.
+
+A revision that changes lines but not the video's length, pace or scenes keeps the cut's timing
+instead (``keep_timeline``): only a scene whose new line needs more room moves, see there.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import pairwise
+
+from pydantic import BaseModel, Field
 
 from tools.common.errors import BadInput
 from tools.handoffs import Narration, Script, TimedScene
@@ -120,6 +126,11 @@ def fit_timeline(
         total = shortest
 
     cuts = place_cuts(needs, [s.duration_s for s in script.scenes], total, beat_s, fps)
+    return _timed(cuts, spoken, fps)
+
+
+def _timed(cuts: Sequence[float], spoken: Sequence[float], fps: int) -> list[TimedScene]:
+    """Return the scenes between the cuts, each line starting after its breath."""
     frame = 1.0 / fps
     timeline: list[TimedScene] = []
     for i, speech in enumerate(spoken):
@@ -142,3 +153,136 @@ def timeline_total(timeline: list[TimedScene]) -> float:
     """Return where the last scene ends."""
     last = timeline[-1]
     return round(last.start_s + last.duration_s, 4)
+
+
+# --------------------------------------------------------------------------- a kept timeline
+
+
+class KeptTiming(BaseModel):
+    """The timing of a cut that a revision keeps: where its scenes sit and the voice's pace."""
+
+    timeline: list[TimedScene]
+    beat_s: float = Field(gt=0)
+    words_per_second: float | None = Field(
+        default=None, description="The pace the cut's lines were spoken at, when known"
+    )
+
+
+def keep_timeline(
+    kept: KeptTiming, script: Script, narration: Narration, target_s: float, beat_s: float,
+    fps: int = FPS,
+) -> list[TimedScene] | None:
+    """Return the kept cut's timeline refitted to changed lines, or None when it cannot be kept.
+
+    The rule, so that a copy change moves as little as possible:
+
+    - every scene keeps its start and length while its line still fits: a line as long as or
+      shorter than the one the scene was cut for keeps it, a longer one keeps it when it fits
+      with full breaths (its breaths are simply re-placed);
+    - a scene whose new line needs more room grows: an inner scene by whole beats, so the
+      scenes after it keep their lengths and every cut stays on the beat grid; the last scene
+      (the CTA) by whole frames, since the video's end needs no beat;
+    - if that makes the video longer than the brief's length plus ``TOLERANCE_S`` (or than the
+      kept cut, when that was longer already), the overrun is taken back from the nearest other
+      scenes with room to spare, by whole beats (the last scene by frames), never below the
+      room their own line needs;
+    - when even that cannot keep the video within the tolerance, or the kept timeline does not
+      fit this script (another scene count, another beat grid), return None: the caller fits a
+      fresh timeline (``fit_timeline``).
+
+    The music is composed for the returned length, so it re-fits whenever the video grows.
+    """
+    old = kept.timeline
+    spoken = _spoken(script, narration)
+    beats = _kept_beats(old, beat_s, fps)
+    if beats is None or len(old) != len(spoken) or abs(kept.beat_s - beat_s) > 1e-6:
+        return None
+    grid = _Grid(beats, round(timeline_total(old) * fps) - _frame_of(beats[-1], beat_s, fps),
+                 beat_s, fps)
+    kept_end = grid.end
+    grew = grid.grow([
+        scene_need(s, fps) if s > t.narration_s + 1e-3 else 0.0
+        for s, t in zip(spoken, old, strict=True)
+    ])
+    limit = max(round((target_s + TOLERANCE_S) * fps), kept_end)
+    if grew and grid.end > limit:
+        grid.give_back(grid.end - limit, grew, [scene_need(s, fps) for s in spoken])
+        if grid.end > limit:
+            return None
+    return _timed(grid.cuts(), spoken, fps)
+
+
+def _frame_of(beat: int, beat_s: float, fps: int) -> int:
+    return round(beat * beat_s * fps)
+
+
+def _kept_beats(old: Sequence[TimedScene], beat_s: float, fps: int) -> list[int] | None:
+    """Return the kept inner cuts as beat numbers, or None when one is off the beat grid."""
+    beats = []
+    for scene in old[1:]:
+        beat = round(scene.start_s / beat_s)
+        if abs(_frame_of(beat, beat_s, fps) / fps - scene.start_s) > 1e-3:
+            return None
+        beats.append(beat)
+    return beats if beats and all(a < b for a, b in pairwise(beats)) else None
+
+
+class _Grid:
+    """Inner cuts as beat numbers and the last scene's length in frames: a timeline to edit."""
+
+    def __init__(self, beats: list[int], tail: int, beat_s: float, fps: int) -> None:
+        self.beats, self.tail, self.beat_s, self.fps = beats, tail, beat_s, fps
+
+    @property
+    def end(self) -> int:
+        return self._at(len(self.beats)) + self.tail
+
+    def _at(self, cut: int) -> int:
+        """Return the frame of cut ``cut`` (0 is the start; cut i ends scene i - 1)."""
+        return 0 if cut == 0 else _frame_of(self.beats[cut - 1], self.beat_s, self.fps)
+
+    def length(self, i: int) -> int:
+        """Return scene ``i``'s length in frames."""
+        return self.tail if i == len(self.beats) else self._at(i + 1) - self._at(i)
+
+    def _shift(self, i: int, beats: int) -> None:
+        """Move the cut ending scene ``i``, and every later one, by whole beats."""
+        self.beats[i:] = [b + beats for b in self.beats[i:]]
+
+    def grow(self, needs: Sequence[float]) -> list[int]:
+        """Grow each scene shorter than its need; return the scenes that grew."""
+        grew = []
+        for i, need in enumerate(needs):
+            want = math.ceil(need * self.fps - 1e-6)
+            if self.length(i) >= want:
+                continue
+            grew.append(i)
+            if i == len(self.beats):
+                self.tail = want
+            while self.length(i) < want:
+                self._shift(i, 1)
+        return grew
+
+    def give_back(self, over: int, grew: Sequence[int], needs: Sequence[float]) -> None:
+        """Shorten the scenes nearest those that grew, by whole beats, until ``over`` is gone."""
+        others = [j for j in range(len(needs)) if j not in grew]
+        for j in sorted(others, key=lambda j: (min(abs(j - g) for g in grew), j)):
+            want = math.ceil(needs[j] * self.fps - 1e-6)
+            if j == len(self.beats):
+                take = max(0, min(over, self.tail - want))
+                self.tail -= take
+                over -= take
+            while over > 0 and j < len(self.beats):
+                before = self.end
+                self._shift(j, -1)
+                if self.length(j) < want:
+                    self._shift(j, 1)
+                    break
+                over -= before - self.end
+            if over <= 0:
+                return
+
+    def cuts(self) -> list[float]:
+        """Return the cut times in seconds, the start and the end included."""
+        frames = [self._at(i) for i in range(len(self.beats) + 1)] + [self.end]
+        return [f / self.fps for f in frames]

@@ -22,9 +22,10 @@ from pathlib import Path
 
 from tools.common.errors import RenderError
 from tools.common.layout import safe_area, union
-from tools.common.overlays import accent_colour, cover_image, end_card, plate_colour, text_plate
+from tools.common.overlays import cover_image, end_card, plate_colour, text_plate
 from tools.edit.captions import build_captions, write_srt
 from tools.edit.filtergraph import ClipInput, CutPlan, MoveSource, Overlay
+from tools.edit.framing import subject_in_clip
 from tools.edit.segments import (
     SegmentFile,
     audio_track,
@@ -35,6 +36,7 @@ from tools.edit.segments import (
     segment_dir,
     write_atomically,
 )
+from tools.edit.titles import title_area, title_overlays
 from tools.handoffs import (
     FPS,
     Aspect,
@@ -50,7 +52,6 @@ from tools.handoffs import (
     MotionSet,
     Script,
     StyleAnchor,
-    TextDensity,
     TimedScene,
     frame_size,
 )
@@ -109,36 +110,6 @@ def _caption_overlays(cues: list[Caption], aspect: Aspect, width: int, height: i
     return overlays, union(boxes)
 
 
-def _title_overlays(script: Script, timeline: list[TimedScene], aspect: Aspect, width: int,
-                    height: int, palette: list[str], card_start_s: float, folder: Path,
-                    density: TextDensity = "full") -> list[Overlay]:
-    """Draw each scene's on-screen text as a title near the top of the safe area.
-
-    ``density`` thins them out: "reduced" keeps the first and last scene's, "minimal" none.
-    """
-    safe = safe_area(aspect, width, height)
-    font_px = max(8, round(min(width, height) * 0.07))
-    overlays: list[Overlay] = []
-    last = len(script.scenes) - 1
-    for scene, slot in zip(script.scenes, timeline, strict=True):
-        text = scene.on_screen_text.strip()
-        shown = density == "full" or (density == "reduced" and scene.index in (0, last))
-        if not text or not shown:
-            continue
-        start = slot.start_s + min(0.3, slot.duration_s * 0.1)
-        end = min(slot.start_s + slot.duration_s - 0.2, card_start_s)
-        if end - start < 0.3:
-            continue
-        img = text_plate(text, int(safe.width * 0.9), font_px, plate_colour(palette),
-                         weight="black", accent=accent_colour(palette))
-        path = folder / f"title{scene.index:02d}.png"
-        img.save(path)
-        x = safe.x + (safe.width - img.width) // 2
-        y = safe.y + round(safe.height * 0.04)
-        overlays.append(Overlay(path, x, y, start, end))
-    return overlays
-
-
 def _srt_files(cues: list[Caption], languages: list[str], out_dir: Path) -> dict[str, str]:
     """Write captions.srt for the first language and captions.<lang>.srt for the others."""
     files: dict[str, str] = {}
@@ -190,11 +161,13 @@ def clip_input(clip: MotionClip, width: int, height: int) -> ClipInput:
 
 def variant_plan(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
                  anchor: StyleAnchor, aspect: Aspect, folder: Path, scale: float = 1.0,
-                 options: EditOptions | None = None) -> tuple[CutPlan, CaptionBox]:
+                 options: EditOptions | None = None, keyvisuals: KeyVisuals | None = None
+                 ) -> tuple[CutPlan, CaptionBox]:
     """Draw one aspect's stills into ``folder``; return its cut plan and the caption box.
 
     The plan says everything the picture of the cut depends on, so a test can render it in a
-    single pass and hold the segmented cut to it.
+    single pass and hold the segmented cut to it. Given the ``keyvisuals``, each title goes in
+    the free space around its scene's subject.
     """
     opts = options or EditOptions()
     timeline = audio.timeline
@@ -205,9 +178,13 @@ def variant_plan(brief: Brief, script: Script, audio: AudioPlan, motion: MotionS
     folder.mkdir(parents=True, exist_ok=True)
     captions, box = _caption_overlays(cues, aspect, width, height, anchor.palette, folder,
                                       opts.caption_scale)
-    titles = _title_overlays(script, timeline, aspect, width, height, anchor.palette,
-                             card_start, folder, opts.text_density)
     safe = safe_area(aspect, width, height)
+    area = title_area(safe, box.y, max(2, round(height * 0.01)))
+    subjects = {s.index: subject_in_clip(keyvisuals, motion.clip(s.index, aspect), width, height)
+                for s in script.scenes} if keyvisuals is not None else {}
+    titles = title_overlays(script, timeline, area, subjects,
+                            max(8, round(min(width, height) * 0.07)), anchor.palette,
+                            card_start, folder, opts.text_density)
     panel_area = (safe.x, safe.y, safe.width, max(1, box.y - safe.y))
     card_path = folder / "end_card.png"
     card = end_card(script.cta, brief.title, width, height, anchor.palette, panel_area)
@@ -244,7 +221,7 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
         width, height = frame_size(aspect, scale)
         tag = aspect.replace(":", "x")
         plan, box = variant_plan(brief, script, audio, motion, anchor, aspect,
-                                 out_dir / f"overlays_{tag}", scale, options)
+                                 out_dir / f"overlays_{tag}", scale, options, keyvisuals)
         video = out_dir / f"video_{tag}.mp4"
         cuts.append((plan, plan_files(plan, (width, height), cache), video))
         cover = out_dir / f"cover_{tag}.png"

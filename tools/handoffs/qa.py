@@ -8,6 +8,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from tools.handoffs.base import Aspect, Contract, Platform, Stage
+from tools.handoffs.stages import line
 
 
 class QACheck(Contract):
@@ -38,18 +39,9 @@ class QAReport(Contract):
         return all(c.passed for c in self.checks)
 
     def failed_stages(self) -> list[Stage]:
-        order: list[Stage] = [
-            "anchor",
-            "script",
-            "keyvisual",
-            "voice",
-            "music",
-            "motion",
-            "edit",
-            "publish",
-        ]
+        """Return the stages with a failing check in line order; the critic never blames itself."""
         failed = {c.stage for c in self.checks if not c.passed}
-        return [s for s in order if s in failed]
+        return [s for s in line() if s in failed and s != "qa"]
 
 
 class PublishedVariant(Contract):
@@ -66,6 +58,18 @@ class PublishedVariant(Contract):
     hashtags: list[str]
 
 
+class WebhookDelivery(Contract):
+    """How posting the manifest to the team's webhook went (the outbox copy is there anyway)."""
+
+    url: str = Field(description="Where it was posted, without credentials or query")
+    delivered: bool
+    status: int | None = Field(default=None, description="The last HTTP status answered")
+    attempts: int = Field(ge=0)
+    signed: bool = Field(description="Carried an X-Producer-Signature header")
+    error: str = ""
+    seconds: float = 0.0
+
+
 class PublishManifest(Contract):
     title: str
     anchor_version: int
@@ -78,6 +82,9 @@ class PublishManifest(Contract):
     )
     qa_summary: str | None = None
     contact_sheet: str | None = None
+    webhook: WebhookDelivery | None = Field(
+        default=None, description="The webhook publisher's outcome, when one is configured"
+    )
 
 
 class AcceptanceCriteria(Contract):

@@ -124,6 +124,14 @@ class CtaOp(Contract):
     revoice: bool = Field(default=False, description="Also re-record the spoken CTA")
 
 
+class LineOp(Contract):
+    """Change what one scene says; its captions follow and only its line is re-recorded."""
+
+    kind: Literal["line"] = "line"
+    scene: int = Field(ge=1, description="Scene number; the first scene is 1")
+    text: str = Field(min_length=1, description="The new line, exactly as the person wrote it")
+
+
 class SwapScenesOp(Contract):
     """Swap two scenes, e.g. scenes 2 and 3."""
 
@@ -169,6 +177,7 @@ RevisionOp = Annotated[
     | CaptionSizeOp
     | TextDensityOp
     | CtaOp
+    | LineOp
     | SwapScenesOp
     | MusicOp
     | RecallStyleOp

@@ -8,12 +8,13 @@ renderer draws.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Protocol
 
 from PIL import Image
 
-from tools.handoffs import Aspect, Scene, StyleAnchor
+from tools.handoffs import Aspect, Scene, StyleAnchor, aspect_ratio
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,29 @@ class Composition:
     placements: dict[Aspect, Placement]
 
     def placement(self, aspect: Aspect) -> Placement:
-        return self.placements[aspect]
+        """Return the placement for ``aspect``, re-laid between its neighbours if not listed."""
+        if aspect in self.placements:
+            return self.placements[aspect]
+        return between(self.placements, aspect_ratio(aspect))
+
+
+def between(placements: dict[Aspect, Placement], ratio: float) -> Placement:
+    """Interpolate a placement for a frame of width/height ``ratio`` from the listed aspects.
+
+    4:5 and 2:3 frames sit between 9:16 and 1:1, so their subject goes where those two would
+    put it, weighted by how close the frame's shape is to each: the same design, re-laid out.
+    """
+    known = sorted(placements.items(), key=lambda kv: aspect_ratio(kv[0]))
+    ratios = [aspect_ratio(a) for a, _ in known]
+    if ratio <= ratios[0]:
+        return known[0][1]
+    if ratio >= ratios[-1]:
+        return known[-1][1]
+    k = next(i for i, r in enumerate(ratios) if r >= ratio)
+    (lo, a), (hi, b) = (ratios[k - 1], known[k - 1][1]), (ratios[k], known[k][1])
+    t = (math.log(ratio) - math.log(lo)) / (math.log(hi) - math.log(lo))
+    return Placement(*(round(u + (v - u) * t, 4) for u, v in zip(
+        (a.x, a.y, a.size, a.horizon), (b.x, b.y, b.size, b.horizon), strict=True)))
 
 
 def _same(x: float, y: float, size: float, horizon: float) -> dict[Aspect, Placement]:

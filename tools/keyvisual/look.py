@@ -56,7 +56,7 @@ def _pull_table(palette: tuple[str, ...], strength: float) -> np.ndarray:
     weights = np.exp(-(dist - dist.min(axis=1, keepdims=True)) / 6.0)
     weights /= weights.sum(axis=1, keepdims=True)
     target = weights @ np.array([hex_to_rgb(h) for h in palette], dtype=np.float64)
-    return np.round((target - grid) * strength).astype(np.int16)
+    return np.asarray(np.round((target - grid) * strength), dtype=np.int16)
 
 
 def pull_to_palette(image: np.ndarray, palette: list[str], strength: float = 0.5) -> np.ndarray:
@@ -67,7 +67,7 @@ def pull_to_palette(image: np.ndarray, palette: list[str], strength: float = 0.5
     cell |= q[..., 1].astype(np.int32) << _LUT_BITS
     cell |= q[..., 2]
     out = image.astype(np.int16) + table[cell]
-    return np.clip(out, 0, 255).astype(np.uint8)
+    return np.asarray(np.clip(out, 0, 255), dtype=np.uint8)
 
 
 @dataclass(frozen=True)

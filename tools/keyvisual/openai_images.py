@@ -18,8 +18,10 @@ from tools.common.http import HttpEndpoint, request
 from tools.handoffs import Aspect
 from tools.keyvisual.job import FrameJob
 
-# Sizes the Images API accepts (DALL-E 3 shapes); the frame is fitted from these afterwards.
-DEFAULT_SIZES: dict[Aspect, str] = {"9:16": "1024x1792", "1:1": "1024x1024", "16:9": "1792x1024"}
+# Sizes the Images API accepts (DALL-E 3 shapes); the frame is cropped from these afterwards.
+# 4:5 and 2:3 ask for the shape that keeps most of the picture (80 % and 86 %) once cropped.
+DEFAULT_SIZES: dict[Aspect, str] = {"9:16": "1024x1792", "2:3": "1024x1792", "4:5": "1024x1024",
+                                    "1:1": "1024x1024", "16:9": "1792x1024"}
 
 
 def cover_fit(image: Image.Image, size: tuple[int, int]) -> Image.Image:

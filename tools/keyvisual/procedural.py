@@ -27,18 +27,18 @@ _GLYPH_LOCK = threading.Lock()
 
 def _smooth(t: np.ndarray) -> np.ndarray:
     t = np.clip(t, 0.0, 1.0)
-    return t * t * (3 - 2 * t)
+    return np.asarray(t * t * (3 - 2 * t))
 
 
 def _mix(a: np.ndarray, b: np.ndarray, t: np.ndarray | float) -> np.ndarray:
     t_arr = np.asarray(t, dtype=np.float32)
     if t_arr.ndim:
         t_arr = t_arr[..., None]
-    return a + (b - a) * t_arr
+    return np.asarray(a + (b - a) * t_arr)
 
 
 def _over(base: np.ndarray, colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    return base + (colour - base) * np.clip(alpha, 0.0, 1.0)[..., None]
+    return np.asarray(base + (colour - base) * np.clip(alpha, 0.0, 1.0)[..., None])
 
 
 class _Canvas:

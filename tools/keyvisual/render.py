@@ -18,6 +18,7 @@ from PIL import Image
 
 from tools.common.errors import BadInput, ProviderError
 from tools.handoffs import (
+    ASPECTS,
     Aspect,
     KeyFrame,
     KeyVisuals,
@@ -175,7 +176,7 @@ def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect
     """
     wanted: list[Aspect] = list(dict.fromkeys(aspects))
     if not wanted:
-        raise BadInput("no aspect to render; give at least one of 9:16, 1:1, 16:9")
+        raise BadInput(f"no aspect to render; give at least one of {', '.join(ASPECTS)}")
     if scale <= 0:
         raise BadInput(f"render scale must be positive, not {scale:g}")
     out_dir = Path(out_dir).resolve()

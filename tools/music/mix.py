@@ -69,6 +69,7 @@ def read_wav(path: str | Path, rate: int = MIX_RATE) -> np.ndarray:
         source_rate, data = wavfile.read(str(path))
     except (ValueError, OSError) as exc:
         raise RenderError(f"could not read {Path(path).name} as WAV ({exc})") from exc
+    x: np.ndarray
     if data.dtype == np.int16:
         x = data.astype(np.float64) / 32768.0
     elif data.dtype == np.int32:
@@ -122,7 +123,8 @@ def _duck_envelope(
 def _oversampled_peaks(x: np.ndarray) -> np.ndarray:
     """Return, per sample, the largest absolute value among its 4x-oversampled neighbours."""
     oversampled = np.stack([resample_poly(x[:, c], 4, 1) for c in range(x.shape[1])], axis=1)
-    return np.max(np.abs(oversampled), axis=1)[: len(x) * 4].reshape(len(x), 4).max(axis=1)
+    peaks = np.max(np.abs(oversampled), axis=1)[: len(x) * 4].reshape(len(x), 4)
+    return np.asarray(peaks.max(axis=1))
 
 
 def _limiter_gain(peaks: np.ndarray, ceiling_dbtp: float, rate: int) -> np.ndarray:
@@ -133,7 +135,8 @@ def _limiter_gain(peaks: np.ndarray, ceiling_dbtp: float, rate: int) -> np.ndarr
     """
     need = np.minimum(1.0, 10 ** (ceiling_dbtp / 20) / np.maximum(peaks, 1e-9))
     ramp = max(3, int(0.005 * rate) | 1)
-    return np.minimum(uniform_filter1d(minimum_filter1d(need, size=2 * ramp + 1), size=ramp), 1.0)
+    spread = uniform_filter1d(minimum_filter1d(need, size=2 * ramp + 1), size=ramp)
+    return np.asarray(np.minimum(spread, 1.0))
 
 
 def _normalize(mix: np.ndarray, rate: int, target_peak: float = TRUE_PEAK_CEILING_DBTP
@@ -186,7 +189,7 @@ def _compress_voice(voice: np.ndarray, rate: int, ratio: float = 3.0) -> np.ndar
     over = np.maximum(0.0, level_db - (loudness + 3.0))
     gain_db = -over * (1 - 1 / ratio)
     gain = 10 ** (uniform_filter1d(gain_db, size=window) / 20)
-    return voice * gain
+    return np.asarray(voice * gain)
 
 
 def _place_narration(

@@ -1,8 +1,10 @@
 """Voice + Music stage entry: fit the timeline to the narration, score it, and mix.
 
-The narration is already spoken (``tools.voice.narrate.narrate``); this stage decides where every scene
-sits, writes music to that exact length on the same beat grid, and mixes the two to platform
-loudness.
+The narration is already spoken (``tools.voice.narrate.narrate``); this stage decides where every
+scene sits, writes music to that exact length on the same beat grid, and mixes the two to
+platform loudness. A revision that changed lines passes the cut's timing to keep: scenes stay
+where they were and only a scene whose new line needs more room grows (the rule is
+``tools.common.timing.keep_timeline``); the score is composed for the length that results.
 """
 
 from __future__ import annotations
@@ -10,7 +12,14 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
-from tools.common.timing import LEAD_IN_S, TOLERANCE_S, fit_timeline, timeline_total
+from tools.common.timing import (
+    LEAD_IN_S,
+    TOLERANCE_S,
+    KeptTiming,
+    fit_timeline,
+    keep_timeline,
+    timeline_total,
+)
 from tools.handoffs import AudioPlan, Narration, Script, StyleAnchor, TimedScene
 from tools.music.mix import mix_audio
 from tools.music.score import compose_score
@@ -44,21 +53,38 @@ def _fit_notes(timeline: list[TimedScene], target_s: float) -> list[str]:
     return notes
 
 
+def _kept_notes(kept: KeptTiming, timeline: list[TimedScene] | None) -> list[str]:
+    """Say which scenes moved when a revision kept the cut's timing, or why it could not."""
+    if timeline is None:
+        return ["the cut's timing could not hold the new lines; the timeline was fitted afresh"]
+    moved = [
+        f"scene {new.index + 1} {old.duration_s:g} s → {new.duration_s:g} s"
+        for old, new in zip(kept.timeline, timeline, strict=True)
+        if abs(old.duration_s - new.duration_s) > 1e-3
+    ]
+    if not moved:
+        return ["kept the cut's timing: every scene starts and ends where it did"]
+    return [f"kept the cut's timing but for the new lines' room: {', '.join(moved)}"]
+
+
 def plan_audio(
     script: Script, narration: Narration, anchor: StyleAnchor, target_s: float, out_dir: Path,
-    fix_round: int = 0,
+    fix_round: int = 0, keep: KeptTiming | None = None,
 ) -> AudioPlan:
     """Fit scenes to narration and beats, compose the score for that length, and write the mix.
 
     Each QA ``fix_round`` mixes with 1 dB more headroom under the true-peak ceiling: the same
-    mix again would fail the same loudness or peak check.
+    mix again would fail the same loudness or peak check. ``keep`` is a revised cut's timing,
+    kept wherever the new lines allow.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     direction = anchor.music
     beat_s = 60.0 / direction.tempo_bpm
-    timeline = fit_timeline(script, narration, target_s, beat_s)
+    kept = keep_timeline(keep, script, narration, target_s, beat_s) if keep else None
+    timeline = kept or fit_timeline(script, narration, target_s, beat_s)
     total = timeline_total(timeline)
-    notes = _fit_notes(timeline, target_s)
+    notes = _kept_notes(keep, kept) if keep else []
+    notes += _fit_notes(timeline, target_s)
 
     score = compose_score(direction, total, out_dir / "music.wav", seed=_seed(anchor))
     mix = mix_audio(narration, timeline, Path(score.path), out_dir / "mix.wav", duck_db=DUCK_DB,

@@ -170,6 +170,37 @@ def _reverb(signal: np.ndarray, rate: int, rng: np.random.Generator, wet: float)
     return out
 
 
+@dataclass(frozen=True)
+class _Grid:
+    """The score's time grid: beats and bars from t = 0, and the bar the tonic returns on."""
+
+    rate: int
+    beat_s: float
+    bar_s: float
+    total: int
+    final_bar: int
+
+
+@dataclass(frozen=True)
+class _Instruments:
+    """The wavetables and the kick every bar plays from, built once per score."""
+
+    pad: np.ndarray
+    pluck: np.ndarray
+    bass: np.ndarray
+    kick: np.ndarray
+
+
+@dataclass
+class _Stems:
+    """The four parts of the score as (n, 2) buffers, filled bar by bar before the mix."""
+
+    pads: np.ndarray
+    bass: np.ndarray
+    arps: np.ndarray
+    drums: np.ndarray
+
+
 def compose_score(
     direction: MusicDirection,
     duration_s: float,
@@ -182,90 +213,132 @@ def compose_score(
     rng = np.random.default_rng(seed)
     tonic, minor, key_name = parse_key(direction.key)
     energy = mood_energy(direction.mood)
-    feel = _FEELS[energy]
-    beat_s = 60.0 / direction.tempo_bpm
-    bar_s = 4 * beat_s
-    total = max(1, round(duration_s * rate))
-    # The tonic returns on the last bar line that leaves at least half a bar to ring out.
-    final_bar = max(0, int(np.floor((duration_s - 0.5 * bar_s) / bar_s + 1e-9)))
-
+    grid = _grid(direction.tempo_bpm, duration_s, rate)
     progressions = _MINOR_PROGRESSIONS if minor else _MAJOR_PROGRESSIONS
     progression = progressions[int(rng.integers(len(progressions)))]
-    root_midi = 48 + tonic  # C3 region keeps the pads below the voice's presence band
-
-    pad_table = _wavetable(6, 1.6)
-    pluck_table = _wavetable(4, 2.0)
-    bass_table = _wavetable(3, 2.2)
-    pads = np.zeros((total, 2))
-    bass = np.zeros((total, 2))
-    arps = np.zeros((total, 2))
-    drums = np.zeros((total, 2))
-    kick = _kick(rate)
-    chord_names: list[str] = []
-
-    for bar in range(final_bar + 1):
-        ending = bar == final_bar
-        degree, quality = (0, "min" if minor else "maj") if ending else progression[bar % 4]
-        intervals = _TRIAD[quality] if energy != "driving" else _TRIAD[quality][:3]
-        chord = [root_midi + degree + iv for iv in intervals]
-        chord_names.append(f"{degree}:{quality}")
-        start = round(bar * bar_s * rate)
-        length = (total - start) if ending else round(bar_s * rate) + int(0.5 * rate)
-        _add(pads, start, _pad(chord, length, rate, pad_table))
-        bass_hz = _hz(root_midi - 12 + degree)
-        for beat in range(4):
-            at = start + round(beat * beat_s * rate)
-            if ending and beat > 0:
-                break
-            hit = _pluck(bass_hz, (2.5 if ending else beat_s), rate, bass_table,
-                         decay_s=0.8 if ending else beat_s * 0.45)
-            _add(bass, at, hit * (1.0 if beat == 0 else 0.75))
-            if ending:
-                _add(drums, at, kick * 0.8)
-                continue
-            if feel.kicks_per_bar == 4 or beat % 2 == 0:
-                _add(drums, at, kick * (1.0 if beat == 0 else 0.8))
-            for sub in range(feel.hats_per_beat):
-                if feel.hats_per_beat == 1 or sub > 0 or energy == "driving":
-                    # One hat per beat sits on the off-beat; more subdivide the beat evenly.
-                    lead = 0.5 if feel.hats_per_beat == 1 else 0.0
-                    offset = (sub + lead) / feel.hats_per_beat
-                    velocity = 0.6 + 0.4 * float(rng.random())
-                    _add(drums, at + int(offset * beat_s * rate),
-                         _hat(rate, rng, pan=0.3 * (1 if sub % 2 else -1)) * velocity)
-            for step in range(feel.arp_per_beat):
-                note = chord[(beat * feel.arp_per_beat + step) % len(chord)] + 12
-                at_step = at + int(step * beat_s / feel.arp_per_beat * rate)
-                length_s = beat_s / feel.arp_per_beat * 1.8
-                pluck = _pluck(_hz(note), length_s, rate, pluck_table, decay_s=0.18)
-                _add(arps, at_step, pluck * 0.5)
-
-    bright = butter(2, feel.cutoff_hz, btype="low", fs=rate, output="sos")
-    tonal = pads * feel.pad_gain + arps * 0.16 * (feel.pad_gain / 0.25)
-    tonal = sosfilt(bright, tonal, axis=0)
-    tonal = _reverb(tonal, rate, rng, wet=0.35)
-    low = butter(2, 300.0, btype="low", fs=rate, output="sos")
-    mix = tonal + sosfilt(low, bass, axis=0) * 0.45 + drums * feel.drum_gain
-
-    # Swell in over the first bar (at most 3 s) and let the resolved final chord fade to silence.
-    t = np.arange(total) / rate
-    swell = np.clip(t / min(bar_s, 3.0, duration_s / 4), 0.0, 1.0) ** 2
-    fade_start = final_bar * bar_s + min(beat_s, 0.5 * (duration_s - final_bar * bar_s))
-    fade = np.clip((duration_s - t) / max(1e-3, duration_s - fade_start), 0.0, 1.0) ** 1.5
-    mix *= (swell * fade)[:, None]
-
-    peak = float(np.max(np.abs(mix))) or 1.0
-    mix = mix / peak * 10 ** (-3 / 20)  # leave headroom; the mix sets the real level
+    stems, chord_names = _play(grid, progression, 48 + tonic, minor, energy, rng)
+    mix = _master(stems, grid, _FEELS[energy], duration_s, rng)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     wavfile.write(out_path, rate, (mix * 32767).astype(np.int16))
     return ScoreInfo(
         path=str(out_path.resolve()),
-        duration_s=total / rate,
+        duration_s=grid.total / rate,
         tempo_bpm=float(direction.tempo_bpm),
-        beat_s=beat_s,
+        beat_s=grid.beat_s,
         key=key_name,
         mood=direction.mood,
         energy=energy,
         chords=chord_names,
         sample_rate=rate,
     )
+
+
+def _grid(tempo_bpm: float, duration_s: float, rate: int) -> _Grid:
+    """Lay the beat grid over ``duration_s`` seconds at ``tempo_bpm``."""
+    beat_s = 60.0 / tempo_bpm
+    bar_s = 4 * beat_s
+    total = max(1, round(duration_s * rate))
+    # The tonic returns on the last bar line that leaves at least half a bar to ring out.
+    final_bar = max(0, int(np.floor((duration_s - 0.5 * bar_s) / bar_s + 1e-9)))
+    return _Grid(rate, beat_s, bar_s, total, final_bar)
+
+
+def _play(
+    grid: _Grid,
+    progression: list[tuple[int, str]],
+    root_midi: int,
+    minor: bool,
+    energy: str,
+    rng: np.random.Generator,
+) -> tuple[_Stems, list[str]]:
+    """Play every bar into the stems; return them and the chords played, as "degree:quality".
+
+    ``root_midi`` sits in the C3 region, which keeps the pads below the voice's presence band.
+    """
+    instruments = _Instruments(
+        _wavetable(6, 1.6), _wavetable(4, 2.0), _wavetable(3, 2.2), _kick(grid.rate)
+    )
+    stems = _Stems(*(np.zeros((grid.total, 2)) for _ in range(4)))
+    chord_names: list[str] = []
+    for bar in range(grid.final_bar + 1):
+        ending = bar == grid.final_bar
+        degree, quality = (0, "min" if minor else "maj") if ending else progression[bar % 4]
+        intervals = _TRIAD[quality] if energy != "driving" else _TRIAD[quality][:3]
+        chord = [root_midi + degree + iv for iv in intervals]
+        chord_names.append(f"{degree}:{quality}")
+        start = round(bar * grid.bar_s * grid.rate)
+        ring = round(grid.bar_s * grid.rate) + int(0.5 * grid.rate)  # into the next bar's attack
+        length = (grid.total - start) if ending else ring
+        _add(stems.pads, start, _pad(chord, length, grid.rate, instruments.pad))
+        bass_hz = _hz(root_midi - 12 + degree)
+        for beat in range(4):
+            at = start + round(beat * grid.beat_s * grid.rate)
+            if ending and beat > 0:
+                break
+            _play_beat(stems, instruments, grid, (at, beat, ending), chord, bass_hz, energy, rng)
+    return stems, chord_names
+
+
+def _play_beat(
+    stems: _Stems,
+    instruments: _Instruments,
+    grid: _Grid,
+    where: tuple[int, int, bool],
+    chord: list[int],
+    bass_hz: float,
+    energy: str,
+    rng: np.random.Generator,
+) -> None:
+    """Play one beat (``where`` = sample offset, beat in the bar, final bar): bass and drums.
+
+    The final bar rings out one long bass note over a single kick; other beats add hats and
+    the arpeggio as the mood's feel asks.
+    """
+    at, beat, ending = where
+    rate, beat_s = grid.rate, grid.beat_s
+    feel = _FEELS[energy]
+    hit = _pluck(bass_hz, (2.5 if ending else beat_s), rate, instruments.bass,
+                 decay_s=0.8 if ending else beat_s * 0.45)
+    _add(stems.bass, at, hit * (1.0 if beat == 0 else 0.75))
+    if ending:
+        _add(stems.drums, at, instruments.kick * 0.8)
+        return
+    if feel.kicks_per_bar == 4 or beat % 2 == 0:
+        _add(stems.drums, at, instruments.kick * (1.0 if beat == 0 else 0.8))
+    for sub in range(feel.hats_per_beat):
+        if feel.hats_per_beat == 1 or sub > 0 or energy == "driving":
+            # One hat per beat sits on the off-beat; more subdivide the beat evenly.
+            lead = 0.5 if feel.hats_per_beat == 1 else 0.0
+            offset = (sub + lead) / feel.hats_per_beat
+            velocity = 0.6 + 0.4 * float(rng.random())
+            _add(stems.drums, at + int(offset * beat_s * rate),
+                 _hat(rate, rng, pan=0.3 * (1 if sub % 2 else -1)) * velocity)
+    for step in range(feel.arp_per_beat):
+        note = chord[(beat * feel.arp_per_beat + step) % len(chord)] + 12
+        at_step = at + int(step * beat_s / feel.arp_per_beat * rate)
+        length_s = beat_s / feel.arp_per_beat * 1.8
+        pluck = _pluck(_hz(note), length_s, rate, instruments.pluck, decay_s=0.18)
+        _add(stems.arps, at_step, pluck * 0.5)
+
+
+def _master(
+    stems: _Stems, grid: _Grid, feel: _Feel, duration_s: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Filter, reverb and balance the stems, shape the ends, and leave 3 dB of headroom."""
+    rate, beat_s, bar_s = grid.rate, grid.beat_s, grid.bar_s
+    bright = butter(2, feel.cutoff_hz, btype="low", fs=rate, output="sos")
+    tonal = stems.pads * feel.pad_gain + stems.arps * 0.16 * (feel.pad_gain / 0.25)
+    tonal = sosfilt(bright, tonal, axis=0)
+    tonal = _reverb(tonal, rate, rng, wet=0.35)
+    low = butter(2, 300.0, btype="low", fs=rate, output="sos")
+    mix = tonal + sosfilt(low, stems.bass, axis=0) * 0.45 + stems.drums * feel.drum_gain
+
+    # Swell in over the first bar (at most 3 s) and let the resolved final chord fade to silence.
+    t = np.arange(grid.total) / rate
+    swell = np.clip(t / min(bar_s, 3.0, duration_s / 4), 0.0, 1.0) ** 2
+    fade_start = grid.final_bar * bar_s + min(beat_s, 0.5 * (duration_s - grid.final_bar * bar_s))
+    fade = np.clip((duration_s - t) / max(1e-3, duration_s - fade_start), 0.0, 1.0) ** 1.5
+    mix *= (swell * fade)[:, None]
+
+    peak = float(np.max(np.abs(mix))) or 1.0
+    return np.asarray(mix / peak * 10 ** (-3 / 20))  # leave headroom; the mix sets the real level

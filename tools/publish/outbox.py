@@ -9,7 +9,6 @@ never leaves a half-published folder behind.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -25,53 +24,12 @@ from tools.handoffs import (
     QAReport,
 )
 from tools.publish.record import RECORD, publishable, write_record
+from tools.publish.webhook import WebhookTarget, deliver
+from tools.publish.wording import platform_text
 from tools.qa.contact_sheet import render_contact_sheet, sheet_frames
 from tools.qa.report import write_reports
 
 CONTACT_SHEET = "contact_sheet.png"
-
-# Title length limits per platform; descriptions are kept short for every feed.
-_TITLE_MAX: dict[Platform, int] = {
-    "reels": 80,
-    "tiktok": 80,
-    "shorts": 100,
-    "instagram_feed": 80,
-    "youtube": 100,
-}
-_STOP = {"the", "a", "an", "and", "or", "for", "our", "your", "with", "of", "to", "in", "on", "new"}
-
-
-def hashtags(brief: Brief, limit: int = 5) -> list[str]:
-    """Derive hashtags from the subject, title and use case, most specific first."""
-    tags: list[str] = []
-    words = re.findall(r"[A-Za-z0-9]+", f"{brief.subject} {brief.title}")
-    joined = "".join(w.capitalize() for w in re.findall(r"[A-Za-z0-9]+", brief.subject)[:3])
-    if joined:
-        tags.append("#" + joined)
-    for w in words:
-        if w.lower() not in _STOP and len(w) > 2:
-            tag = "#" + w.lower()
-            if tag.lower() not in {t.lower() for t in tags}:
-                tags.append(tag)
-    tags.append(
-        {
-            "campaign": "#newlaunch",
-            "ecommerce": "#shopnow",
-            "education": "#learnontiktok",
-            "personal_ip": "#creator",
-        }[brief.use_case]
-    )
-    return tags[:limit]
-
-
-def _title(brief: Brief, platform: Platform) -> str:
-    title = brief.title
-    limit = _TITLE_MAX[platform]
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
-
-
-def _description(brief: Brief, tags: list[str]) -> str:
-    return f"{brief.key_message} {brief.cta}. {' '.join(tags)}".replace("..", ".")
 
 
 def publish(
@@ -82,58 +40,24 @@ def publish(
     out_dir: Path,
     version: int = 1,
     record: ProductionRecord | None = None,
+    webhook: WebhookTarget | None = None,
 ) -> PublishManifest:
     """Write every platform's video, cover and captions, the QA reports and manifest.json.
 
     Given the production ``record``, also write production.json, keyframes/ and the contact sheet.
+    Given a ``webhook``, post the manifest there once the outbox is complete and record how it
+    went in manifest.json; a failed post leaves the outbox as it is.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".publish-", dir=out_dir.parent))
     try:
-        tags = hashtags(brief)
-        variants: list[PublishedVariant] = []
-        for platform in brief.platforms:
-            v = edit.variant(PLATFORM_ASPECT[platform])
-            folder = staging / platform
-            folder.mkdir()
-            shutil.copyfile(v.video, folder / "video.mp4")
-            shutil.copyfile(v.cover, folder / "cover.png")
-            first = brief.languages[0]
-            shutil.copyfile(v.captions[first], folder / "captions.srt")
-            extra: dict[str, str] = {}
-            for lang in brief.languages[1:]:
-                if lang in v.captions:
-                    shutil.copyfile(v.captions[lang], folder / f"captions.{lang}.srt")
-                    extra[lang] = f"{platform}/captions.{lang}.srt"
-            variants.append(
-                PublishedVariant(
-                    platform=platform,
-                    aspect=v.aspect,
-                    width=v.width,
-                    height=v.height,
-                    video=f"{platform}/video.mp4",
-                    cover=f"{platform}/cover.png",
-                    captions=f"{platform}/captions.srt",
-                    extra_captions=extra,
-                    title=_title(brief, platform),
-                    description=_description(brief, tags),
-                    hashtags=tags,
-                )
-            )
+        variants = [_stage_variant(brief, edit, p, staging) for p in brief.platforms]
         criteria = record.criteria if record is not None else None
         write_reports(qa, staging, brief.title, criteria)
         production = sheet = None
         if record is not None:
-            # Each aspect's record paths point at the first platform folder that holds it.
-            homes: dict[str, str] = {PLATFORM_ASPECT[p]: p for p in reversed(brief.platforms)}
-            local = publishable(record, staging, homes)
-            write_record(local, staging)
-            frames = [f.model_copy(update={"path": str(staging / f.path)})
-                      for f in sheet_frames(local.keyvisuals.frames, local.keyvisuals.heroes)]
-            render_contact_sheet(qa, frames, record.anchor.palette, brief.title,
-                                 staging / CONTACT_SHEET)
-            production, sheet = RECORD, CONTACT_SHEET
+            production, sheet = _stage_record(brief, qa, record, staging)
         manifest = PublishManifest(
             title=brief.title,
             anchor_version=anchor_version,
@@ -146,12 +70,75 @@ def publish(
             contact_sheet=sheet,
         )
         (staging / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for entry in staging.iterdir():
-            target = out_dir / entry.name
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            os.replace(entry, target)
-        return manifest
+        _move_in(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    if webhook is None:
+        return manifest
+    delivered = manifest.model_copy(update={"webhook": deliver(webhook, manifest, out_dir)})
+    _write_manifest(delivered, out_dir)
+    return delivered
+
+
+def _write_manifest(manifest: PublishManifest, out_dir: Path) -> None:
+    """Replace manifest.json in one step, so a reader never sees half of it."""
+    tmp = out_dir / ".manifest.json.tmp"
+    tmp.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+    os.replace(tmp, out_dir / "manifest.json")
+
+
+def _stage_variant(
+    brief: Brief, edit: EditResult, platform: Platform, staging: Path
+) -> PublishedVariant:
+    """Copy one platform's video, cover and captions into its folder; describe them."""
+    v = edit.variant(PLATFORM_ASPECT[platform])
+    folder = staging / platform
+    folder.mkdir()
+    shutil.copyfile(v.video, folder / "video.mp4")
+    shutil.copyfile(v.cover, folder / "cover.png")
+    first = brief.languages[0]
+    shutil.copyfile(v.captions[first], folder / "captions.srt")
+    extra: dict[str, str] = {}
+    for lang in brief.languages[1:]:
+        if lang in v.captions:
+            shutil.copyfile(v.captions[lang], folder / f"captions.{lang}.srt")
+            extra[lang] = f"{platform}/captions.{lang}.srt"
+    # The CTA the cut shows and says (a revision may have changed it since the brief).
+    title, description, tags = platform_text(brief, edit.cta or brief.cta, platform)
+    return PublishedVariant(
+        platform=platform,
+        aspect=v.aspect,
+        width=v.width,
+        height=v.height,
+        video=f"{platform}/video.mp4",
+        cover=f"{platform}/cover.png",
+        captions=f"{platform}/captions.srt",
+        extra_captions=extra,
+        title=title,
+        description=description,
+        hashtags=tags,
+    )
+
+
+def _stage_record(
+    brief: Brief, qa: QAReport, record: ProductionRecord, staging: Path
+) -> tuple[str, str]:
+    """Write production.json, the key frames and the contact sheet; return their names."""
+    # Each aspect's record paths point at the first platform folder that holds it.
+    homes: dict[str, str] = {PLATFORM_ASPECT[p]: p for p in reversed(brief.platforms)}
+    local = publishable(record, staging, homes)
+    write_record(local, staging)
+    frames = [f.model_copy(update={"path": str(staging / f.path)})
+              for f in sheet_frames(local.keyvisuals.frames, local.keyvisuals.heroes)]
+    render_contact_sheet(qa, frames, record.anchor.palette, brief.title, staging / CONTACT_SHEET)
+    return RECORD, CONTACT_SHEET
+
+
+def _move_in(staging: Path, out_dir: Path) -> None:
+    """Move the staged entries into the output folder, replacing what they replace."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for entry in staging.iterdir():
+        target = out_dir / entry.name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        os.replace(entry, target)

@@ -24,8 +24,8 @@ from tools.qa.measure_audio import (
     speech_levels,
 )
 
-# The procedural score's feels by how busy their hats are (tools.music.score): calm has none, warm and
-# upbeat one per beat, driving subdivides the beat.
+# The procedural score's feels by how busy their hats are (tools.music.score): calm has none,
+# warm and upbeat one per beat, driving subdivides the beat.
 EXPECTED_ENERGY = {"calm": "low", "warm": "medium", "upbeat": "medium", "driving": "high"}
 
 # Measurements by the decoded mix: every cut carries the same mix, and a revision that keeps it

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -101,6 +102,17 @@ def _embed(texts: list[str], references: tuple[str, ...]) -> tuple[np.ndarray, n
     return np.array([known[t] for t in texts]), np.array([known[r] for r in references])
 
 
+@dataclass(frozen=True)
+class _Relevance:
+    """Per scene, how far copy and picture beat unrelated lines; and how the anchor reads."""
+
+    copy_margin: np.ndarray
+    picture_margin: np.ndarray
+    tone_margin: float
+    closest_tone: str
+    tone_text: str
+
+
 def relevance_checks(p: Production) -> list[QACheck]:
     """Check each scene's copy and picture serve its goal, and the anchor carries the tone.
 
@@ -109,6 +121,12 @@ def relevance_checks(p: Production) -> list[QACheck]:
     line ("Sound familiar?") is near nothing while copy about something else is near that. A
     picture description must beat the unrelated lines' closeness to its goal by a margin.
     """
+    measured = _measure_relevance(p)
+    return [*_scene_relevance_checks(p, measured), _tone_check(p, measured)]
+
+
+def _measure_relevance(p: Production) -> _Relevance:
+    """Embed goals, copy, pictures, topic and tones once and measure every margin from them."""
     b, a, scenes = p.brief, p.anchor, p.script.scenes
     n = len(scenes)
     context = f"({b.subject}, for {b.audience})"
@@ -129,9 +147,17 @@ def relevance_checks(p: Production) -> list[QACheck]:
     own = np.maximum(np.maximum(np.sum(copy * goals, 1), np.sum(copy * pictures, 1)), copy @ topic)
     copy_margin = own - (copy @ refs.T).max(axis=1)
     picture_margin = np.sum(pictures * goals, 1) - np.sort(goals @ refs.T, axis=1)[:, -3:].mean(1)
+    closest = int(np.argmax(other))
+    tone_margin = float(tone @ anchor - other[closest])
+    return _Relevance(copy_margin, picture_margin, tone_margin, others[closest], tone_text)
+
+
+def _scene_relevance_checks(p: Production, measured: _Relevance) -> list[QACheck]:
+    """Judge every scene's copy and picture by their margins over unrelated subjects."""
     copy_min, picture_min = THRESHOLDS["copy_margin"], THRESHOLDS["picture_margin"]
     out: list[QACheck] = []
-    for s, mc, mp in zip(scenes, copy_margin, picture_margin, strict=True):
+    margins = zip(p.script.scenes, measured.copy_margin, measured.picture_margin, strict=True)
+    for s, mc, mp in margins:
         name = scene_name(s.index)
         out.append(
             check(
@@ -149,24 +175,27 @@ def relevance_checks(p: Production) -> list[QACheck]:
                 scene=s.index,
             )
         )
-    # The anchor fails its tone only when one of the other tones reads clearly closer than the
-    # brief's own: measured on 13 clean productions and every anchor judged against the other
-    # briefs' tones, clean anchors sit at -0.10 to +0.31 while a different brief's tone scores a
-    # median -0.08, so the embedding cannot tell a fitting anchor from a merely different one;
-    # only an anchor that reads as another tone outright (≤ -0.15) is a reliable failure.
-    closest = int(np.argmax(other))
-    tone_margin = float(tone @ anchor - other[closest])
-    limit = THRESHOLDS["tone_margin"]
-    out.append(
-        check(
-            "tone", tone_margin >= limit, tone_margin,
-            f"≥ {limit:g}: no other tone reads clearly closer", "anchor",
-            f"the style anchor reads as “{others[closest]}” rather than “{p.accept.tone}”: "
-            "re-derive its style words, music mood and voice from the brief's tone",
-            detail=f"anchor: {tone_text}; closest other tone “{others[closest]}”",
-        )
-    )
     return out
+
+
+def _tone_check(p: Production, measured: _Relevance) -> QACheck:
+    """Judge whether the anchor reads as another tone outright rather than the brief's own.
+
+    The anchor fails its tone only when one of the other tones reads clearly closer than the
+    brief's own: measured on 13 clean productions and every anchor judged against the other
+    briefs' tones, clean anchors sit at -0.10 to +0.31 while a different brief's tone scores a
+    median -0.08, so the embedding cannot tell a fitting anchor from a merely different one;
+    only an anchor that reads as another tone outright (≤ -0.15) is a reliable failure.
+    """
+    limit = THRESHOLDS["tone_margin"]
+    closest = measured.closest_tone
+    return check(
+        "tone", measured.tone_margin >= limit, measured.tone_margin,
+        f"≥ {limit:g}: no other tone reads clearly closer", "anchor",
+        f"the style anchor reads as “{closest}” rather than “{p.accept.tone}”: "
+        "re-derive its style words, music mood and voice from the brief's tone",
+        detail=f"anchor: {measured.tone_text}; closest other tone “{closest}”",
+    )
 
 
 def copy_checks(p: Production, captions: list[tuple[float, str]]) -> list[QACheck]:

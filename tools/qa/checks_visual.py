@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from tools.common.colour import nearest_palette_distance, palette_adherence, rgb_to_hex
-from tools.handoffs import KeyFrame, QACheck, frame_size
+from tools.handoffs import ASPECT_SIZE, KeyFrame, QACheck, frame_size
 from tools.qa.checks_base import THRESHOLDS, Cut, Production, check, scene_name
 from tools.qa.decode import decode_frames
 from tools.qa.measure_image import colour_distance, mean_lab, picture, pixel_difference, structure
@@ -154,8 +154,8 @@ def clip_checks(p: Production, cut: Cut) -> tuple[list[QACheck], np.ndarray | No
 
 
 def _thumb_size(cut: Cut) -> tuple[int, int]:
-    w, h = {"9:16": (54, 96), "1:1": (96, 96), "16:9": (96, 54)}[cut.aspect]
-    return w, h
+    w, h = ASPECT_SIZE[cut.aspect]  # long side 96: 9:16 -> 54x96, 2:3 -> 64x96
+    return round(w * 96 / max(w, h)), round(h * 96 / max(w, h))
 
 
 def _above_captions(frame: np.ndarray, box_y: int, height: int) -> np.ndarray:

@@ -15,6 +15,11 @@ PLATFORM_LOUDNESS_LUFS: dict[Platform, float] = {
     "shorts": -14.0,
     "instagram_feed": -14.0,
     "youtube": -14.0,
+    "instagram_portrait": -14.0,
+    "facebook": -14.0,
+    "linkedin": -14.0,
+    "x": -14.0,
+    "pinterest": -14.0,
 }
 # Longest video each placement takes, in seconds; the brief's own window is tighter.
 PLATFORM_MAX_S: dict[Platform, float] = {
@@ -23,6 +28,11 @@ PLATFORM_MAX_S: dict[Platform, float] = {
     "shorts": 180.0,
     "instagram_feed": 180.0,  # feed videos play up to 60 min; the brief caps videos at 180 s
     "youtube": 3600.0,
+    "instagram_portrait": 180.0,
+    "facebook": 180.0,  # feed videos run far longer; the brief caps videos at 180 s
+    "linkedin": 180.0,  # up to 15 min; the brief caps videos at 180 s
+    "x": 140.0,  # 2 min 20 s for most accounts
+    "pinterest": 180.0,  # video pins run up to 15 min; the brief caps videos at 180 s
 }
 # A cut may miss the target by half a second or 3 %, whichever is more, plus one frame of rounding.
 DURATION_SLACK_S = 0.5

@@ -6,11 +6,8 @@ of schema leaves one note saying so rather than stopping the critic.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from prompts import load_prompt
@@ -18,6 +15,7 @@ from tools.handoffs import QAReport
 from tools.qa.checks_base import Production
 
 MAX_NOTES = 5
+MAX_FAILURES = 12
 
 
 class CriticNotes(BaseModel):
@@ -26,41 +24,46 @@ class CriticNotes(BaseModel):
     notes: list[str] = Field(default_factory=list, description="Short, concrete, actionable notes")
 
 
-def _prompt(p: Production, report: QAReport) -> str:
+def critic_request(p: Production, report: QAReport) -> str:
+    """Return what the critic model reads: the brief's essentials, the script, failed checks."""
     failures = [
-        f"- {c.name} [{c.variant or 'all'}] {c.value} (wants {c.threshold}) → {c.fix}"
+        f"- {c.name} [{c.variant or 'all'}] {c.value} (wants {c.threshold})"
         for c in report.checks
         if not c.passed
     ]
-    return load_prompt("critic").format(
-        max_notes=MAX_NOTES,
-        brief_json=json.dumps(p.brief.model_dump(mode="json"), ensure_ascii=False),
-        anchor_json=json.dumps(p.anchor.model_dump(mode="json"), ensure_ascii=False),
-        script_json=json.dumps(p.script.model_dump(mode="json"), ensure_ascii=False),
-        failures="\n".join(failures[:20]) or "(none: every measured check passed)",
+    scenes = "\n".join(
+        f"{s.index + 1}. ({s.duration_s:g} s) {s.narration} | on screen: {s.on_screen_text or '-'}"
+        for s in p.script.scenes
     )
+    values = {
+        "title": p.brief.title,
+        "subject": p.brief.subject,
+        "audience": p.brief.audience,
+        "tone": p.brief.tone,
+        "key_message": p.brief.key_message,
+        "cta": p.brief.cta,
+        "style": ", ".join(p.anchor.words),
+        "scenes": scenes,
+        "failures": "\n".join(failures[:MAX_FAILURES]) or "(none: every measured check passed)",
+    }
+    text = load_prompt("critic")
+    for key, value in values.items():  # plain replacement: the copy may hold braces
+        text = text.replace("{" + key + "}", value)
+    return text.strip()
 
 
-def _structured(model: BaseChatModel) -> Any:
-    # OpenAI-compatible servers often refuse json_schema output; function calling works widely.
-    try:
-        return model.with_structured_output(CriticNotes, method="function_calling")
-    except (TypeError, ValueError, NotImplementedError):
-        return model.with_structured_output(CriticNotes)
+def judge_with(ask: Callable[[str], list[str]]) -> Callable[[Production, QAReport], list[str]]:
+    """Return a judge that hands the critic request to ``ask`` and keeps its notes short.
 
-
-def model_judge(model: BaseChatModel) -> Callable[[Production, QAReport], list[str]]:
-    """Return a judge that asks ``model`` for notes on a production and its measured report."""
+    ``ask`` is a real model's call made elsewhere (``agent.brain.critic``); this module never
+    talks to a model. Notes are advisory: a failing ``ask`` leaves one note saying so.
+    """
 
     def judge(p: Production, report: QAReport) -> list[str]:
         try:
-            answer = _structured(model).invoke(_prompt(p, report))
+            notes = ask(critic_request(p, report))
         except Exception as exc:  # advisory only: a failing model must not stop the critic
             return [f"critic model gave no notes ({type(exc).__name__}: {str(exc)[:160]})"]
-        if isinstance(answer, dict):
-            answer = CriticNotes.model_validate(answer)
-        if not isinstance(answer, CriticNotes):
-            return ["critic model answered out of schema; no notes"]
-        return [" ".join(n.split())[:300] for n in answer.notes if n.strip()][:MAX_NOTES]
+        return [" ".join(n.split())[:300] for n in notes if n.strip()][:MAX_NOTES]
 
     return judge

@@ -88,7 +88,7 @@ def _onsets(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """
     level = _band_levels(x, lo, hi, HOP)
     level = np.maximum(level, float(np.max(level)) - 50.0)
-    return np.clip(np.diff(level, prepend=level[0]), 0.0, 20.0)
+    return np.asarray(np.clip(np.diff(level, prepend=level[0]), 0.0, 20.0))
 
 
 def _autocorrelation(env: np.ndarray) -> np.ndarray:

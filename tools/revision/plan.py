@@ -10,11 +10,9 @@ anchor version (with its diff and the words that caused it) when a memory is giv
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage
 from pydantic import Field, ValidationError
 
 from prompts import load_prompt
@@ -35,6 +33,13 @@ from tools.revision.rules import rule_plan
 from tools.revision.script import refresh_style_cues
 
 _FENCE = "```"
+
+
+class Said(Protocol):
+    """A chat message as far as the planner reads it: its text."""
+
+    @property
+    def text(self) -> str: ...
 
 
 class AnchorStore(Protocol):
@@ -95,6 +100,10 @@ class RevisionContext(Contract):
         )
 
 
+Planner = Callable[[str, RevisionContext], RevisionPlan | None]
+"""Reads a request in the production's context; None when it has nothing to say."""
+
+
 # --------------------------------------------------------------------------- understand
 
 
@@ -104,7 +113,7 @@ def revision_prompt(request: str, context: RevisionContext) -> str:
     return load_prompt("revise").replace("{request_json}", block)
 
 
-def _request_block(messages: Sequence[BaseMessage]) -> dict[str, Any]:
+def _request_block(messages: Sequence[Said]) -> dict[str, Any]:
     for message in reversed(messages):
         text = message.text
         start = text.find(_FENCE + "json")
@@ -120,7 +129,7 @@ def _request_block(messages: Sequence[BaseMessage]) -> dict[str, Any]:
     raise ValueError("no revision request in the prompt")
 
 
-def offline_skill(messages: Sequence[BaseMessage], schema: dict[str, Any]) -> dict[str, Any]:
+def offline_skill(messages: Sequence[Said], schema: dict[str, Any]) -> dict[str, Any]:
     """Answer the RevisionPlan schema by rules from the request embedded in the prompt."""
     block = _request_block(messages)
     context = RevisionContext.model_validate(block.get("context") or {})
@@ -160,26 +169,34 @@ def check_plan(plan: RevisionPlan, context: RevisionContext) -> RevisionPlan:
 
 
 def plan_revision(
-    request: str, model: BaseChatModel, context: RevisionContext | None = None
+    request: str, planner: Planner | Any = None, context: RevisionContext | None = None
 ) -> RevisionPlan:
     """Understand a revision request as typed operations, or as a question when it is unclear.
 
-    The model answers under forced structured output (``method="function_calling"``, which
-    OpenAI-compatible servers and the offline model both accept). A failed or empty answer falls
-    back to the rule planner, which knows the common directions.
+    ``planner`` reads the request (a real model's call made elsewhere, ``agent.brain.revision``);
+    this module never talks to a model. A failed or empty answer, or no planner, falls back to
+    the rule planner, which knows the common directions.
     """
     ctx = context or RevisionContext()
     plan: RevisionPlan | None = None
     try:
-        runnable = model.with_structured_output(
-            RevisionPlan, method="function_calling", include_raw=True
-        )
-        plan = _parsed(runnable.invoke([HumanMessage(content=revision_prompt(request, ctx))]))
-    except Exception:  # a provider failure must not lose the request: the rules still read it
+        if hasattr(planner, "with_structured_output"):
+            plan = _plan_with_chat_model(request, planner, ctx)
+        elif planner is not None:
+            plan = planner(request, ctx)
+    except Exception:  # a planner failure must not lose the request: the rules still read it
         plan = None
     if plan is None or not (plan.ops or plan.clarify):
         plan = rule_plan(request, ctx.scene_count, ctx.duration_s)
     return check_plan(plan, ctx)
+
+
+def _plan_with_chat_model(request: str, model: Any, ctx: RevisionContext) -> RevisionPlan | None:
+    """Ask a chat model directly (transitional: callers move to ``agent.brain.revision``)."""
+    runnable = model.with_structured_output(
+        RevisionPlan, method="function_calling", include_raw=True
+    )
+    return _parsed(runnable.invoke(revision_prompt(request, ctx)))
 
 
 # --------------------------------------------------------------------------- apply

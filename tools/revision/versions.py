@@ -20,6 +20,7 @@ from pydantic import Field
 from tools.common.errors import BadInput
 from tools.common.fonts import font_path
 from tools.common.media import read_frames
+from tools.common.timing import KeptTiming
 from tools.handoffs import Brief, Contract, EditOptions, Script, StyleAnchor
 
 VERSIONS = "versions"
@@ -45,6 +46,9 @@ class VersionRecord(Contract):
     duration_s: float | None = None
     min_length_s: float | None = Field(
         default=None, description="Shortest cut this version's narration fits in"
+    )
+    timing: KeptTiming | None = Field(
+        default=None, description="Where this cut's scenes sit and its voice's pace"
     )
     stages_run: list[str] = Field(default_factory=list)
     stages_reused: list[str] = Field(default_factory=list)

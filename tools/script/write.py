@@ -6,8 +6,9 @@ moves from the allowed set, narration in every scene, captions per language, the
 and the anchor's style words in every scene's style cue.
 
 It also holds the narration budget every writer answers to: a scene of d seconds speaks for d
-minus its breaths (``tools.common.timing``), at the pace the voice really speaks (``tools.voice.narrate``).
-Models overrun, so ``normalize_script`` enforces the budget on whatever it is given.
+minus its breaths (``tools.common.timing``), at the pace the voice really speaks
+(``tools.voice.narrate``). Models overrun, so ``normalize_script`` enforces the budget on
+whatever it is given.
 """
 
 from __future__ import annotations
@@ -20,9 +21,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
-from langchain_core.runnables import Runnable
 from pydantic import BaseModel, Field, ValidationError
 
 from prompts import load_prompt
@@ -44,7 +42,10 @@ ATTEMPTS = 2
 ESTIMATE_MARGIN = 0.08
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
-StructuredFactory = Callable[[BaseChatModel, type[BaseModel]], Runnable[Any, Any]]
+StructuredFactory = Callable[[Any, type[BaseModel]], Any]
+"""Binds a schema to a chat model as structured output (transitional, see ``write_script``)."""
+Drafter = Callable[[Brief, StyleAnchor], "ScriptDraft"]
+"""Writes a script draft for a brief and an anchor: the built-in writer or a model's, wrapped."""
 
 
 class SceneDraft(BaseModel):
@@ -99,18 +100,39 @@ def script_prompt(brief: Brief, anchor: StyleAnchor) -> str:
 def write_script(
     brief: Brief,
     anchor: StyleAnchor,
-    model: BaseChatModel,
+    drafter: Drafter | Any,
     structured: StructuredFactory | None = None,
 ) -> Script:
-    """Ask the model for a script under forced structured output and return it normalized.
+    """Draft the script with ``drafter`` and return it normalized.
 
-    ``structured`` binds the schema to the model (``agent.models.structured``); by default the
-    schema is bound as a function call, which OpenAI-compatible servers and the offline model
-    both accept. Raise ProviderError when the model fails or answers unusably twice.
+    ``drafter`` is a plain callable, brief and anchor in, ``ScriptDraft`` out: the built-in
+    writer, or a real model's call made elsewhere (``agent.brain.script``), so this module never
+    talks to a model. Raise ProviderError when the drafter fails or its draft is unusable.
     """
+    if hasattr(drafter, "with_structured_output"):
+        return _write_with_chat_model(brief, anchor, drafter, structured)
+    try:
+        draft = drafter(brief, anchor)
+    except ProviderError:
+        raise
+    except Exception as exc:
+        raise ProviderError(
+            f"the script writer failed ({type(exc).__name__}: {_first_line(exc)})"
+        ) from exc
+    try:
+        return normalize_script(draft, brief, anchor)
+    except (ValueError, ValidationError) as exc:
+        problem = _first_line(exc)
+        raise ProviderError(f"the script writer returned an unusable script: {problem}") from exc
+
+
+def _write_with_chat_model(
+    brief: Brief, anchor: StyleAnchor, model: Any, structured: StructuredFactory | None
+) -> Script:
+    """Ask a chat model directly (transitional: callers move to ``agent.brain.script``)."""
     bind = structured or _function_calling
     runnable = bind(model, ScriptDraft)
-    prompt = [HumanMessage(content=script_prompt(brief, anchor))]
+    prompt = script_prompt(brief, anchor)
     problem = ""
     for _ in range(ATTEMPTS):
         try:
@@ -258,7 +280,7 @@ def coerce_motion(value: str, index: int) -> CameraMove:
     return _RHYTHM[index % len(_RHYTHM)]
 
 
-def _function_calling(model: BaseChatModel, schema: type[BaseModel]) -> Runnable[Any, Any]:
+def _function_calling(model: Any, schema: type[BaseModel]) -> Any:
     # json_schema (langchain-openai's default) is refused by many compatible servers.
     return model.with_structured_output(schema, method="function_calling", include_raw=True)
 

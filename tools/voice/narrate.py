@@ -5,21 +5,22 @@ cannot: other languages, a female persona, or any piper failure. A remote provid
 when given and falls back to the embedded voices. One provider speaks the whole narration, so a
 video never switches voice between scenes.
 
-Pace is calibrated, not assumed: the tables below map a persona's words per second onto each
-engine's own speed setting, so the script stage can budget words for the voice that speaks them.
-When the spoken narration still cannot fit the video, the embedded voices speed up a little and
-say so in the notes.
+Pace is calibrated, not assumed (``tools.voice.pace``): a persona's words per second become each
+engine's own speed setting. When the spoken narration still cannot fit the video, the embedded
+voices speed up a little and say so in the notes. Lines go through a cache keyed by what they
+say and how (``tools.voice.lines``): voices are not repeatable, so an unchanged line is reused
+byte for byte, and the run log next to the lines says which were recorded.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
-import re
 import threading
 import time
 import wave
+from dataclasses import dataclass, field
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -29,35 +30,31 @@ import numpy as np
 from tools.common.timing import TOLERANCE_S, shortest_length
 from tools.handoffs import Narration, NarrationLine, Script, StyleAnchor, VoicePersona
 from tools.voice import espeak
+from tools.voice.lines import LineRun, VoiceLog, cache_note, fetch_line, line_key, write_log
+from tools.voice.pace import (
+    ESPEAK_PACE,
+    MAX_SPEEDUP,
+    MIN_LENGTH_SCALE,
+    PIPER_PACE,
+    base_language,
+    length_scale,
+    piper_rate,
+    speech_seconds,
+    syllables,
+)
+
+__all__ = [
+    "MIN_LENGTH_SCALE", "PIPER_PACE", "PIPER_VOICE", "EspeakProvider", "PiperProvider",
+    "VoiceProvider", "length_scale", "narrate", "speech_seconds", "syllables",
+]
 
 _LOG = logging.getLogger(__name__)
 
 PIPER_VOICE = "en_US-joe-medium"
 SILENCE_S = 0.3
 
-# Joe's measured pace: (length_scale, words per second of the trimmed WAV), over 52 narration
-# lines of 2-17 words with numbers and punctuation. Joe is not linear in length_scale: his pauses
-# barely stretch, so 1.0 speaks 3.1 wps and a 2.5 wps persona needs about 1.36.
-PIPER_PACE: tuple[tuple[float, float], ...] = (
-    (0.80, 3.56), (0.85, 3.40), (0.90, 3.28), (1.00, 3.14), (1.10, 2.99), (1.20, 2.82),
-    (1.30, 2.62), (1.45, 2.38), (1.60, 2.19), (1.80, 1.98), (2.00, 1.82), (2.20, 1.67),
-)
-MIN_LENGTH_SCALE = 0.85  # faster than this Joe starts to gabble
-MAX_SPEEDUP = 1.2  # the most the delivery is sped up, over the persona's pace, to fit the video
-# espeak-ng's real words per second over the rate it is asked for, per language (trimmed WAVs).
-ESPEAK_PACE = {"en": 1.06, "es": 0.97, "fr": 1.23, "de": 0.88, "pt": 0.97, "it": 0.96}
-# Syllables per word of ordinary narration per language: turns syllables into words of speech.
-SYLLABLES_PER_WORD = {"en": 1.45, "es": 2.0, "fr": 1.47, "de": 1.79, "pt": 2.03, "it": 2.02}
-# Speech time in words: per English syllable, per comma-like pause, per sentence break, per line.
-# Fitted over the same lines at ten length_scales; predicts a line within about 0.25 s (rms),
-# where a plain word count misses by twice that.
-_SYLLABLE_WORDS, _COMMA_WORDS, _STOP_WORDS, _LINE_WORDS = 0.56, 1.12, 1.06, 0.75
 _TRIM_LEVEL = 0.004  # about -48 dBFS: below it an edge is silence, not speech
 _TRIM_KEEP_S = (0.03, 0.06)  # silence kept before and after the speech
-_VOWELS = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüœ]+", re.IGNORECASE)
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_COMMAS = re.compile(r"[,;:\u2013\u2014]|\s-\s")
-_STOPS = re.compile(r"[.?!…]+[\"')\]]*\s+\S")
 
 
 class VoiceProvider(Protocol):
@@ -72,55 +69,6 @@ class VoiceProvider(Protocol):
     def synthesize(self, text: str, language: str, persona: VoicePersona, out_path: Path) -> None:
         """Speak ``text`` into a mono WAV at ``out_path``; raise on failure."""
         ...
-
-
-# --------------------------------------------------------------------------- pace
-
-
-def length_scale(words_per_second: float) -> float:
-    """Return Joe's length_scale for a pace, read off the measured table so the pace comes out."""
-    scales = [s for s, _ in reversed(PIPER_PACE)]
-    rates = [r for _, r in reversed(PIPER_PACE)]
-    return round(float(np.interp(words_per_second, rates, scales)), 3)
-
-
-def speech_seconds(text: str, language: str, words_per_second: float) -> float:
-    """Estimate how long the embedded voices take to say ``text`` at a persona's pace.
-
-    Syllables and pauses, not words, are what take time: "Featherlight foam" and "20%" are
-    longer than their word count says. The script stage budgets with this before any audio exists.
-    """
-    if not text.strip():
-        return 0.0
-    base = _base(language)
-    per_syllable = _SYLLABLE_WORDS * SYLLABLES_PER_WORD["en"] / SYLLABLES_PER_WORD.get(base, 1.8)
-    words = (
-        per_syllable * syllables(text, base)
-        + _COMMA_WORDS * len(_COMMAS.findall(text.strip()[:-1]))
-        + _STOP_WORDS * len(_STOPS.findall(text.strip()))
-        + _LINE_WORDS
-    )
-    return words / words_per_second
-
-
-def syllables(text: str, language: str = "en") -> int:
-    """Count spoken syllables roughly: vowel groups, silent endings, numbers and symbols."""
-    count = 0
-    for word in _WORD.findall(text):
-        lower = word.lower()
-        groups = len(_VOWELS.findall(lower))
-        if groups > 1 and language == "en" and re.search(r"[^aeiouy]e$", lower):
-            groups -= 0 if lower.endswith("le") else 1
-        elif groups > 1 and language == "fr" and re.search(r"e(s|nt)?$", lower):
-            groups -= 1
-        count += max(1, groups)
-    for number in re.findall(r"\d+", text):
-        count += 2 + math.ceil(1.5 * max(0, len(number) - 2))
-    return count + 2 * text.count("%") + text.count("&") + text.count("$")
-
-
-def _base(language: str) -> str:
-    return language.split("-")[0].lower()
 
 
 # --------------------------------------------------------------------------- piper
@@ -194,7 +142,7 @@ class EspeakProvider:
 
     def synthesize(self, text: str, language: str, persona: VoicePersona, out_path: Path) -> None:
         # espeak's rate is nominal; divide by its measured bias so the persona's pace comes out.
-        rate = persona.words_per_second / ESPEAK_PACE.get(_base(language), 1.0)
+        rate = persona.words_per_second / ESPEAK_PACE.get(base_language(language), 1.0)
         espeak.synthesize_wav(text, out_path, self.voice_for(language, persona), rate)
 
 
@@ -231,29 +179,60 @@ def _trim_silence(path: Path) -> None:
         espeak.write_wav(path, samples[start:end], rate)
 
 
-def _speak_all(
-    provider: VoiceProvider, script: Script, persona: VoicePersona, out_dir: Path
-) -> list[NarrationLine]:
-    lines: list[NarrationLine] = []
-    for scene in script.scenes:
-        text = " ".join(scene.narration.split())
-        path = out_dir / f"narration_{scene.index:02d}.wav"
-        if text:
-            provider.synthesize(text, script.language, persona, path)
-            _trim_silence(path)
-        else:
-            _write_silence(path)  # piper raises on blank text; a scene may well be wordless
-        lines.append(
-            NarrationLine(
-                scene_index=scene.index,
-                text=text,
-                language=script.language,
-                path=str(path.resolve()),
-                duration_s=round(_duration(path), 4),
-                words=len(text.split()),
+def _speak_line(
+    provider: VoiceProvider, text: str, language: str, persona: VoicePersona, path: Path
+) -> None:
+    provider.synthesize(text, language, persona, path)
+    _trim_silence(path)
+
+
+def _voice_id(provider: VoiceProvider, language: str, persona: VoicePersona) -> str:
+    """Name the voice a line is spoken in, the remote model included, for the line's key."""
+    model = getattr(provider, "model", "")
+    return provider.voice_for(language, persona) + (f"@{model}" if model else "")
+
+
+@dataclass
+class _Recorder:
+    """Speak lines through the line cache and remember what the last pass recorded or reused."""
+
+    out_dir: Path
+    cache: Path | None
+    take: int = 0
+    syntheses: int = 0
+    runs: list[LineRun] = field(default_factory=list)
+
+    def speak_all(
+        self, provider: VoiceProvider, script: Script, persona: VoicePersona
+    ) -> list[NarrationLine]:
+        """Speak every scene's line at the persona's pace, or copy it when it is stored."""
+        self.runs = []
+        lines: list[NarrationLine] = []
+        language = script.language
+        for scene in script.scenes:
+            text = " ".join(scene.narration.split())
+            path = self.out_dir / f"narration_{scene.index:02d}.wav"
+            key, fresh = "", False
+            if text:
+                voice = _voice_id(provider, language, persona)
+                key = line_key(text, language, provider.name, voice, persona, self.take)
+                speak = partial(_speak_line, provider, text, language, persona)
+                fresh = fetch_line(self.cache, key, path, speak)
+            else:
+                _write_silence(path)  # piper raises on blank text; a scene may well be wordless
+            self.syntheses += fresh
+            self.runs.append(LineRun(scene_index=scene.index, key=key, recorded=fresh, text=text))
+            lines.append(
+                NarrationLine(
+                    scene_index=scene.index,
+                    text=text,
+                    language=language,
+                    path=str(path.resolve()),
+                    duration_s=round(_duration(path), 4),
+                    words=len(text.split()),
+                )
             )
-        )
-    return lines
+        return lines
 
 
 def _duration(path: Path) -> float:
@@ -276,14 +255,14 @@ def _fit_pace(
     provider: VoiceProvider,
     script: Script,
     anchor: StyleAnchor,
-    out_dir: Path,
+    recorder: _Recorder,
     lines: list[NarrationLine],
-) -> tuple[list[NarrationLine], list[str]]:
+) -> tuple[list[NarrationLine], list[str], float]:
     """Speed the embedded voice up a little, if that is what it takes to fit the video.
 
     The script already budgets words for the persona's pace; this catches what estimates miss
     (and scripts from models that overrun). Remote voices speak at their own pace, so they and
-    narration that fits are left alone.
+    narration that fits are left alone. Return the lines, notes and the speed-up used.
     """
     target = script.duration_s
     beat_s = 60.0 / anchor.music.tempo_bpm
@@ -292,7 +271,7 @@ def _fit_pace(
     limit = target + TOLERANCE_S - 1 / 30
     need = shortest_length(script, _narration(lines, provider, script, persona), beat_s)
     if need <= limit:
-        return lines, []
+        return lines, [], 1.0
     top = _top_speedup(provider, persona)
     notes: list[str] = []
     speedup = 1.0
@@ -303,7 +282,7 @@ def _fit_pace(
         step = spoken / max(spoken - over, 0.5 * spoken)
         speedup = min(top, max(speedup + 0.03, speedup * step * 1.02))
         paced = _paced(persona, speedup)
-        lines = _speak_all(provider, script, paced, out_dir)
+        lines = recorder.speak_all(provider, script, paced)
         need = shortest_length(script, _narration(lines, provider, script, paced), beat_s)
     if speedup > 1.0:
         how = _pace_words(provider, persona.words_per_second, speedup)
@@ -318,7 +297,7 @@ def _fit_pace(
         else:
             why = "at the fastest pace allowed" if top > 1.0 else "it speaks at its own pace"
             notes.append(_over_note(need, target, provider.name, why))
-    return lines, notes
+    return lines, notes, speedup
 
 
 def _top_speedup(provider: VoiceProvider, persona: VoicePersona) -> float:
@@ -326,18 +305,13 @@ def _top_speedup(provider: VoiceProvider, persona: VoicePersona) -> float:
     if isinstance(provider, EspeakProvider):
         return MAX_SPEEDUP
     if isinstance(provider, PiperProvider):
-        fastest = _rate(MIN_LENGTH_SCALE) / _rate(length_scale(persona.words_per_second))
+        fastest = piper_rate(MIN_LENGTH_SCALE) / piper_rate(length_scale(persona.words_per_second))
         return max(1.0, min(MAX_SPEEDUP, fastest))
     return 1.0  # a remote voice speaks at its own pace
 
 
 def _paced(persona: VoicePersona, speedup: float) -> VoicePersona:
     return persona.model_copy(update={"words_per_second": persona.words_per_second * speedup})
-
-
-def _rate(scale: float) -> float:
-    """Return Joe's words per second at a length_scale, from the measured table."""
-    return float(np.interp(scale, [s for s, _ in PIPER_PACE], [r for _, r in PIPER_PACE]))
 
 
 def _pace_words(provider: VoiceProvider, wps: float, speedup: float) -> str:
@@ -367,11 +341,26 @@ def _narration(
 
 
 def narrate(
-    script: Script, anchor: StyleAnchor, out_dir: Path, provider: VoiceProvider | None = None
+    script: Script,
+    anchor: StyleAnchor,
+    out_dir: Path,
+    provider: VoiceProvider | None = None,
+    *,
+    line_cache: Path | None = None,
+    pace_wps: float | None = None,
+    take: int = 0,
 ) -> Narration:
-    """Speak every scene's narration into ``out_dir``; fall back to embedded voices on failure."""
+    """Speak every scene's narration into ``out_dir``; fall back to embedded voices on failure.
+
+    With a ``line_cache`` a line already spoken in the same words, voice, persona, pace and
+    ``take`` is copied byte for byte instead of spoken again, so a copy change re-records only
+    the lines it touches. ``pace_wps`` keeps the pace a revised cut was spoken at: no line is
+    sped up to fit the video, the timeline makes room for a longer line instead.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     persona = anchor.voice
+    if pace_wps is not None:
+        persona = persona.model_copy(update={"words_per_second": pace_wps})
     notes: list[str] = []
     chain: list[tuple[VoiceProvider, str | None]] = []
     if provider is not None:
@@ -381,11 +370,15 @@ def narrate(
     if not isinstance(embedded, EspeakProvider):
         chain.append((EspeakProvider(), None))
 
+    recorder = _Recorder(out_dir, line_cache, take)
     for i, (candidate, why) in enumerate(chain):
         started = time.perf_counter()
         try:
-            lines = _speak_all(candidate, script, persona, out_dir)
-            lines, pace_notes = _fit_pace(candidate, script, anchor, out_dir, lines)
+            lines = recorder.speak_all(candidate, script, persona)
+            pace_notes: list[str] = []
+            speedup = 1.0
+            if pace_wps is None:
+                lines, pace_notes, speedup = _fit_pace(candidate, script, anchor, recorder, lines)
         except Exception as exc:  # any provider failure means: try the next voice
             if i == len(chain) - 1:
                 raise
@@ -395,6 +388,15 @@ def narrate(
             notes.append(why)
         took = time.perf_counter() - started
         notes.append(f"{candidate.name} spoke {_spoken(lines):.1f} s in {took:.2f} s")
+        log = VoiceLog(
+            provider=candidate.name,
+            voice=candidate.voice_for(script.language, persona),
+            words_per_second=round(persona.words_per_second * speedup, 6),
+            lines=recorder.runs,
+            syntheses=recorder.syntheses,
+        )
+        write_log(out_dir, log)
+        notes.append(cache_note(log))
         notes.extend(pace_notes)
         return _narration(lines, candidate, script, persona).model_copy(update={"notes": notes})
     raise AssertionError("unreachable: the last provider re-raises")

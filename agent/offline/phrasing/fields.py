@@ -1,18 +1,24 @@
 """Read brief fields out of free phrasing, so the offline model understands people, not forms.
 
-Every finder takes one message and returns what it found or nothing; ``extract`` runs them all
-and returns arguments for the ``update_brief`` tool. The vocabulary lives in
-``prompts/phrases.yaml``; the patterns here only say where in a sentence a field tends to sit.
-The vocabulary lookups (``phrasing_match``) and the voice finders (``phrasing_voice``) live apart
-and are re-exported, so ``agent.offline.phrasing.fields`` stays the one import for reading a message.
+``extract`` reads one message the way a producer would: labelled segments first ("CTA: ...
+Tone: ..."), then the call to action, key message and must-haves, then the length, platforms,
+voice, audience and subject, and last the tone and use case from what is left. Every finder hides
+the words it read, so no field's words (and no label) end up inside another field's value. The
+vocabulary lives in ``prompts/phrases.yaml``; the finders live in this package's small modules and
+are re-exported here, so ``agent.offline.phrasing.fields`` stays the one import for a message.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
+from dataclasses import dataclass, field
 from typing import Any
 
+from agent.offline.phrasing.labels import find_labelled as find_labelled
+from agent.offline.phrasing.labels import read_segments, sentence_case, split_items
+from agent.offline.phrasing.length import bare_number as bare_number
+from agent.offline.phrasing.length import find_duration as find_duration
+from agent.offline.phrasing.length import find_length
 from agent.offline.phrasing.match import clause as clause
 from agent.offline.phrasing.match import find_languages as find_languages
 from agent.offline.phrasing.match import find_phrases as find_phrases
@@ -21,343 +27,243 @@ from agent.offline.phrasing.match import find_tones as find_tones
 from agent.offline.phrasing.match import find_use_case as find_use_case
 from agent.offline.phrasing.match import has_phrase as has_phrase
 from agent.offline.phrasing.match import is_exactly as is_exactly
+from agent.offline.phrasing.match import language_matches
 from agent.offline.phrasing.match import phrase_pattern as phrase_pattern
 from agent.offline.phrasing.match import platform_spans as platform_spans
 from agent.offline.phrasing.match import tone_phrase as tone_phrase
 from agent.offline.phrasing.match import vocab as vocab
+from agent.offline.phrasing.nounphrase import MASK
+from agent.offline.phrasing.people import find_audience
+from agent.offline.phrasing.subject import find_subject
+from agent.offline.phrasing.subject import subject_answer as subject_answer
+from agent.offline.phrasing.subject import title_for as title_for
+from agent.offline.phrasing.tone import find_tone
 from agent.offline.phrasing.voice import find_voice as find_voice
 from agent.offline.phrasing.voice import normal_voice as normal_voice
 from agent.offline.phrasing.voice import voice_gender as voice_gender
 from agent.offline.phrasing.voice import voice_phrase as voice_phrase
 
-_NUMBER = r"\d+(?:\.\d+)?"
-_UNITS = {
-    "s": 1.0,
-    "sec": 1.0,
-    "secs": 1.0,
-    "second": 1.0,
-    "seconds": 1.0,
-    "m": 60.0,
-    "min": 60.0,
-    "mins": 60.0,
-    "minute": 60.0,
-    "minutes": 60.0,
-    "h": 3600.0,
-    "hr": 3600.0,
-    "hrs": 3600.0,
-    "hour": 3600.0,
-    "hours": 3600.0,
-}
-
-
-_LENGTH_CONTEXT = re.compile(
-    r"\b(?:make it|long|length|lasts?|runtime|video|reel|clip|ad|film|should be|needs to be)\b",
-    re.I,
+_SENTENCES = re.compile(
+    r"(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)[.!?]+(?=\s|$)|\n|;|\s[-–—]\s|\.{2,}"
 )
+_LEAD_WORDS = re.compile(r"^(?:and|then|so|please|just|pls|plz|oh and|also)\s+", re.I)
 
 
-# --------------------------------------------------------------------------- duration
+@dataclass
+class Reading:
+    """A message being read: its words with what was read hidden, and the fields so far."""
+
+    text: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def hide(self, a: int, b: int, hard: bool = True) -> None:
+        """Hide ``text[a:b]``: a hard mark ends a sentence, a soft one only ends a phrase."""
+        fill = "." if hard else MASK
+        self.text = self.text[:a] + fill * (b - a) + self.text[b:]
 
 
-@cache
-def _duration_pattern() -> re.Pattern[str]:
-    words = sorted(vocab()["number_words"], key=len, reverse=True)
-    number = "|".join([_NUMBER, *(re.escape(w) for w in words)])
-    units = "|".join(sorted(_UNITS, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.])({number})\s*-?\s*({units})(?![a-z])", re.I)
+# --------------------------------------------------------------------------- CTA, message, musts
 
 
-def find_duration(text: str) -> float | None:
-    """Return a length in seconds ("about 15s", "half a minute", "1 min", "3 hours")."""
-    table: dict[str, float] = vocab()["durations"]
-    for phrase in find_phrases(text, list(table)):
-        return float(table[phrase.group(0).lower()])
-    match = _duration_pattern().search(text)
-    if match is None:
-        return None
-    raw, unit = match.group(1).lower(), match.group(2).lower()
-    value = float(raw) if raw[0].isdigit() else float(vocab()["number_words"][raw])
-    if _UNITS[unit] >= 3600 and not _LENGTH_CONTEXT.search(text):
-        return None  # "burns for 60 hours" is a fact about the product, not the video's length
-    return value * _UNITS[unit]
-
-
-def bare_number(text: str) -> float | None:
-    """Return the number of a message that is little more than a number ("15", "20 please")."""
-    match = re.fullmatch(rf"\D{{0,12}}?({_NUMBER})\D{{0,12}}", text.strip())
-    return float(match.group(1)) if match else None
-
-
-# --------------------------------------------------------------------------- audience
-
-
-_AUDIENCE_LEAD = re.compile(
-    r"\b(?:aimed at|targeting|target audience(?: is)?|audience(?: is|:)?|for|to reach|"
-    r"speaking to|talking to|made for)\s+",
-    re.I,
-)
-_AUDIENCE_CUT = re.compile(
-    r"\s(?:on|in|with|using|ending|that should|please|at the end|via)\s.*$", re.I
-)
-
-
-def find_audience(text: str) -> str | None:
-    """Return "busy parents" from "... for busy parents on insta"; needs a people word."""
-    nouns = vocab()["audience_nouns"]
-    for lead in _AUDIENCE_LEAD.finditer(text):
-        phrase = _AUDIENCE_CUT.sub("", clause(text, lead.end(), 10))
-        explicit = "audience" in lead.group(0).lower() or "aimed" in lead.group(0).lower()
-        if phrase and (explicit or has_phrase(phrase, nouns)):
-            return _strip_article(phrase)
-    return None
-
-
-def _strip_article(phrase: str) -> str:
-    return re.sub(r"^(?:the|our|a|an)\s+", "", phrase.strip(), flags=re.I)
-
-
-# --------------------------------------------------------------------------- CTA, message
-
-
-def _after_marker(text: str, markers: list[str], max_words: int = 16) -> str | None:
+def _marked_value(text: str, markers: list[str], max_words: int) -> tuple[str, int, int] | None:
+    """Return the words after a marker ("end with 'try it risk free'") and where they sit."""
     for match in find_phrases(text, markers):
         rest = text[match.end() :]
-        rest = re.sub(r"^\s*(?:is|should be|will be|would be|=|:|-|of)?\s*", "", rest, flags=re.I)
-        quoted = re.match(r"[\"'“‘]([^\"'”’]{2,120})[\"'”’]", rest)
-        value = quoted.group(1) if quoted else clause(rest, 0, max_words)
-        value = value.strip(" '\"")
-        if value:
-            return value
+        lead = re.match(r"\s*(?:is|should be|will be|would be|=|:|-|of|with|on|that)?\s*", rest, re.I)
+        at = match.end() + (lead.end() if lead else 0)
+        quoted = re.match(r"[\"'“‘]([^\"'”’]{2,120})[\"'”’]", text[at:])
+        if quoted:
+            return quoted.group(1).strip(), match.start(), at + quoted.end()
+        value = clause(text, at, max_words).strip(" '\"")
+        if value and MASK not in value:
+            return value, match.start(), text.find(value, at) + len(value)
     return None
 
 
-def find_cta(text: str) -> str | None:
-    """Return the call to action: after "cta:"/"end with", or a known phrase ("order now")."""
+def _imperative(text: str) -> tuple[str, int, int] | None:
+    """Return a sentence that tells viewers what to do ("Book a free trial day.")."""
     v = vocab()
-    marked = _after_marker(text, v["cta_markers"])
-    if marked:
-        return _sentence_case(marked)
-    for match in find_phrases(text, v["cta_phrases"]):
-        tail = clause(text, match.end(), 6)
-        tail = tail if re.match(r"^(?:at|on|via|in)\s", tail, re.I) else ""
-        return _sentence_case(f"{match.group(0)} {tail}".strip())
+    verbs = sorted(v["cta_verbs"], key=len, reverse=True)
+    pattern = re.compile(rf"(?:{'|'.join(re.escape(w) for w in verbs)})(?![\w'-])", re.I)
+    pieces = _pieces(text)
+    last_clause = _last_clause(text)
+    for start, end in [*pieces[1:], *pieces[:1], *([last_clause] if last_clause else [])]:
+        piece = text[start:end]
+        lead = _LEAD_WORDS.match(piece)
+        offset = lead.end() if lead else 0
+        verb = pattern.match(piece, offset)
+        if verb is None or MASK in piece or "." * 3 in piece:
+            continue
+        words = piece[verb.end() :].lower().split()
+        blocked = v["cta_not_after"].get(verb.group(0).lower(), [])
+        nxt = " ".join(words[:3])
+        if any(nxt == b or nxt.startswith(b + " ") for b in blocked) or len(words) > 12:
+            continue
+        if has_phrase(piece, v["video_nouns"]):
+            continue
+        said = piece[offset:].strip(" !.,")
+        return said, start + offset, end
     return None
 
 
-def find_key_message(text: str) -> str | None:
-    """Return what follows "key message:" / "the message is" / "say that"."""
-    found = _after_marker(text, vocab()["key_message_markers"], max_words=25)
-    return _sentence_case(found) if found else None
+def _pieces(text: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for stop in [*_SENTENCES.finditer(text), None]:
+        end = stop.start() if stop else len(text)
+        if text[pos:end].strip():
+            a = pos + len(text[pos:end]) - len(text[pos:end].lstrip())
+            out.append((a, end))
+        pos = stop.end() if stop else len(text)
+    return out
 
 
-def find_title(text: str) -> str | None:
-    """Return a title the person named ("called 'Slow Pour'")."""
-    found = _after_marker(text, vocab()["title_markers"], max_words=8)
-    return found.strip().title() if found and found[0].isalpha() else None
+def _last_clause(text: str) -> tuple[int, int] | None:
+    cut = max(text.rfind(","), text.rfind(":"))
+    if cut < 0:
+        return None
+    start = cut + 1 + (len(text[cut + 1 :]) - len(text[cut + 1 :].lstrip()))
+    end = len(text.rstrip(" .!"))
+    return (start, end) if end > start else None
 
 
-def find_must_haves(text: str) -> list[str]:
-    """Return things the video must carry ("must show the logo")."""
-    found = _after_marker(text, vocab()["must_have_markers"], max_words=10)
-    return [found] if found else []
-
-
-def _sentence_case(text: str) -> str:
-    text = " ".join(text.split()).rstrip(".")
-    return text[:1].upper() + text[1:]
-
-
-# --------------------------------------------------------------------------- subject, title
-
-
-def _words_of(phrases: list[str]) -> set[str]:
-    return {p.lower() for p in phrases}
-
-
-def _subject_from(phrase: str) -> tuple[str, str]:
-    """Trim a noun phrase to its subject; return (subject, owner) e.g. ("croissant", "bakery")."""
+def _read_cta(r: Reading) -> None:
     v = vocab()
-    words = phrase.split()
-    owner = ""
-    stop = _words_of(v["subject_cut_words"]) | _words_of(v["video_nouns"]) | _words_of(v["tones"])
-    fillers = _words_of(v["subject_fillers"])
-    possessives = _words_of(v["possessives"])
-    kept: list[str] = []
-    for i, word in enumerate(words):
-        low = word.lower().strip("'")
-        if not kept and (low in possessives or low in fillers or low in ("how", "why", "what")):
-            continue
-        if not kept and re.fullmatch(r"[\w-]+'s", low) and i + 1 < len(words):
-            owner = low[:-2]
-            continue
-        if low in stop or re.match(r"^\d", low):
+    found = _marked_value(r.text, v["cta_markers"], 16) or _imperative(r.text)
+    if found is None:
+        for match in find_phrases(r.text, v["cta_phrases"]):
+            tail = clause(r.text, match.end(), 6)
+            tail = tail if re.match(r"^(?:at|on|via|in|for)\s", tail, re.I) else ""
+            said = f"{match.group(0)} {tail}".strip()
+            found = (said, match.start(), match.start() + len(said))
             break
-        kept.append(word)
-    if kept and kept[-1].lower() in ("works", "work", "happens"):
-        kept.pop()
-    return " ".join(kept[:5]), owner
+    if found is not None:
+        r.fields["cta"] = sentence_case(found[0])
+        r.hide(found[1], found[2])
 
 
-def _mask(text: str, spans: list[tuple[int, int]]) -> str:
-    chars = list(text)
-    for a, b in spans:
-        chars[a:b] = ["," for _ in range(b - a)]
-    return "".join(chars)
-
-
-def find_subject(text: str) -> tuple[str, str] | None:
-    """Return (subject, owner) from "for our bakery's new croissant" or "a cold brew reel"."""
+def _read_marked(r: Reading) -> None:
     v = vocab()
-    masked = _mask(text, platform_spans(text))
-    nouns = v["audience_nouns"]
-    markers = v["subject_markers"]
-    # "selling handmade candles" says more than "for our online store": strong markers first
-    for group in (markers["strong"], markers["weak"]):
-        for match in find_phrases(masked, group):
-            subject, owner = _subject_from(clause(masked, match.end(), 9))
-            if subject and not has_phrase(subject, nouns) and find_duration(subject) is None:
-                return subject, owner
-    # "make a cold brew reel": the words before a video noun, back to an article
-    for match in find_phrases(text, v["video_nouns"]):
-        before = re.split(r"[.!?;,:]", masked[: match.start()])[-1].split()[-5:]
-        while before and (before[0].lower() not in _words_of(v["possessives"])):
-            before = before[1:]
-        subject, owner = _subject_from(" ".join(before[1:]))
-        if subject and find_duration(subject) is None and not has_phrase(subject, nouns):
-            return subject, owner
-    return None
+    message = _marked_value(r.text, v["key_message_markers"], 25)
+    if message:
+        r.fields["key_message"] = sentence_case(re.sub(r"^that\s+", "", message[0], flags=re.I))
+        r.hide(message[1], message[2])
+    title = _marked_value(r.text, v["title_markers"], 8)
+    if title and title[0][:1].isalpha():
+        r.fields["title"] = title[0].strip().title()
+        r.hide(title[1], title[2])
+    must = _marked_value(r.text, v["must_have_markers"], 10)
+    if must:
+        r.fields["must_have"] = split_items(re.sub(r"^(?:the words?)\s+", "", must[0]))
+        r.hide(must[1], must[2])
 
 
-def _persona(text: str, found: tuple[str, str] | None) -> tuple[str, str] | None:
-    """Prefer "fitness coach" over "personal brand" in "my personal brand as a fitness coach"."""
-    if found is None or not re.fullmatch(r"(?:personal )?brand|myself|me", found[0], re.I):
-        return found
-    role = re.search(r"\bas an? ([a-z][\w-]*(?: [a-z][\w-]*)?)", text, re.I)
-    if role is None:
-        return found
-    subject, _owner = _subject_from(role.group(1))
-    return (subject, found[1]) if subject else found
+_CLAIM = re.compile(
+    r"^(?:(?P<we>we|we've|we're)\s+|(?P<our>our|my)\s+[\w'’ -]{2,40}?\s+"
+    r"(?P<verb>is|are|has|have|[a-z]{3,}[^s\W]s)\s+)(?P<rest>\w.*)$",
+    re.I,
+)
+# First words that make a "we ..." sentence a request or an introduction, not a claim.
+_NOT_CLAIM = re.compile(
+    r"^(?:we|we're|we've|our|my)\s+(?:'re|are|were|need|needs|want|wants|would|'d|'ll|will|"
+    r"run|own|have|has|make|sell|brew|bake|roast|build|design|offer|started|manage|work|"
+    r"a|an|the|just need|also need|looking|launching|hope|hoping|like|love to|can|could)\b",
+    re.I,
+)
 
 
-def subject_answer(text: str) -> tuple[str, str]:
-    """Return the subject of a message that answers "what is the video about?"."""
-    cleaned = re.sub(r"^(?:it'?s|it is|its|about|for)\s+", "", text.strip(), flags=re.I)
-    found = find_subject(text)
-    if found:
-        return found
-    subject, owner = _subject_from(clause(cleaned, 0, 8))
-    return (subject or clause(cleaned, 0, 5)), owner
-
-
-def title_for(subject: str, owner: str = "") -> str:
-    """Return a working title from the subject and its owner ("Bakery Croissant")."""
-    base = f"{owner} {subject}" if owner and owner.lower() not in subject.lower() else subject
-    return " ".join(w[:1].upper() + w[1:] for w in base.split())
-
-
-# --------------------------------------------------------------------------- label: value
-
-
-_LABELLED = re.compile(r"^\s*([A-Za-z][A-Za-z _-]{0,24}?)\s*[:=]\s*(\S.*?)\s*$")
-
-
-def _label_table() -> dict[str, str]:
-    return {
-        label.lower(): field
-        for field, labels in vocab()["field_labels"].items()
-        for label in labels
-    }
-
-
-def _items(value: str) -> list[str]:
-    parts = re.split(r"\s*(?:,|/|&|\+|;|\band\b)\s*", value)
-    return [p.strip(" .") for p in parts if p.strip(" .")]
-
-
-def _labelled_value(field: str, value: str) -> dict[str, Any]:
-    """Read one labelled value into update_brief arguments (nothing when it cannot be read)."""
-    value = value.strip().strip("\"'“”").rstrip(".").strip()
-    if not value:
-        return {}
-    if field == "duration_s":
-        seconds = find_duration(value) or bare_number(value)
-        return {"duration_s": seconds} if seconds is not None else {}
-    if field in ("platforms", "languages", "style_words"):
-        return {field: _items(value)}
-    if field == "must_have":
-        return {"must_have": [value]}
-    if field == "tone":
-        tones = find_tones(value)
-        return {"tone": value, **({"style_words": tones} if tones else {})}
-    if field in ("key_message", "cta"):
-        return {field: _sentence_case(value)}
-    if field == "subject":
-        return {"subject": value, "title": title_for(value)}
-    if field == "voice":
-        return {"voice": normal_voice(value)}
-    return {field: value}
-
-
-def find_labelled(text: str) -> tuple[dict[str, Any], str]:
-    """Return the fields of "label: value" lines and the text of the other lines.
-
-    "audience: busy parents" fills the audience whatever was asked last: the person (or the web
-    chat's settings panel) named the field, so nothing has to be guessed.
-    """
-    table = _label_table()
-    found: dict[str, Any] = {}
-    rest: list[str] = []
-    for line in text.splitlines():
-        match = _LABELLED.match(line)
-        label = " ".join(match.group(1).lower().split()) if match else ""
-        if match is None or label not in table:
-            rest.append(line)
+def _read_claim(r: Reading) -> None:
+    """Read a statement about the business as its key message ("We fix flats in 15 minutes")."""
+    if "key_message" in r.fields:
+        return
+    v = vocab()
+    for start, end in _pieces(r.text):
+        piece = re.split(r",\s", r.text[start:end])[0].strip(" ,!")
+        if MASK in piece or "..." in piece or len(piece.split()) < 4 or len(piece.split()) > 20:
             continue
-        found.update(_labelled_value(table[label], match.group(2)))
-    return found, "\n".join(rest).strip()
+        match = _CLAIM.match(piece)
+        we = match and (match.group("we") or match.group("verb"))
+        if not match or not we or _NOT_CLAIM.match(piece) and match.group("we"):
+            continue
+        if has_phrase(piece, v["video_nouns"]) or re.search(r"\b(?:need|want)s?\b", piece, re.I):
+            continue
+        said = piece
+        if match.group("verb") and match.group("verb").lower() in ("is", "are"):
+            said = f"We're {match.group('rest')}"
+        elif match.group("verb") and match.group("verb").lower() in ("has", "have"):
+            said = f"We have {match.group('rest')}"
+        r.fields["key_message"] = sentence_case(said)
+        return
 
 
-# --------------------------------------------------------------------------- everything
+# --------------------------------------------------------------------------- inline fields
+
+
+def _read_inline(r: Reading) -> None:
+    """Read the length, platforms, languages and voice, hiding each softly."""
+    voice = find_voice(r.text)
+    if voice is not None:
+        r.fields["voice"] = voice[0]
+        r.hide(*voice[1], hard=False)
+    length = find_length(r.text)
+    if length is not None:
+        r.fields["duration_s"] = length.seconds
+        r.hide(*length.span, hard=False)
+    platforms, unknown = find_platforms(r.text)
+    if platforms or unknown:
+        r.fields["platforms"] = platforms + unknown
+        video = {w.lower() for w in vocab()["video_nouns"]}
+        for a, b in platform_spans(r.text):
+            if r.text[a:b].lower() not in video:  # "a cold brew reel" still ends at its noun
+                r.hide(a, b, hard=False)
+    languages = find_languages(r.text)
+    if languages:
+        r.fields["languages"] = languages
+        for match in language_matches(r.text):
+            r.hide(*match.span(), hard=False)
+
+
+def _read_people_and_subject(r: Reading) -> None:
+    audience = find_audience(r.text)
+    if audience is not None:
+        r.fields["audience"] = audience.name
+        r.hide(*audience.span, hard=False)
+    subject = find_subject(r.text)
+    if subject is None:
+        return
+    r.fields["subject"] = subject.name
+    r.fields["title"] = title_for(subject.name, subject.owner, subject.location)
+    if subject.event:
+        r.fields["goal"] = f"Promote the {subject.event}"
+    end = subject.span[1] + (len(subject.event) + 4 if subject.event else 0)
+    r.hide(subject.span[0], min(end, len(r.text)), hard=False)
+
+
+def _read_tone(r: Reading) -> None:
+    found = find_tone(r.text)
+    if found is not None:
+        r.fields["tone"], words = found
+        if words:
+            r.fields["style_words"] = words
 
 
 def extract(text: str) -> dict[str, Any]:
     """Return the ``update_brief`` arguments a message states outright (possibly none)."""
-    out: dict[str, Any] = {}
-    cta = find_cta(text)
-    rest = text
-    if cta:
-        out["cta"] = cta
-        rest = re.sub(re.escape(cta), " ", rest, flags=re.I)
-    duration = find_duration(rest)
-    if duration is not None:
-        out["duration_s"] = duration
-    platforms, unknown = find_platforms(rest)
-    if platforms or unknown:
-        out["platforms"] = platforms + unknown
-    tones = find_tones(rest)
-    if tones:
-        out["tone"] = tone_phrase(tones)
-        out["style_words"] = tones
-    audience = find_audience(rest)
-    if audience:
-        out["audience"] = audience
-    message = find_key_message(rest)
-    if message:
-        out["key_message"] = message
-    subject = _persona(rest, find_subject(rest))
-    if subject:
-        out["subject"] = subject[0]
-        out["title"] = title_for(*subject)
-    title = find_title(rest)
-    if title:
-        out["title"] = title
-    use_case = find_use_case(rest)
+    labelled, spans = read_segments(text)
+    r = Reading(text)
+    for a, b in spans:
+        r.hide(a, b)
+    readers = (_read_cta, _read_marked, _read_claim, _read_inline, _read_people_and_subject, _read_tone)
+    for reader in readers:
+        if reader is _read_cta and "cta" in labelled:
+            continue
+        reader(r)
+    use_case = find_use_case(text)
     if use_case:
-        out["use_case"] = use_case
-    languages = find_languages(rest)
-    if languages:
-        out["languages"] = languages
-    must = find_must_haves(rest)
-    if must:
-        out["must_have"] = must
+        r.fields["use_case"] = use_case
+    out = {**r.fields, **labelled}
+    if "must_have" in r.fields and "must_have" in labelled:
+        out["must_have"] = list(dict.fromkeys([*labelled["must_have"], *r.fields["must_have"]]))
+    if "subject" in labelled and "title" not in labelled:
+        out["title"] = title_for(labelled["subject"])
     return out

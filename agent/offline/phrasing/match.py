@@ -15,7 +15,11 @@ from typing import Any
 from prompts import load_data
 from tools.handoffs import PLATFORMS, UseCase
 
-_PUNCT = re.compile(r"[.!?;,:\n\"“”()]|\s[-–—]\s")
+# A full stop after a title ("Dr. Okafor") or inside a word ("example.com") ends nothing.
+_PUNCT = re.compile(
+    r"(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bMrs)(?<!\bProf)(?<!\bvs)\.(?!\w)"
+    r"|[!?;,:\n\"“”()]|\s[-–—]\s"
+)
 
 
 def vocab() -> dict[str, Any]:
@@ -49,6 +53,12 @@ def is_exactly(text: str, phrases: list[str]) -> bool:
     return core in {p.lower() for p in phrases}
 
 
+def clause_end(text: str, start: int) -> int:
+    """Return where the clause that runs from ``start`` ends (its punctuation, or the end)."""
+    stop = _PUNCT.search(text, start)
+    return stop.start() if stop else len(text)
+
+
 def clause(text: str, start: int, max_words: int = 12) -> str:
     """Return the words from ``start`` up to the next punctuation, at most ``max_words``."""
     rest = text[start:]
@@ -61,14 +71,37 @@ def clause(text: str, start: int, max_words: int = 12) -> str:
 
 
 def find_platforms(text: str) -> tuple[list[str], list[str]]:
-    """Return the platforms named (our names, in order) and the unsupported ones named."""
+    """Return the platforms named (our names, in order) and the unsupported ones named.
+
+    "my YouTube channel" says where the person is, not where this video runs, when the message
+    names a platform for the video as well ("... a 60s short"); "a short" means YouTube Shorts.
+    """
     v = vocab()
     if has_phrase(text, v["all_platforms"]):
         return list(PLATFORMS), []
     by_phrase = {p.lower(): name for name, ps in v["platforms"].items() for p in ps}
-    found = [by_phrase[m.group(0).lower()] for m in find_phrases(text, list(by_phrase))]
+    matches = find_phrases(text, list(by_phrase))
+    wanted = [m for m in matches if not _PRESENCE.match(text, m.end())]
+    short = _SHORT_NOUN.search(text)
+    if short and not any(by_phrase[m.group(0).lower()] == "shorts" for m in wanted):
+        wanted = [m for m in wanted if by_phrase[m.group(0).lower()] != "youtube"]
+        found = ["shorts", *(by_phrase[m.group(0).lower()] for m in wanted)]
+    else:
+        found = [by_phrase[m.group(0).lower()] for m in (wanted or matches)]
     unknown = [m.group(0).lower() for m in find_phrases(text, v["unknown_platforms"])]
     return list(dict.fromkeys(found)), list(dict.fromkeys(unknown))
+
+
+_PRESENCE = re.compile(
+    r"\s+(?:channel|account|page|profile|handle|followers|community|presence)\b", re.I
+)
+# "a short", "a 60s short", "one quick short": the noun, never "short video" or "keep it short".
+_SHORT_NOUN = re.compile(
+    r"\b(?:a|an|one|another|this|the)\s+(?:[\w·-]+\s+){0,2}?short\b(?!\s*(?:video|clip|reel|"
+    r"film|ad|promo|explainer|tutorial|teaser|vid|piece|spot|intro|one|version|cut|and|or|"
+    r"time|while|list|story|form|notice|of|on time|[-·\w]*s\b))",
+    re.I,
+)
 
 
 def platform_spans(text: str) -> list[tuple[int, int]]:
@@ -98,22 +131,63 @@ def tone_phrase(words: list[str]) -> str:
 
 
 def find_use_case(text: str) -> UseCase | None:
-    """Return the use case the words point at, or None when nothing does (a campaign)."""
+    """Return the use case the words point at, or None when nothing does (a campaign).
+
+    A creator speaking of their channel or role wins over a lesson they teach on it, and a
+    lesson over a product; "I'm a freelance illustrator" is a personal brand, "I run a bakery" not.
+    """
     table = vocab()["use_cases"]
-    if re.search(r"\bhow\b.+\bworks?\b", text, re.I):
+    if has_phrase(text, table["personal_ip"]) or _MY_CHANNEL.search(text) or _is_persona(text):
+        return "personal_ip"
+    if re.search(r"\bhow\b.+\bworks?\b", text, re.I) or has_phrase(text, table["education"]):
         return "education"
-    order: tuple[UseCase, ...] = ("personal_ip", "education", "ecommerce")
-    for name in order:
-        if has_phrase(text, table[name]):
-            return name
+    if has_phrase(text, table["ecommerce"]) or re.search(r"\d\s*%\s*off\b", text, re.I):
+        return "ecommerce"
     return None
 
 
+_MY_CHANNEL = re.compile(
+    r"\bmy\s+(?:[\w-]+\s+){0,2}(?:channel|podcast|page|account|followers|subscribers|"
+    r"community|newsletter|blog|vlog)\b",
+    re.I,
+)
+
+
+def _is_persona(text: str) -> bool:
+    """Return whether the person introduces themselves by a role ("I'm a life coach")."""
+    roles = "|".join(re.escape(r) for r in vocab()["person_roles"])
+    lead = r"\b(?:i'?m|i am|as)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?"
+    return re.search(rf"{lead}(?:{roles})s?\b", text, re.I) is not None
+
+
 def find_languages(text: str) -> list[str]:
-    """Return language codes in the order named; captions in another language keep English first."""
+    """Return language codes in the order named; captions in another language keep English first.
+
+    A language counts where it is one ("in spanish", "english captions", "French and German"),
+    not as part of a name ("the French Revolution", "French press").
+    """
     table: dict[str, str] = vocab()["languages"]
-    codes = [table[m.group(0).lower()] for m in find_phrases(text, list(table))]
+    codes = [table[m.group(0).lower()] for m in language_matches(text)]
     codes = list(dict.fromkeys(codes))
     if codes and "en" not in codes and has_phrase(text, vocab()["caption_words"]):
         codes.insert(0, "en")
     return codes
+
+
+_LANGUAGE_BEFORE = re.compile(r"(?:\b(?:in|into|and|or|also|plus|both|with|to|speaking)|[,/&+(])\s*$", re.I)
+_LANGUAGE_AFTER = re.compile(
+    r"^\s*(?:captions?|subtitles?|subs|subtitled|voice|voice-?over|narration|narrated|version|"
+    r"audio|and|or|too|as well|translation|please|only|speakers?|[,/&+).!?]|$)",
+    re.I,
+)
+
+
+def language_matches(text: str) -> list[re.Match[str]]:
+    """Return where languages are named as languages, left to right."""
+    table: dict[str, str] = vocab()["languages"]
+    out: list[re.Match[str]] = []
+    for match in find_phrases(text, list(table)):
+        before, after = text[: match.start()], text[match.end() :]
+        if _LANGUAGE_BEFORE.search(before) or _LANGUAGE_AFTER.match(after) or not before.strip():
+            out.append(match)
+    return out

@@ -1,0 +1,202 @@
+"""Make one bounded request for a form, in one of three bindings, and read what came back.
+
+Bindings, strongest first: ``tool`` (the form offered as the only tool, its choice forced),
+``json`` (JSON mode with the schema, which llama.cpp turns into a grammar) and ``text`` (a plain
+request asking for JSON, the answer read by ``textcalls``). Which one a server accepts is probed
+once and remembered per server and model. Every request streams, so a runaway answer is cut the
+moment it starts looping, and carries its task's token cap, temperature and timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, SystemMessage
+from langchain_core.runnables import Runnable
+from langchain_openai import ChatOpenAI
+
+from agent.brain.guard import StreamGuard
+from agent.brain.schema import compact_schema, sketch
+from agent.brain.tasks import Task
+from prompts import load_data
+
+Binding = Literal["tool", "json", "text"]
+OPENAI_LADDER: tuple[Binding, ...] = ("tool", "json", "text")
+OTHER_LADDER: tuple[Binding, ...] = ("tool", "text")
+# Statuses with which servers refuse a request's shape (tools, response_format) outright.
+REFUSALS = frozenset((400, 404, 405, 415, 422, 500, 501))
+
+_known: dict[str, Binding] = {}
+_unstreamed: set[str] = set()
+_clients: dict[int, tuple[BaseChatModel, BaseChatModel]] = {}
+_lock = threading.Lock()
+
+
+@dataclass
+class Reply:
+    """What one request returned: its text, any structured tool-call arguments, its cost."""
+
+    text: str = ""
+    args: list[dict[str, Any]] = field(default_factory=list)
+    raw_args: list[str] = field(default_factory=list)
+    tokens: int = 0
+
+
+def server_key(model: BaseChatModel) -> str:
+    """Return the key a server's binding is remembered under: its base URL and model name."""
+    if isinstance(model, ChatOpenAI):
+        return f"{model.openai_api_base or 'openai'}|{model.model_name}"
+    return f"{type(model).__name__}|{model._identifying_params}"
+
+
+def known_binding(model: BaseChatModel) -> Binding | None:
+    """Return the binding this server accepted before, if it was probed."""
+    return _known.get(server_key(model))
+
+
+def remember(model: BaseChatModel, binding: Binding) -> None:
+    """Remember that this server accepts ``binding``."""
+    _known[server_key(model)] = binding
+
+
+def forget_bindings() -> None:
+    """Forget every probed binding (tests start each server afresh)."""
+    _known.clear()
+    _unstreamed.clear()
+
+
+def ladder(model: BaseChatModel) -> tuple[Binding, ...]:
+    """Return the bindings to try for this model, strongest first."""
+    known = known_binding(model)
+    if known is not None:
+        return (known,)
+    return OPENAI_LADDER if isinstance(model, ChatOpenAI) else OTHER_LADDER
+
+
+def refused(exc: BaseException) -> bool:
+    """Say whether ``exc`` is a server refusing the request's shape (try the next binding)."""
+    if isinstance(exc, NotImplementedError | TypeError):
+        return True
+    seen: BaseException | None = exc
+    while seen is not None:
+        status = getattr(seen, "status_code", None)
+        if isinstance(status, int):
+            return status in REFUSALS
+        seen = seen.__cause__
+    return False
+
+
+def without_retries(model: BaseChatModel) -> BaseChatModel:
+    """Return a copy of an OpenAI-compatible model whose client never retries on its own.
+
+    A local server keeps computing a request the client gave up on, so a blind retry only
+    queues behind it; the brain decides itself what happens after a failure.
+    """
+    if not isinstance(model, ChatOpenAI) or model.max_retries == 0:
+        return model
+    with _lock:
+        cached = _clients.get(id(model))
+        if cached is not None and cached[0] is model:
+            return cached[1]
+        copy = model.model_copy()
+        copy.max_retries = 0
+        if model.root_async_client is not None:
+            root_async = model.root_async_client.with_options(max_retries=0)
+            copy.root_async_client = root_async
+            copy.async_client = root_async.chat.completions
+        if model.root_client is not None:
+            root = model.root_client.with_options(max_retries=0)
+            copy.root_client = root
+            copy.client = root.chat.completions
+        if len(_clients) > 16:
+            _clients.clear()
+        _clients[id(model)] = (model, copy)
+        return copy
+
+
+def prepared(task: Task[Any], messages: list[BaseMessage], binding: Binding) -> list[BaseMessage]:
+    """Put the task's system prompt first (same prefix every turn, so server caches hit)."""
+    system = task.system
+    if binding != "tool":
+        shape = str(load_data("brain")["json_only"]).replace("{sketch}", sketch(task.schema))
+        system = f"{system}\n{shape}"
+    rest = [m for m in messages if not isinstance(m, SystemMessage)]
+    return [SystemMessage(content=system), *rest]
+
+
+def bound(model: BaseChatModel, task: Task[Any], binding: Binding) -> Runnable[Any, Any]:
+    """Bind the form to the model in ``binding``, with the task's cap, temperature and timeout."""
+    limits: dict[str, Any] = {"max_tokens": task.max_tokens, "temperature": task.temperature}
+    if isinstance(model, ChatOpenAI):
+        limits["timeout"] = task.timeout_s  # the SDK's own per-request timeout, a backstop
+    schema = compact_schema(task.schema)
+    if binding == "tool":
+        spec = {
+            "type": "function",
+            "function": {
+                "name": task.tool_name,
+                "description": (task.schema.__doc__ or task.name).strip().splitlines()[0],
+                "parameters": schema,
+            },
+        }
+        return model.bind_tools([spec], tool_choice=task.tool_name, **limits)
+    if binding == "json" and isinstance(model, ChatOpenAI):
+        body = {**(model.extra_body or {})}
+        body["response_format"] = {"type": "json_object", "schema": schema}
+        return model.bind(extra_body=body, **limits)
+    return model.bind(**limits)
+
+
+async def request(
+    model: BaseChatModel, task: Task[Any], messages: list[BaseMessage], binding: Binding
+) -> Reply:
+    """Make one request within the task's timeout; raise on failure, ``Runaway`` on a loop.
+
+    Requests stream, so a loop is cut as it starts. A server that ignores ``stream`` (its answer
+    yields no chunk at all) is asked again without it, and remembered as one that does not stream.
+    """
+    runnable = bound(model, task, binding)
+    prompt = prepared(task, messages, binding)
+    key = server_key(model)
+    if key not in _unstreamed:
+        reply = await asyncio.wait_for(_stream(runnable, prompt, task), task.timeout_s)
+        if reply is not None:
+            return reply
+        _unstreamed.add(key)
+    return await asyncio.wait_for(_whole(runnable, prompt), task.timeout_s)
+
+
+async def _whole(runnable: Runnable[Any, Any], messages: list[BaseMessage]) -> Reply:
+    message = await runnable.ainvoke(messages)
+    return _reply_of(message, 0)
+
+
+def _reply_of(message: AIMessage, chunks: int) -> Reply:
+    usage = message.usage_metadata or {}
+    return Reply(
+        text=message.text,
+        args=[dict(c["args"]) for c in message.tool_calls if c.get("args") is not None],
+        raw_args=[str(b.get("args") or "") for b in message.invalid_tool_calls],
+        tokens=int(usage.get("output_tokens") or 0) or chunks,
+    )
+
+
+async def _stream(
+    runnable: Runnable[Any, Any], messages: list[BaseMessage], task: Task[Any]
+) -> Reply | None:
+    """Stream one answer through the guard; None when the server sent no chunk at all."""
+    guard = StreamGuard(task.max_tokens)
+    full: AIMessageChunk | None = None
+    async for chunk in runnable.astream(messages):
+        if not isinstance(chunk, AIMessageChunk):
+            if isinstance(chunk, AIMessage):  # a model that cannot stream answers whole
+                return _reply_of(chunk, 0)
+            continue
+        full = chunk if full is None else full + chunk
+        args = "".join(str(c.get("args") or "") for c in chunk.tool_call_chunks)
+        guard.feed(chunk.text + args)
+    return None if full is None else _reply_of(full, guard.chunks)

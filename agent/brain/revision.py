@@ -1,0 +1,140 @@
+"""Plan a revision with the configured model through the brain, the rule planner standing by.
+
+The model fills ``RevisionForm`` (a few operation words and the values they need, about a tenth
+of the full plan's schema); ``plan_of`` maps it onto the typed operations ``apply_revision``
+knows. A request the rules read with certainty (a new CTA, "undo") is planned without asking
+the model, and a model that only asks back where the rules found operations loses to the rules.
+"""
+
+from __future__ import annotations
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage
+
+from agent.brain.fill import Filled, fill_sync
+from agent.brain.forms import RevisionForm
+from agent.brain.tasks import revision_task
+from prompts import load_data
+from tools.handoffs import (
+    BrightnessOp,
+    CaptionSizeOp,
+    ContrastOp,
+    CtaOp,
+    DurationOp,
+    MusicOp,
+    PaceOp,
+    PaletteShiftOp,
+    RecallStyleOp,
+    RevisionOp,
+    RevisionPlan,
+    SaturationOp,
+    StylePresetOp,
+    SwapScenesOp,
+    TemperatureOp,
+    TextDensityOp,
+    UndoOp,
+    VoiceOp,
+)
+from tools.revision.plan import RevisionContext, check_plan
+from tools.revision.rules import rule_plan
+
+AMOUNTS = {"a bit": 0.5, "normal": 1.0, "much": 2.0}
+SHORTER = {"a bit": 0.85, "normal": 0.75, "much": 0.6}
+LONGER = {"a bit": 1.15, "normal": 1.25, "much": 1.5}
+_CERTAIN = (CtaOp, UndoOp)
+
+
+def revision_messages(request: str, context: RevisionContext) -> list[BaseMessage]:
+    """Return the revision request: the cut in a few lines, then the person's words."""
+    lines = [
+        f"The video: {context.scene_count} scenes, {context.duration_s:g} s; "
+        f"call to action: {context.cta or 'none'}",
+        f"Style: {', '.join(context.style_words) or 'default'}",
+        f"Request: {request.strip()}",
+    ]
+    return [HumanMessage(content="\n".join(lines))]
+
+
+def plan_of(form: RevisionForm, context: RevisionContext) -> RevisionPlan:
+    """Map the filled form onto typed revision operations (or the question it asks)."""
+    ops = [op for word in form.ops if (op := _op(word, form)) is not None]
+    if ops:
+        return RevisionPlan(ops=ops)
+    question = (form.question or "").strip()
+    if not question:
+        return RevisionPlan()
+    options = [str(o) for o in load_data("brain")["clarify_options"]]
+    return RevisionPlan(clarify=question, options=options)
+
+
+def _op(word: str, form: RevisionForm) -> RevisionOp | None:
+    amount, text = AMOUNTS[form.amount], (form.text or "").strip().strip("\"'“”")
+    simple: dict[str, RevisionOp] = {
+        "warmer": TemperatureOp(direction="warmer", amount=amount),
+        "cooler": TemperatureOp(direction="cooler", amount=amount),
+        "brighter": BrightnessOp(direction="brighter", amount=amount),
+        "darker": BrightnessOp(direction="darker", amount=amount),
+        "more_vivid": SaturationOp(direction="more", amount=amount),
+        "more_muted": SaturationOp(direction="less", amount=amount),
+        "more_contrast": ContrastOp(direction="more", amount=amount),
+        "less_contrast": ContrastOp(direction="less", amount=amount),
+        "faster": PaceOp(direction="faster", amount=amount),
+        "slower": PaceOp(direction="slower", amount=amount),
+        "male_voice": VoiceOp(gender="male"),
+        "female_voice": VoiceOp(gender="female"),
+        "bigger_captions": CaptionSizeOp(direction="bigger", amount=amount),
+        "smaller_captions": CaptionSizeOp(direction="smaller", amount=amount),
+        "less_text": TextDensityOp(direction="less"),
+        "more_text": TextDensityOp(direction="more"),
+        "shorter": DurationOp(scene=form.scene, factor=SHORTER[form.amount]),
+        "longer": DurationOp(scene=form.scene, factor=LONGER[form.amount]),
+        "undo": UndoOp(),
+    }
+    if word in simple:
+        return simple[word]
+    if word == "set_length" and form.seconds is not None:
+        return DurationOp(scene=form.scene, seconds=form.seconds)
+    if word == "swap_scenes" and form.scene is not None and form.other_scene is not None:
+        return SwapScenesOp(first=form.scene, second=form.other_scene)
+    if not text:
+        return None
+    valued: dict[str, RevisionOp] = {
+        "toward_colour": PaletteShiftOp(toward=text.lower(), amount=amount),
+        "look": StylePresetOp(preset=text.lower(), amount=amount),
+        "new_cta": CtaOp(text=text),
+        "music_mood": MusicOp(mood=text.lower()),
+        "same_style_as": RecallStyleOp(query=text),
+    }
+    return valued.get(word)
+
+
+def is_certain(plan: RevisionPlan) -> bool:
+    """Say whether the rules read the request with certainty: a value they cut out word for word."""
+    return bool(plan.ops) and all(isinstance(op, _CERTAIN) for op in plan.ops)
+
+
+def planned(
+    request: str, model: BaseChatModel, context: RevisionContext | None = None
+) -> Filled[RevisionPlan]:
+    """Return the checked plan for a request and where it came from (with the note, if any)."""
+    ctx = context or RevisionContext()
+    rules = rule_plan(request, ctx.scene_count, ctx.duration_s)
+    if is_certain(rules):
+        return Filled(value=check_plan(rules, ctx), source="builtin")
+    filled = fill_sync(model, revision_task(), revision_messages(request, ctx), lambda: rules)
+    value = filled.value
+    plan = value if isinstance(value, RevisionPlan) else plan_of(value, ctx)
+    if not plan.ops and rules.ops:  # the model asked back or found nothing; the rules did
+        plan = rules
+    if not (plan.ops or plan.clarify):
+        plan = rules
+    return Filled(
+        value=check_plan(plan, ctx), source=filled.source, note=filled.note, tokens=filled.tokens
+    )
+
+
+def plan_revision(
+    request: str, model: BaseChatModel, context: RevisionContext | None = None
+) -> RevisionPlan:
+    """Understand a revision request as typed operations, or as a question when it is unclear."""
+    return planned(request, model, context).value

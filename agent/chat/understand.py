@@ -1,0 +1,135 @@
+"""Understand one message as brief fields: the step the chat and ``producer draft`` share.
+
+With the built-in model the offline rules read the message (labelled segments, subjects from
+business descriptions, audiences, lengths ...); with a configured LLM the model fills the
+brief-update form through ``agent.brain.fill``, which falls back to the same rules for that one
+call when the model fails. Either way the result is a form that ``interview.merge`` validates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage
+
+from agent.actions import UpdateBrief
+from agent.brain.fill import Filled, fill
+from agent.brain.forms import BriefUpdate
+from agent.brain.tasks import brief_update_task
+from agent.chat import interview
+from agent.offline.phrasing.fields import extract
+from agent.offline.rules import decide
+from prompts import load_prompt
+
+# The brief's keys as ``producer draft --json`` prints them, in the order a brief file has them.
+DRAFT_KEYS = (
+    "title",
+    "subject",
+    "use_case",
+    "goal",
+    "audience",
+    "platforms",
+    "duration_s",
+    "tone",
+    "key_message",
+    "cta",
+    "languages",
+    "must_have",
+    "voice",
+    "style_words",
+)
+
+
+def builtin_update(text: str, draft: dict[str, Any], asking: str | None = None) -> BriefUpdate:
+    """Return what the built-in rules read from the message, as the brief-update form.
+
+    The form is built without validation on purpose: a length of "3 hours" or a platform
+    Producer does not render must reach ``interview.merge``, which explains it to the person.
+    """
+    state = {"phase": "interview", "asking": asking, "draft": draft}
+    decision = decide(state, text)
+    found = decision[1] if decision is not None and decision[0] == "update_brief" else extract(text)
+    fields = {k: v for k, v in found.items() if k in BriefUpdate.model_fields}
+    return BriefUpdate.model_construct(**fields)
+
+
+def message_for(text: str, draft: dict[str, Any], asking: str | None = None) -> str:
+    """Return the user turn of the brief-update task: the draft so far, then the message."""
+    shown = {k: draft[k] for k in DRAFT_KEYS if draft.get(k) not in (None, "", [])}
+    values = {
+        "draft_json": json.dumps(shown, ensure_ascii=False),
+        "asking": asking or "none",
+        "text": text.strip(),
+    }
+    out = load_prompt("brain_brief_message")
+    for key, value in values.items():  # plain replacement: the message may hold braces
+        out = out.replace("{" + key + "}", value)
+    return out.strip()
+
+
+async def understand(
+    text: str, draft: dict[str, Any], model: BaseChatModel, asking: str | None = None
+) -> Filled[BriefUpdate]:
+    """Return the brief fields one message states, read by ``model`` or the built-in rules.
+
+    ``asking`` is the field the producer asked for last, so a bare answer ("busy parents")
+    fills it. The result's ``note`` says when the built-in model stood in for a failed model.
+    """
+    task = brief_update_task()
+    messages = [HumanMessage(content=message_for(text, draft, asking))]
+    return await fill(model, task, messages, lambda: builtin_update(text, draft, asking))
+
+
+async def understand_draft(
+    text: str, draft: dict[str, Any], model: BaseChatModel, asking: str | None = None
+) -> tuple[dict[str, Any], list[str], Filled[BriefUpdate]]:
+    """Return the draft after one message, the problems ``merge`` found, and the filled form."""
+    filled = await understand(text, draft, model, asking)
+    update = UpdateBrief.model_validate(filled.value.stated())
+    merged, _changed, problems = interview.merge(draft, update)
+    return merged, problems, filled
+
+
+def draft_fields(draft: dict[str, Any]) -> dict[str, Any]:
+    """Return the brief's understood fields in brief-file order; open fields are absent."""
+    return {k: draft[k] for k in DRAFT_KEYS if draft.get(k) not in (None, "", [])}
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _norm(value: Any) -> str:
+    text = str(value).lower().replace("’", "'")
+    text = re.sub(r"^(?:the|our|my|a|an)\s+", "", text.strip())
+    return " ".join(re.sub(r"[^\w\s'%-]", " ", text).split())
+
+
+def _tone_words(value: Any) -> set[str]:
+    return {w for w in re.split(r"[\s,&]+", _norm(value)) if w and w not in ("and", "but", "yet")}
+
+
+def field_matches(key: str, expected: Any, got: dict[str, Any]) -> bool:
+    """Say whether the understood draft holds what was meant for one expected field."""
+    if key == "title_has":
+        return _norm(expected) in _norm(got.get("title", ""))
+    if key == "goal_has":
+        return _norm(expected) in _norm(got.get("goal", ""))
+    value = got.get(key)
+    if value in (None, "", []):
+        return False
+    if key in ("platforms", "languages", "must_have"):
+        return {_norm(v) for v in expected} == {_norm(v) for v in value}
+    if key == "duration_s":
+        return abs(float(expected) - float(value)) < 0.01
+    options = expected if isinstance(expected, list) else [expected]
+    if key == "tone":
+        return any(_tone_words(o) == _tone_words(value) for o in options)
+    return any(_norm(o) == _norm(value) for o in options)
+
+
+def score(expected: dict[str, Any], got: dict[str, Any]) -> dict[str, bool]:
+    """Return, per expected field, whether the understood draft holds it."""
+    return {key: field_matches(key, value, got) for key, value in expected.items()}

@@ -1,0 +1,118 @@
+"""Run the person's turns through the process's one session, one turn at a time per thread.
+
+The session (and its SQLite saver) is opened lazily on the server's loop, since the saver is
+bound to the loop that opened it. A button's turn runs as a task, so the click's HTTP request
+does not wait for a whole render; uploads get their sender's file names back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+from collections.abc import Coroutine
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import chainlit as cl
+
+from agent.chat.session import Session
+from agent.settings import Settings
+from agent.web.media import MediaRoutes
+from agent.web.render import TurnRenderer
+
+log = logging.getLogger("producer.web")
+
+
+class SessionHolder:
+    """Open the session once, lazily, on the server's loop: its SQLite saver is bound to it."""
+
+    def __init__(self) -> None:
+        self._stack: AsyncExitStack | None = None
+        self._session: Session | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> Session:
+        """Return the process's session, opening it on first use."""
+        async with self._lock:
+            if self._session is None:
+                stack = AsyncExitStack()
+                self._session = await stack.enter_async_context(Session.open(Settings()))
+                self._stack = stack
+            return self._session
+
+    async def close(self) -> None:
+        """Close the session and its checkpointer."""
+        if self._stack is not None:
+            await self._stack.aclose()
+        self._stack = self._session = None
+
+
+def _thread_key() -> str:
+    return f"web:{cl.context.session.thread_id}"
+
+
+def _thread_lock() -> asyncio.Lock:
+    """Serialize one thread's turns: a click during a render waits for the render to finish."""
+    lock: asyncio.Lock | None = cl.user_session.get("turn_lock")
+    if lock is None:
+        lock = asyncio.Lock()
+        cl.user_session.set("turn_lock", lock)
+    return lock
+
+
+async def _retire_buttons() -> None:
+    """Remove the buttons of earlier turns so a stale choice cannot be clicked twice."""
+    pending: list[cl.Message] = cl.user_session.get("pending_actions") or []
+    for msg in pending:
+        await msg.remove_actions()
+    cl.user_session.set("pending_actions", [])
+
+
+async def run_turn(
+    holder: SessionHolder, media: MediaRoutes, text: str, attachments: list[Path] | None = None
+) -> None:
+    """Send the person's words through the session and render what comes back."""
+    async with _thread_lock():
+        await _retire_buttons()
+        session = await holder.get()
+        renderer = TurnRenderer(media)
+        try:
+            async for ev in session.send(_thread_key(), text, attachments or None):
+                await renderer.render(ev)
+        except Exception as exc:  # the chat must survive a failed turn; the log keeps the trace
+            log.exception("turn failed")
+            await cl.ErrorMessage(content=f"That turn failed: {exc}").send()
+
+
+def in_background(work: Coroutine[Any, Any, None]) -> None:
+    """Run a turn as a task: an action's HTTP request should not wait for a whole render."""
+
+    async def run() -> None:
+        await cl.context.emitter.task_start()
+        try:
+            await work
+        finally:
+            await cl.context.emitter.task_end()
+
+    # create_task copies the context, so the task still talks to this browser session.
+    task = asyncio.create_task(run())
+    tasks: set[asyncio.Task[None]] = cl.user_session.get("tasks") or set()
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+    cl.user_session.set("tasks", tasks)
+
+
+def as_named(path: Path, name: str) -> Path:
+    """Give an upload its sender's file name back: Chainlit stores it under a random one."""
+    safe = Path(name).name.strip() or path.name
+    named = path.parent / "named" / path.stem / safe
+    if not named.exists():
+        named.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, named)  # no copy of a large upload, and no dangling symlink later
+        except OSError:
+            shutil.copyfile(path, named)
+    return named

@@ -1,0 +1,58 @@
+"""Fixtures of the recorded-model tests: a loopback replay server and a client pointed at it.
+
+By default every test replays ``cassettes/<module>.json``; a request the cassette lacks fails the
+test. With ``PRODUCER_TEST_LLM_BASE_URL`` set and ``PRODUCER_TEST_LLM_RECORD=1``, missing answers
+are fetched from that server (e.g. ``bash scripts/local-llm.sh``) and recorded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from langchain_core.language_models import BaseChatModel
+
+from agent.brain import calls
+from agent.models import CompatibleChatOpenAI
+from tests.llm.replay import Cassette, Replay, serve
+
+LIVE_URL = os.environ.get("PRODUCER_TEST_LLM_BASE_URL") or None
+RECORDING = LIVE_URL is not None and os.environ.get("PRODUCER_TEST_LLM_RECORD") == "1"
+
+
+def client(base_url: str, model: str = "local") -> BaseChatModel:
+    """Return the chat model Producer builds for an OpenAI-compatible server at ``base_url``."""
+    return CompatibleChatOpenAI(
+        base_url=base_url, api_key="EMPTY", model=model, timeout=600, max_retries=2
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_bindings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    calls.forget_bindings()
+    if RECORDING:  # the real model is slow on a shared machine; time is not in the request body
+        monkeypatch.setenv("PRODUCER_LLM_TIMEOUT_SCALE", "8")
+    yield
+    calls.forget_bindings()
+
+
+@pytest.fixture
+def replay(request: pytest.FixtureRequest) -> Iterator[Replay]:
+    """Serve the test module's cassette on loopback (recording misses when asked to)."""
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    state = Replay(cassette=Cassette.load(name), upstream=LIVE_URL if RECORDING else None)
+    server = serve(state)
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        state.cassette.save()
+    assert not state.misses, f"requests missing from cassettes/{name}.json: {state.misses}"
+
+
+@pytest.fixture
+def model(replay: Replay) -> BaseChatModel:
+    """Return a client of the replayed model."""
+    return client(replay.base_url)

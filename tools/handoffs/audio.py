@@ -1,0 +1,63 @@
+"""The sound: the spoken narration, the timeline fitted to it, the score and the final mix."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from tools.handoffs.base import Contract
+
+__all__ = [
+    "AudioPlan",
+    "Narration",
+    "NarrationLine",
+    "TimedScene",
+]
+
+
+class NarrationLine(Contract):
+    scene_index: int
+    text: str
+    language: str
+    path: str = Field(description="Mono WAV of this line")
+    duration_s: float = Field(ge=0)
+    words: int = Field(ge=0)
+
+
+class Narration(Contract):
+    lines: list[NarrationLine]
+    provider: str
+    voice: str
+    sample_rate: int = 22050
+    notes: list[str] = Field(default_factory=list)
+
+
+class TimedScene(Contract):
+    """Where a scene sits on the final timeline after fitting to narration and beats."""
+
+    index: int
+    start_s: float
+    duration_s: float
+    narration_start_s: float
+    narration_s: float
+
+
+class AudioPlan(Contract):
+    """The fitted timeline, the score and the final mix."""
+
+    timeline: list[TimedScene]
+    music_path: str
+    mix_path: str = Field(description="Stereo WAV, 48 kHz, loudness-normalized")
+    tempo_bpm: float
+    key: str
+    mood: str
+    beat_s: float = Field(description="Seconds per beat")
+    integrated_lufs: float
+    true_peak_dbtp: float
+    duck_db: float
+    provider: str
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        last = self.timeline[-1]
+        return round(last.start_s + last.duration_s, 3)
