@@ -2,16 +2,44 @@
 
 Every stage has an embedded provider that needs no settings; the fields here select real
 providers and tune how patient Producer is with them. Keys are ``SecretStr`` so they never show
-in a repr, a log line or an error message.
+in a repr; ``hide_secrets`` also masks their values (and every ``*_KEY``, ``*_TOKEN``,
+``*_SECRET`` or ``*_PASSWORD`` variable) in every log record, since a provider's error answer
+may quote what it was sent. A bad setting is reported in one line by ``settings_problem``.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_URL_EXAMPLE = "e.g. http://127.0.0.1:8080/v1"
+
+
+def _web_address(value: str | None) -> str | None:
+    """Accept an http(s) address with a host; an empty value means unset."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # raises on a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or any(
+        c.isspace() or ord(c) < 32 for c in value
+    ):
+        raise ValueError(f"is not a web address; use http(s):// and a host, {_URL_EXAMPLE}")
+    if parts.username or parts.password:
+        # Never echo it: the user part is a credential, and addresses land in records.
+        raise ValueError("holds a user name or password; put the key in its _API_KEY setting")
+    return value
 
 
 class Settings(BaseSettings):
@@ -67,3 +95,101 @@ class Settings(BaseSettings):
 
     render_scale: float = Field(default=1.0, gt=0, le=2.0)
     qa_retries: int = Field(default=2, ge=0, description="QA fix rounds; 0 turns fixing off")
+
+    web_password: SecretStr | None = Field(
+        default=None, description="When set, the web chat asks for this password"
+    )
+
+    _addresses = field_validator(
+        "llm_base_url", "image_base_url", "tts_base_url", "video_base_url", "webhook_url"
+    )(_web_address)
+
+
+# --------------------------------------------------------------------------- problems, secrets
+
+_SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD)$")
+_MIN_SECRET = 8  # shorter values would mask ordinary words
+_HIDDEN: set[str] = set()
+# What a numeric setting may hold, in words: pydantic names only the bound that failed.
+_RANGES = {
+    "render_scale": "a number above 0 up to 2",
+    "llm_timeout_scale": "a number above 0 up to 20",
+    "llm_tokens_scale": "a number above 0 up to 8",
+    "llm_max_retries": "a whole number, 0 or more",
+    "qa_retries": "a whole number, 0 or more",
+}
+
+
+def settings_problem(error: ValidationError) -> str:
+    """Return a settings error as one line naming each variable and what it may hold."""
+    parts: list[str] = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else ""
+        name = f"PRODUCER_{field.upper()}" if field else "a setting"
+        kind = item["type"]
+        msg = str(item["msg"]).removeprefix("Value error, ").replace("Input should", "it should")
+        secret = _SECRET_NAME.search(name) is not None or "password" in msg
+        got = "" if secret else f" {str(item.get('input'))[:60]!r}"
+        if field in _RANGES or field.endswith(("_timeout_s", "_poll_s")):
+            allowed = _RANGES.get(field, "a number of seconds above 0")
+            parts.append(f"{name} cannot be{got}; use {allowed}")
+        elif kind == "literal_error":
+            parts.append(f"{name} cannot be{got}; use {item.get('ctx', {}).get('expected')}")
+        elif kind == "value_error":
+            parts.append(f"{name}{got} {msg}")
+        else:
+            parts.append(f"{name} cannot be{got}; {msg.split(',')[0]}")
+    return "; ".join(dict.fromkeys(parts)) + " (set in the environment or .env)"
+
+
+def secret_values(settings: Settings | None = None) -> set[str]:
+    """Return the secret values configured: the settings' keys and secret-named variables."""
+    found = {
+        value
+        for name, value in os.environ.items()
+        if _SECRET_NAME.search(name.upper()) and len(value) >= _MIN_SECRET
+    }
+    for field in Settings.model_fields if settings is not None else ():
+        value = getattr(settings, field)
+        if isinstance(value, SecretStr) and len(value.get_secret_value()) >= _MIN_SECRET:
+            found.add(value.get_secret_value())
+    return found
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with every hidden secret replaced by stars."""
+    for value in _HIDDEN:
+        if value in text:
+            text = text.replace(value, "***")
+    return text
+
+
+class _RedactingFactory:
+    """Make log records as before, with any hidden secret masked in the message and traceback."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record: logging.LogRecord = self.inner(*args, **kwargs)
+        if not _HIDDEN:
+            return record
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is logging's to report, not ours
+            return record
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and record.exc_info[1] is not None:
+            trace = logging.Formatter().formatException(record.exc_info)
+            if redact(trace) != trace:
+                record.exc_text = redact(trace)
+        return record
+
+
+def hide_secrets(settings: Settings | None = None) -> None:
+    """Mask the configured secrets in every log record made from now on, by any logger."""
+    _HIDDEN.update(secret_values(settings))
+    if not isinstance(logging.getLogRecordFactory(), _RedactingFactory):
+        logging.setLogRecordFactory(_RedactingFactory(logging.getLogRecordFactory()))

@@ -176,12 +176,13 @@ async def _whole(runnable: Runnable[Any, Any], messages: list[BaseMessage]) -> R
 
 
 def _reply_of(message: AIMessage, chunks: int) -> Reply:
-    usage = message.usage_metadata or {}
+    usage = message.usage_metadata
+    spent = int(usage.get("output_tokens") or 0) if usage else 0
     return Reply(
         text=message.text,
         args=[dict(c["args"]) for c in message.tool_calls if c.get("args") is not None],
         raw_args=[str(b.get("args") or "") for b in message.invalid_tool_calls],
-        tokens=int(usage.get("output_tokens") or 0) or chunks,
+        tokens=spent or chunks,
     )
 
 

@@ -110,14 +110,27 @@ class ScriptForm(Form):
     scenes: list[SceneForm] = Field(min_length=2, max_length=8)
 
 
+NARRATION_CHARS = 200
+
+
 @cache
-def script_form(scenes: int) -> type[ScriptForm]:
-    """Return the script form with exactly ``scenes`` scenes, so the plan fixes the count."""
+def script_form(scenes: int, narration_chars: int = NARRATION_CHARS) -> type[ScriptForm]:
+    """Return the script form with exactly ``scenes`` scenes, so the plan fixes the count.
+
+    ``narration_chars`` caps every line (a grammar-bound server cannot write past it), so the
+    longest scene's word limit holds even for a model that does not count words.
+    """
+    scene = create_model(
+        "SceneForm",
+        __base__=SceneForm,
+        __doc__=SceneForm.__doc__,
+        narration=(str, Field(min_length=1, max_length=narration_chars, description="Voice-over")),
+    )
     return create_model(
         "ScriptForm",
         __base__=ScriptForm,
         __doc__=ScriptForm.__doc__,
-        scenes=(list[SceneForm], Field(min_length=scenes, max_length=scenes)),
+        scenes=(list[scene], Field(min_length=scenes, max_length=scenes)),
     )
 
 

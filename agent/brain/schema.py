@@ -43,6 +43,8 @@ def _clean(node: Any, defs: dict[str, Any]) -> Any:
             merged = {k: v for k, v in node.items() if k != "anyOf"}
             return _clean({**kept[0], **merged}, defs)
     out: dict[str, Any] = {}
+    if "properties" in node:  # an object's description is its class docstring: the tool has one
+        node = {k: v for k, v in node.items() if k != "description"}
     for key, value in node.items():
         if key == "properties":  # property names are data: a field may be called "title"
             out[key] = {name: _clean(sub, defs) for name, sub in value.items()}
@@ -52,13 +54,29 @@ def _clean(node: Any, defs: dict[str, Any]) -> Any:
 
 
 def sketch(model: type[BaseModel]) -> str:
-    """Return the form as a one-line JSON sketch of its keys and kinds (prompts without tools)."""
-    return _sketch(compact_schema(model))
+    """Return the form as a JSON sketch of its keys and kinds, then each key's allowed values.
+
+    Allowed values follow the sketch in words: a small model copies ``"a"|"b"`` into its JSON.
+    """
+    schema = compact_schema(model)
+    allowed = "; ".join(f"{key}: {', '.join(values)}" for key, values in _enums(schema))
+    return _sketch(schema) + (f". Allowed values: {allowed}" if allowed else "")
+
+
+def _enums(node: dict[str, Any], key: str = "") -> list[tuple[str, list[str]]]:
+    if "enum" in node:
+        return [(key, [str(v) for v in node["enum"]])]
+    found: list[tuple[str, list[str]]] = []
+    for name, sub in (node.get("properties") or {}).items():
+        found += _enums(sub, name)
+    if isinstance(node.get("items"), dict):
+        found += _enums(node["items"], key)
+    return found
 
 
 def _sketch(node: dict[str, Any]) -> str:
     if "enum" in node:
-        return "|".join(json.dumps(v) for v in node["enum"])
+        return "string" if all(isinstance(v, str) for v in node["enum"]) else "number"
     if "const" in node:
         return json.dumps(node["const"])
     kind = node.get("type", "object" if "properties" in node else "string")

@@ -18,7 +18,7 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from pydantic import ValidationError
 
 from agent.brain.fill import Filled, fill_sync
-from agent.brain.forms import ScriptForm
+from agent.brain.forms import NARRATION_CHARS, ScriptForm
 from agent.brain.tasks import script_task
 from agent.offline.copy import draft_script
 from prompts import load_data
@@ -34,6 +34,9 @@ from tools.script.write import write_script as write_with
 
 _LOG = logging.getLogger(__name__)
 STEP_S = 0.05
+CHARS_PER_WORD = 7
+MIN_LINE_CHARS = 40
+_ENDS = (".", "!", "?", "…", '"', "'", "”")
 
 
 def script_messages(brief: Brief, anchor: StyleAnchor, plan: ScriptDraft) -> list[BaseMessage]:
@@ -76,24 +79,57 @@ def draft_of(form: ScriptForm, plan: ScriptDraft) -> ScriptDraft:
 
 
 def fitted(draft: ScriptDraft, plan: ScriptDraft, brief: Brief, anchor: StyleAnchor) -> Script:
-    """Normalize the draft; a scene whose line still overruns gets the built-in line instead."""
-    script = normalize_script(draft, brief, anchor)
-    needs = narration_needs(
-        [s.narration for s in script.scenes], script.language, anchor.voice.words_per_second
+    """Normalize the draft; a scene whose line overruns its time gets the built-in line instead.
+
+    A line is measured first against the time the built-in plan gave its scene (so one long line
+    cannot squeeze the others), then once more in the normalized script.
+    """
+    if len(plan.scenes) != len(draft.scenes):
+        return normalize_script(draft, brief, anchor)
+    lines = [s.narration for s in draft.scenes]
+    if brief.cta.lower().rstrip(".!") not in lines[-1].lower():
+        lines[-1] = f"{lines[-1]} {brief.cta}"  # normalizing adds the CTA: measure it too
+    draft = _builtin_lines(
+        draft, plan, _overruns(lines, [s.duration_s for s in plan.scenes], brief, anchor)
     )
-    over = [
-        i
-        for i, (need, scene) in enumerate(zip(needs, script.scenes, strict=True))
-        if need > scene.duration_s + STEP_S
-    ]
-    if not over or len(plan.scenes) != len(draft.scenes):
+    script = normalize_script(draft, brief, anchor)
+    over = _overruns(
+        [s.narration for s in script.scenes], [s.duration_s for s in script.scenes], brief, anchor
+    )
+    if not over:
         return script
-    scenes = list(draft.scenes)
-    for i in over:
-        scenes[i] = scenes[i].model_copy(
-            update={"narration": plan.scenes[i].narration, "captions": plan.scenes[i].captions}
+    return normalize_script(_builtin_lines(draft, plan, over), brief, anchor)
+
+
+def _cut_short(line: str, plan: ScriptDraft, anchor: StyleAnchor) -> bool:
+    """Say whether a line stopped at the form's cap mid-sentence (a grammar ends it there)."""
+    text = line.strip()
+    return len(text) >= line_chars(plan, anchor) - 2 and not text.endswith(_ENDS)
+
+
+def _overruns(
+    lines: list[str], durations: list[float], brief: Brief, anchor: StyleAnchor
+) -> list[int]:
+    needs = narration_needs(lines, brief.languages[0], anchor.voice.words_per_second)
+    return [i for i, (n, d) in enumerate(zip(needs, durations, strict=True)) if n > d + STEP_S]
+
+
+def _builtin_lines(draft: ScriptDraft, plan: ScriptDraft, scenes: list[int]) -> ScriptDraft:
+    if not scenes:
+        return draft
+    drafts = list(draft.scenes)
+    for i in scenes:
+        frame = plan.scenes[i]
+        drafts[i] = drafts[i].model_copy(
+            update={"narration": frame.narration, "captions": frame.captions}
         )
-    return normalize_script(draft.model_copy(update={"scenes": scenes}), brief, anchor)
+    return draft.model_copy(update={"scenes": drafts})
+
+
+def line_chars(plan: ScriptDraft, anchor: StyleAnchor) -> int:
+    """Return the longest line the plan's longest scene holds, in characters, as the form's cap."""
+    words = max(word_budget(s.duration_s, anchor.voice.words_per_second) for s in plan.scenes)
+    return max(MIN_LINE_CHARS, min(NARRATION_CHARS, CHARS_PER_WORD * words))
 
 
 def draft_with(
@@ -101,7 +137,7 @@ def draft_with(
 ) -> Filled[ScriptDraft]:
     """Return the model's draft in the built-in plan's frame, or the built-in draft with a note."""
     plan = plan or draft_script(brief, anchor)
-    task = script_task(len(plan.scenes))
+    task = script_task(len(plan.scenes), narration_chars=line_chars(plan, anchor))
     filled = fill_sync(model, task, script_messages(brief, anchor, plan), lambda: plan)
     value = filled.value
     draft = value if isinstance(value, ScriptDraft) else draft_of(value, plan)

@@ -31,6 +31,15 @@ from prompts import load_data
 _LOG = logging.getLogger(__name__)
 _MARKUP_START = re.compile(r"<(?:tool|function)|```|\{\s*\"|\[\s*\{")
 MAX_CHARS = 480
+_OPENERS = ("<tool_call>", "<tools>", "<function", "```")
+_LONGEST = max(_OPENERS, key=len)
+
+
+def _could_open(tail: str) -> bool:
+    """Say whether ``tail`` may be the start of markup that the next piece completes."""
+    if tail[:1] in "{[" and not tail[1:].strip():
+        return True
+    return any(opener.startswith(tail) for opener in _OPENERS)
 
 
 class MarkupGate:
@@ -50,11 +59,11 @@ class MarkupGate:
             self.closed = True
             self._held = ""
             return buffer[: found.start()]
-        # Keep a tail that could begin markup ("<", "`", "{") until the next piece decides.
-        cut = max(buffer.rfind(c) for c in "<`{[")
-        if cut >= 0 and len(buffer) - cut < 12:
-            self._held = buffer[cut:]
-            return buffer[:cut]
+        # Keep a tail that could still begin markup ("<too", "``", "{ ") until the next piece.
+        for cut in range(max(0, len(buffer) - len(_LONGEST)), len(buffer)):
+            if _could_open(buffer[cut:]):
+                self._held = buffer[cut:]
+                return buffer[:cut]
         self._held = ""
         return buffer
 

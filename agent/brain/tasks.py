@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from agent.brain.forms import (
+    NARRATION_CHARS,
     AnchorWords,
     BriefUpdate,
     CriticNotes,
@@ -81,11 +82,13 @@ def anchor_words_task(settings: Settings | None = None) -> Task[AnchorWords]:
     return _bounded(task, settings)
 
 
-def script_task(scenes: int, settings: Settings | None = None) -> Task[ScriptForm]:
-    """Write a script of exactly ``scenes`` scenes."""
+def script_task(
+    scenes: int, settings: Settings | None = None, narration_chars: int = NARRATION_CHARS
+) -> Task[ScriptForm]:
+    """Write a script of exactly ``scenes`` scenes, each line at most ``narration_chars`` long."""
     task: Task[ScriptForm] = Task(
         "script",
-        script_form(scenes),
+        script_form(scenes, narration_chars),
         "brain_script",
         SCRIPT_TOKENS_BASE + TOKENS_PER_SCENE * scenes,
         0.4,

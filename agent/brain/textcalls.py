@@ -24,6 +24,7 @@ _FENCE = re.compile(r"```[ \t]*([\w-]*)[^\n]*\n(.*?)(?:```|$)", re.S)
 _MARKUP = re.compile(r"</?(?:tools?|tool_call|function)\b[^>]*>|```[\w-]*", re.S)
 _ARG_KEYS = ("arguments", "parameters", "args", "input")
 _CLOSERS = {"{": "}", "[": "]"}
+_ALTERNATIVES = re.compile(r'("(?:[^"\\]|\\.)*")(?:\s*\|\s*"(?:[^"\\]|\\.)*")+')
 _DANGLING_KEY = re.compile(r'[{,]\s*("(?:[^"\\]|\\.)*")$')
 
 
@@ -209,6 +210,7 @@ def _load(text: str) -> Any:
     except ValueError:
         pass
     cleaned = re.sub(r",\s*([}\]])", r"\1", text)  # trailing commas
+    cleaned = _ALTERNATIVES.sub(r"\1", cleaned)  # "a"|"b"|"c" copied from a schema sketch
     try:
         return json.loads(cleaned)
     except ValueError:

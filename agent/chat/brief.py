@@ -19,6 +19,7 @@ from langchain_core.messages import HumanMessage
 from langchain_openai import ChatOpenAI
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
+from pydantic import ValidationError
 
 from agent.actions import UpdateBrief
 from agent.brain.probe import check_server
@@ -35,6 +36,7 @@ from tools.revision.script import change_cta as change_script_cta
 MAX_MESSAGE_CHARS = 4000
 Listen = Literal["route", "use_reference", "listen"]
 Step = Literal["listen", "propose_anchor", "write_script", "request_revision"]
+"""Where a brief change goes next (a new CTA after a cut goes to ``request_revision``)."""
 # Changes that alter the look: the anchor is proposed again when one of them changes.
 LOOK_FIELDS = {"subject", "use_case", "tone", "style_words", "voice", "title"}
 
@@ -59,8 +61,14 @@ async def unreachable(model: BaseChatModel) -> str | None:
     """Return a one-line message naming PRODUCER_LLM_BASE_URL when the server does not answer."""
     if not isinstance(model, ChatOpenAI):
         return None  # the built-in model needs no server
-    key = model.openai_api_key
-    server = Settings(llm_provider="openai", llm_base_url=model.openai_api_base, llm_api_key=key)
+    try:
+        server = Settings(
+            llm_provider="openai",
+            llm_base_url=model.openai_api_base,
+            llm_api_key=model.openai_api_key,
+        )
+    except ValidationError:  # settings the front end already reported; nothing to add here
+        return None
     problem = await asyncio.to_thread(check_server, server)
     if problem is None:
         return None

@@ -16,27 +16,24 @@ import shutil
 from pathlib import Path
 from typing import Any, Literal
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
+from agent.brain.script import written
 from agent.chat import interview
 from agent.chat.io import last_said, next_step, remember, reply, thread_dir, ui
 from agent.chat.state import ChatState
 from agent.context import Context
-from agent.models import structured
-from agent.offline.model import OfflineChatModel
 from agent.offline.rules import scene_edit
 from agent.production.graph import build_production_graph
 from agent.production.state import ProductionState
 from tools.common.errors import ProducerError
 from tools.common.sheets import render_contact_sheet
-from tools.handoffs import Brief, PublishManifest, QAReport, Script, StyleAnchor
+from tools.handoffs import PublishManifest, QAReport, Script
 from tools.publish.outbox import publish as publish_files
-from tools.script.write import write_script as write_script_tool
 
 Next = Literal[
     "listen", "propose_anchor", "write_script", "run_production", "produce", "publish", "skip_ahead"
@@ -106,17 +103,6 @@ def write_script(state: ChatState, runtime: Runtime[Context]) -> Command[Next]:
     auto = bool(state.get("auto"))
     update = {"script": script, "phase": "script", "messages": reply([] if auto else lines)}
     return Command(goto="produce" if auto else "listen", update=update)
-
-
-def written(brief: Brief, anchor: StyleAnchor, model: BaseChatModel) -> tuple[Script, str]:
-    """Write the script with the chat model; the built-in model writes it when that fails."""
-    try:
-        return write_script_tool(brief, anchor, model, structured=structured), ""
-    except Exception as exc:  # a remote model failed (HTTP, timeout, garbage): this call only
-        if isinstance(model, OfflineChatModel):
-            raise
-        note = _copy()["script"]["builtin"].format(error=type(exc).__name__)
-        return write_script_tool(brief, anchor, OfflineChatModel(), structured=structured), note
 
 
 def edit_scene(state: ChatState) -> Command[Next]:
@@ -267,12 +253,11 @@ def qa_summary(qa: QAReport) -> str:
         )
         for x in failed[:3]
     )
-    summary = str(c["failed"]).format(
+    if qa.still_off:  # the critic's verdicts in a marketer's words replace its measurements
+        items = " ".join(qa.still_off[:3]).rstrip(".")
+    return str(c["failed"]).format(
         passed=len(qa.checks) - len(failed), total=len(qa.checks), items=items
     )
-    if qa.still_off:  # the critic's own plain words, after its fix rounds
-        summary += "\n" + str(c["still_off"]).format(items="; ".join(qa.still_off[:3]))
-    return summary
 
 
 def publish(state: ChatState, runtime: Runtime[Context], config: RunnableConfig) -> Command[Next]:

@@ -9,49 +9,27 @@ keeps what did not change. A plan that only says "undo" goes to the undo node.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from agent.brain.fill import fill
-from agent.brain.forms import RevisionForm
-from agent.brain.tasks import revision_task
+from agent.brain.revision import planned
+from agent.brain.script import written
 from agent.chat import interview
 from agent.chat.anchor import tweak_specs
 from agent.chat.io import last_said, next_step, remember, reply, routed_here
-from agent.chat.production import show_script, written
+from agent.chat.production import show_script
 from agent.chat.state import ChatState
 from agent.context import Context
 from agent.offline.phrasing.fields import find_duration, vocab
 from agent.offline.rules import tweak_names
 from tools.anchor.tweaks import apply_tweaks
 from tools.common.errors import BadInput, ProducerError
-from tools.handoffs import (
-    MAX_DURATION_S,
-    MIN_DURATION_S,
-    BrightnessOp,
-    CaptionSizeOp,
-    ContrastOp,
-    CtaOp,
-    DurationOp,
-    MusicOp,
-    PaceOp,
-    PaletteShiftOp,
-    RecallStyleOp,
-    RevisionOp,
-    RevisionPlan,
-    SaturationOp,
-    StylePresetOp,
-    SwapScenesOp,
-    TemperatureOp,
-    TextDensityOp,
-    UndoOp,
-    VoiceOp,
-)
+from tools.handoffs import MAX_DURATION_S, MIN_DURATION_S, RevisionPlan, UndoOp
 from tools.revision.plan import RevisionContext, apply_revision, check_plan
 from tools.revision.rules import rule_plan
 
@@ -91,9 +69,13 @@ async def request_revision(state: ChatState, runtime: Runtime[Context]) -> Comma
         return Command(goto="listen", update={"messages": reply([note, plan.clarify + options])})
     if plan.ops and all(isinstance(op, UndoOp) for op in plan.ops):
         return Command(goto="undo")
-    try:
+
+    def revise() -> dict[str, Any] | None:  # a model may rewrite the script: off the event loop
         update = _applied(state, plan, change, ctx) if plan.ops else None
-        update = update or _own_revision(state, change, ctx)
+        return update or _own_revision(state, change, ctx)
+
+    try:
+        update = await asyncio.to_thread(revise)
     except BadInput as exc:
         return Command(goto="listen", update={"messages": reply([note, str(exc)])})
     except ProducerError as exc:  # e.g. the script could not be rewritten: nothing changed
@@ -125,68 +107,16 @@ def _onward(state: ChatState, update: dict[str, Any], change: str, note: str) ->
 async def _plan(
     change: str, context: RevisionContext, model: BaseChatModel, *, certain: bool
 ) -> tuple[RevisionPlan, str]:
-    """Return the plan for a change and the note to show when the built-in planned it."""
+    """Return the plan for a change and the note to show when the built-in planned it.
 
-    def builtin() -> RevisionPlan:
-        return rule_plan(change, context.scene_count, context.duration_s)
-
+    A request the router found certain (a new CTA) is planned by the rules alone; otherwise the
+    brain's planner asks the model for the revision form, the rule planner standing by.
+    """
     if certain:
-        return check_plan(builtin(), context), ""
-    filled = await fill(model, revision_task(), [HumanMessage(content=change)], builtin)
-    value = filled.value
-    plan = value if isinstance(value, RevisionPlan) else plan_of(value)
-    return check_plan(plan, context), filled.note or ""
-
-
-AMOUNTS = {"a bit": 0.5, "normal": 1.0, "much": 2.0}
-LENGTH_FACTORS = {"a bit": 0.15, "normal": 0.25, "much": 0.5}
-
-
-def plan_of(form: RevisionForm) -> RevisionPlan:
-    """Turn the revision form a model filled into the planner's typed operations."""
-    if not form.ops:
-        return RevisionPlan(clarify=form.question or "")
-    return RevisionPlan(ops=[_op(word, form) for word in form.ops])
-
-
-def _op(word: str, form: RevisionForm) -> RevisionOp:
-    amount, text = AMOUNTS[form.amount], (form.text or "").strip()
-    looks: dict[str, RevisionOp] = {
-        "warmer": TemperatureOp(direction="warmer", amount=amount),
-        "cooler": TemperatureOp(direction="cooler", amount=amount),
-        "brighter": BrightnessOp(direction="brighter", amount=amount),
-        "darker": BrightnessOp(direction="darker", amount=amount),
-        "more_vivid": SaturationOp(direction="more", amount=amount),
-        "more_muted": SaturationOp(direction="less", amount=amount),
-        "more_contrast": ContrastOp(direction="more", amount=amount),
-        "less_contrast": ContrastOp(direction="less", amount=amount),
-        "faster": PaceOp(direction="faster", amount=amount),
-        "slower": PaceOp(direction="slower", amount=amount),
-        "male_voice": VoiceOp(gender="male"),
-        "female_voice": VoiceOp(gender="female"),
-        "bigger_captions": CaptionSizeOp(direction="bigger", amount=amount),
-        "smaller_captions": CaptionSizeOp(direction="smaller", amount=amount),
-        "less_text": TextDensityOp(direction="less"),
-        "more_text": TextDensityOp(direction="more"),
-        "undo": UndoOp(),
-    }
-    if word in looks:
-        return looks[word]
-    if word in ("shorter", "longer"):
-        step = LENGTH_FACTORS[form.amount]
-        return DurationOp(scene=form.scene, factor=1 - step if word == "shorter" else 1 + step)
-    if word == "set_length":
-        return DurationOp(scene=form.scene, seconds=form.seconds)
-    if word == "swap_scenes":
-        return SwapScenesOp(first=form.scene or 1, second=form.other_scene or 1)
-    named: dict[str, RevisionOp] = {
-        "toward_colour": PaletteShiftOp(toward=text or "warm", amount=amount),
-        "look": StylePresetOp(preset=text or "cinematic", amount=amount),
-        "new_cta": CtaOp(text=text),
-        "music_mood": MusicOp(mood=text),
-        "same_style_as": RecallStyleOp(query=text or "earlier video"),
-    }
-    return named[word]
+        plan = rule_plan(change, context.scene_count, context.duration_s)
+        return check_plan(plan, context), ""
+    filled = await asyncio.to_thread(planned, change, model, context)
+    return filled.value, filled.note or ""
 
 
 def _applied(

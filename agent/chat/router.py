@@ -188,10 +188,10 @@ def by_phase(phase: Phase, text: str) -> Route:
         return "answer" if is_question(text) and not wants else "request_revision"
     if asks_only(text, fields):
         return "answer"
+    if _recalls(text) and not fields - SOFT_FIELDS:
+        return "recall_anchor"
     if phase == "interview":
         return "update_brief"
-    if _recalls(text):
-        return "recall_anchor"
     looks = tweak_names(text, voice=False) or find_voice(text) is not None
     if looks and not fields - SOFT_FIELDS - {"voice"}:
         return "propose_anchor"

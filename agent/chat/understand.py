@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import BaseMessage, HumanMessage
 
 from agent.actions import UpdateBrief
 from agent.brain.fill import Filled, fill
@@ -21,9 +22,12 @@ from agent.brain.forms import BriefUpdate
 from agent.brain.tasks import brief_update_task
 from agent.chat import interview
 from agent.offline.phrasing.fields import extract
+from agent.offline.phrasing.labels import read_segments
 from agent.offline.rules import decide
 from prompts import load_prompt
 
+# Fields the rules read for certain (numbers and names from a fixed list): they fill a model's gaps.
+CERTAIN = frozenset(("duration_s", "platforms", "languages", "voice"))
 # The brief's keys as ``producer draft --json`` prints them, in the order a brief file has them.
 DRAFT_KEYS = (
     "title",
@@ -79,8 +83,27 @@ async def understand(
     fills it. The result's ``note`` says when the built-in model stood in for a failed model.
     """
     task = brief_update_task()
-    messages = [HumanMessage(content=message_for(text, draft, asking))]
-    return await fill(model, task, messages, lambda: builtin_update(text, draft, asking))
+    messages: list[BaseMessage] = [HumanMessage(content=message_for(text, draft, asking))]
+    filled = await fill(model, task, messages, lambda: builtin_update(text, draft, asking))
+    if filled.source == "builtin":
+        return filled
+    return replace(filled, value=with_certain(filled.value, text))
+
+
+def with_certain(update: BriefUpdate, text: str) -> BriefUpdate:
+    """Return a model's form with what the rules read for certain put in.
+
+    A field the person labelled ("CTA: ...") is theirs word for word, and a length, platform,
+    language or voice the rules found fills a gap a small model left; the model's reading of
+    everything else (the subject, the audience, the tone) stands.
+    """
+    labelled, _spans = read_segments(text)
+    found = extract(text)
+    stated = update.stated()
+    extra = {k: v for k, v in found.items() if k in CERTAIN and k not in stated}
+    named = {k: v for k, v in labelled.items() if k in BriefUpdate.model_fields}
+    merged = {**stated, **extra, **named}
+    return BriefUpdate.model_construct(**merged)
 
 
 async def understand_draft(

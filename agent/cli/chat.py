@@ -21,7 +21,7 @@ from rich.markdown import Markdown
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tools.common.errors import BadInput
+from agent.cli.args import check_folder, scale
 
 if TYPE_CHECKING:  # the session pulls in the whole production line: import it only to run
     from agent.chat.session import Event, Session
@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the session pulls in the whole production line: import it o
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Declare ``producer chat``'s arguments."""
     p.add_argument("--thread", help="conversation id to resume (default: a new one)")
-    p.add_argument("--scale", type=float, default=None, help="render scale (default from settings)")
+    p.add_argument("--scale", type=scale, default=None, help="render scale (default from settings)")
     p.add_argument("--data-dir", type=Path, default=None, help="projects, assets and checkpoints")
 
 
@@ -189,8 +189,7 @@ def run(args: argparse.Namespace) -> int:
     from agent.chat.session import Session
     from agent.settings import Settings
 
-    if args.scale is not None and not 0 < args.scale <= 2:
-        raise BadInput(f"--scale {args.scale:g} is out of range; use a number above 0 up to 2")
+    check_folder("--data-dir", args.data_dir)
     settings = Settings()
     if args.data_dir is not None:
         settings.data_dir = args.data_dir

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 
+from agent.cli.args import OneLineParser
 from tools.common.errors import BadInput, ProducerError
 
 # name -> module providing add_arguments(parser) and run(args) -> int; the front end's own
@@ -35,12 +37,27 @@ COMMANDS: dict[str, str] = {
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="producer", description="Produce short, checked videos.")
+    # Subcommand parsers take the same class, so every usage error is one line too.
+    p = OneLineParser(prog="producer", description="Produce short, checked videos.")
     sub = p.add_subparsers(dest="command", required=True)
     for name, help_text in COMMANDS.items():
         module = importlib.import_module(COMMAND_MODULES[name])
         module.add_arguments(sub.add_parser(name, help=help_text))
     return p
+
+
+def _settings_problem() -> str | None:
+    """Return one line naming bad settings, else None; from here on secrets are masked in logs."""
+    from pydantic import ValidationError
+
+    from agent.settings import Settings, hide_secrets, settings_problem
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        return settings_problem(exc)
+    hide_secrets(settings)
+    return None
 
 
 def _server_problem() -> str | None:
@@ -59,26 +76,32 @@ def _server_problem() -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
+    from agent.settings import redact
+
     args = _parser().parse_args(argv)
-    problem = _server_problem()
+    problem = _settings_problem() or _server_problem()
     if problem is not None:
-        print(f"producer: {problem}", file=sys.stderr)
+        print(f"producer: {redact(problem)}", file=sys.stderr)
         return 2
     module = importlib.import_module(COMMAND_MODULES[args.command])
     try:
         return int(module.run(args))
     except BadInput as exc:
-        print(f"producer: {exc}", file=sys.stderr)
+        print(f"producer: {redact(str(exc))}", file=sys.stderr)
         return 2
     except ProducerError as exc:
         print(
-            f"producer: {exc}\nFinished stages are kept; run the same command to resume.",
+            f"producer: {redact(str(exc))}\n"
+            "Finished stages are kept; run the same command to resume.",
             file=sys.stderr,
         )
         return 1
     except KeyboardInterrupt:
         print("\nproducer: interrupted; run the same command to resume.", file=sys.stderr)
         return 130
+    except Exception:  # an unexpected failure: its trace, with any configured secret masked
+        sys.stderr.write(redact(traceback.format_exc()))
+        return 1
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tools.common.errors import BadInput
+from agent.cli.args import check_folder, platforms, scale, seconds
 
 
 def add_arguments(mk: argparse.ArgumentParser) -> None:
@@ -18,16 +18,18 @@ def add_arguments(mk: argparse.ArgumentParser) -> None:
     mk.add_argument("--out", type=Path, required=True, help="output folder")
     mk.add_argument(
         "--scale",
-        type=float,
+        type=scale,
         default=None,
         help="render scale, 1.0 = 1080 px wide master (default from settings)",
     )
     mk.add_argument("--data-dir", type=Path, default=None, help="projects, assets and checkpoints")
     mk.add_argument("--title")
-    mk.add_argument("--duration", type=float, dest="duration_s")
+    mk.add_argument("--duration", type=seconds, dest="duration_s", help="seconds, 5 to 180")
     mk.add_argument(
-        "--platforms", help="comma-separated: reels,tiktok,shorts,instagram_feed,youtube,"
-        "instagram_portrait,facebook,linkedin,x,pinterest"
+        "--platforms",
+        type=platforms,
+        help="comma-separated: reels,tiktok,shorts,instagram_feed,youtube,"
+        "instagram_portrait,facebook,linkedin,x,pinterest",
     )
     mk.add_argument("--cta")
     mk.add_argument("--tone")
@@ -43,15 +45,10 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "tone": args.tone,
     }
     if args.platforms:
-        out["platforms"] = [p.strip() for p in args.platforms.split(",") if p.strip()]
+        out["platforms"] = list(args.platforms)
     if args.languages:
         out["languages"] = [p.strip() for p in args.languages.split(",") if p.strip()]
     return out
-
-
-def _check_out_dir(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise BadInput(f"--out {out} is a file; give a folder for the outputs")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
     from tools.brief.load import load_brief
 
     brief = load_brief(args.brief, _overrides(args))
+    check_folder("--out", args.out)
+    check_folder("--data-dir", args.data_dir)
     out = args.out.resolve()
-    _check_out_dir(out)
     settings = Settings()
     if args.data_dir is not None:
         settings.data_dir = args.data_dir

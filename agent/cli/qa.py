@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise BadInput(f"{folder} is not a folder; give the folder `producer make --out` wrote")
     production, record, manifest = load_production(folder)
+    production.descriptions = {v.platform: v.description for v in manifest.variants}
     judge: Judge | None = None
     settings = Settings()
     if settings.llm_provider != "offline":

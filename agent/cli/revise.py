@@ -63,6 +63,20 @@ def _print_length(out: Path, before: int, after: int) -> None:
         print(f"  • cut length {old:.1f} s → {new:.1f} s")
 
 
+def _check_production(out: Path) -> None:
+    """Refuse a folder that is not a production before anything is printed or written."""
+    from agent.production.revise import load_ref
+
+    if "\x00" in str(out) or not out.is_dir():
+        raise BadInput(f"{out} is not a folder; give the folder `producer make --out` wrote")
+    try:
+        load_ref(out)
+    except ValueError:  # a production record that is not valid JSON or not a record
+        raise BadInput(
+            f"{out} holds a damaged production record; run `producer make … --out {out}` again"
+        ) from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Revise the production in DIR; print what changed and which stages ran."""
     from agent.present import ProgressLines
@@ -71,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.dir
     if not args.undo and not args.request.strip():
         raise BadInput('say what to change, e.g. producer revise DIR "make it warmer", or --undo')
+    _check_production(out)
     t0 = time.perf_counter()
     if args.undo:
         outcome = undo(out)

@@ -76,12 +76,14 @@ def _language(brief: Brief, copy: dict[str, Any], seed: int, code: str) -> _Lang
     details = [_phrase(m) for m in brief.must_have if m not in offers[:1]]
     # The brief is written in its first language; only English phrases get English articles.
     english = _base(brief.languages[0]) == "en"
-    subject, ours, name = _subject_forms(
-        brief.subject, brief.use_case, base if english else "", grammar
+    subject, ours, name = (
+        _cased(form, base, grammar)
+        for form in _subject_forms(brief.subject, brief.use_case, base if english else "", grammar)
     )
     product = brief.use_case == "ecommerce"
-    audience = _phrase(brief.audience)
-    first = audience.split()[0].lower()
+    vague = _phrase(brief.audience).lower() in {a.lower() for a in grammar["vague_audiences"]}
+    audience = "" if vague else _cased(_phrase(brief.audience), base, grammar)
+    first = audience.split()[0].lower() if audience else ""
     fields = {
         "subject": subject,
         "our_subject": ours,
@@ -89,8 +91,10 @@ def _language(brief: Brief, copy: dict[str, Any], seed: int, code: str) -> _Lang
         "thing": "" if name else ours,
         "audience": audience,
         "audience_call": "" if first in grammar["determiners"] else audience,
-        "key_message": _phrase(brief.key_message),
-        "key_clause": _phrase(brief.key_message) if is_clause(brief.key_message) else "",
+        "key_message": _cased(_phrase(brief.key_message), base, grammar),
+        "key_clause": _cased(_phrase(brief.key_message), base, grammar)
+        if is_clause(brief.key_message)
+        else "",
         "cta": _phrase(brief.cta),
         # Generic praise only suits a product; elsewhere the beat keeps to its plain line.
         "details": _join(details, grammar["conjunction"].get(base, "and"))
@@ -103,11 +107,12 @@ def _language(brief: Brief, copy: dict[str, Any], seed: int, code: str) -> _Lang
     return _Language(
         code=base,
         fields=fields,
-        proper=_proper_words(brief, name),
+        proper=_proper_words(brief, name) | _always_capital(base, grammar),
         keep_case=base in grammar["keep_case"],
         stopwords=frozenset(grammar["stopwords"].get(base, [])),
         from_brief=frozenset(
-            {"cta", "key_message", "subject", "audience"}
+            {"cta", "key_message", "subject"}
+            | ({"audience"} if audience else set())
             | ({"details"} if details else set())
             | ({"offer"} if offers and not _said_in(offers[0], brief.cta) else set())
         ),
@@ -171,6 +176,24 @@ def _subject_forms(
     if use_case == "education" and (mass or plural):
         return lower, lower, ""
     return f"the {lower}", f"{own} {lower}", ""
+
+
+def _always_capital(language: str, grammar: dict[str, Any]) -> frozenset[str]:
+    if language != "en":
+        return frozenset()
+    return frozenset(w[:1].upper() + w[1:] for w in grammar["capitalized"])
+
+
+def _cased(phrase: str, language: str, grammar: dict[str, Any]) -> str:
+    """Capitalize the words English always capitalizes ("saturday sale" -> "Saturday sale")."""
+    if language != "en" or not phrase:
+        return phrase
+    always = {w.lower() for w in grammar["capitalized"]}
+
+    def bare(word: str) -> str:
+        return re.sub(r"['’]s$", "", word.lower().strip(",.;:!?"))
+
+    return " ".join(w[:1].upper() + w[1:] if bare(w) in always else w for w in phrase.split())
 
 
 def _proper_words(brief: Brief, name: str) -> frozenset[str]:

@@ -170,4 +170,4 @@ def _caption(beat: dict[str, Any], option: _Option, lang: _Language, wps: float)
 def _on_screen(beat: dict[str, Any], lang: _Language, seed: int, i: int) -> str:
     rendered = [r.text for t in beat["on_screen"][lang.code] if (r := _render(t, lang))]
     short = [t for t in rendered if len(t.split()) <= 5] or [" ".join(rendered[0].split()[:5])]
-    return _pick(short, seed, f"screen{i}")
+    return str(_pick(short, seed, f"screen{i}"))

@@ -1,9 +1,11 @@
-"""Rules that let the built-in offline model drive the producer's tools from free phrasing.
+"""Rules that read free phrasing the way the built-in offline model understands it.
 
-The producer node puts the conversation's state (phase, the field it asked for, the draft) into
-its system prompt as a JSON block; these rules read that block and the person's last message
-and pick one tool call, exactly as a remote model would from the same prompt. The offline model
-registers ``producer_rules()`` when the first one is made.
+``decide`` reads a message in a conversation's state (phase, the field asked for last, the
+draft) and names the tool it asks for with its arguments: the brief-understanding step uses it
+as the built-in answer of the brief-update form, and the chat's router uses its finders
+(``scene_edit``, ``tweak_names``, ``is_question``). The graph, not these rules, picks the route.
+For a model offered the tools without a forced choice, the offline model registers
+``producer_rules()`` when the first one is made.
 """
 
 from __future__ import annotations

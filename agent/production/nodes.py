@@ -13,7 +13,7 @@ from langgraph.runtime import Runtime
 
 from agent.brain.script import script_writer
 from agent.context import Context
-from agent.offline.copy import missing_must_haves, say_missing
+from agent.offline.musts import fix, script_fixes
 from agent.production.events import StageFinished, StageReused, StageStarted, emit
 from agent.production.qa import check_quality, publish_outputs
 from agent.production.stages import run_stage
@@ -92,21 +92,19 @@ def write_script_node(state: ProductionState, runtime: Runtime[Context]) -> Upda
     ctx, brief, anchor = runtime.context, state["brief"], state["anchor"]
     given = state.get("script")
     # An approved or revised script is the person's: a QA fix may not write a fresh one over it,
-    # only add the must-haves QA found missing (the fix is an input, so the round changes it).
+    # only fix what QA sent it back for. The fixes are inputs, so a fix round changes the script.
     locked = bool(state.get("script_locked"))
-    missing = missing_must_haves(state.get("qa")) if _fix(state, "script") else []
-    if given is not None and (locked or not _fix(state, "script")) and not missing:
+    fixes = script_fixes(state.get("qa")) if _fix(state, "script") else script_fixes(None)
+    if given is not None and (locked or not _fix(state, "script")) and not fixes:
         emit(StageReused(stage="script", version=given.version))
         return {"run_log": [StageRun(stage="script", reused=True, seconds=0.0)]}
     keep = given if given is not None and locked else None
     script, run = run_stage(
         ctx,
         "script",
-        [brief, anchor, ctx.model_id, _fix(state, "script"), *([missing, keep] if missing else [])],
+        [brief, anchor, ctx.model_id, _fix(state, "script"), *([fixes.key(), keep] * bool(fixes))],
         Script,
-        lambda _d: say_missing(
-            keep or script_writer(ctx.model)(brief, anchor), brief, anchor, missing
-        ),
+        lambda _d: fix(keep or script_writer(ctx.model)(brief, anchor), brief, anchor, fixes),
     )
     return {"script": script, "run_log": [run]}
 

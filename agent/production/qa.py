@@ -67,6 +67,7 @@ def production_of(state: ProductionState, scale: float) -> Production:
         edit=state["edit"],
         scale=scale,
         narration=state.get("narration"),
+        options=state.get("edit_options"),
     )
 
 

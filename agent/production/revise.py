@@ -154,7 +154,7 @@ def _min_length(values: dict[str, Any]) -> float | None:
 
 def _speech_changes(plan: RevisionPlan) -> bool:
     """Say whether a plan re-records the narration (then its old length says nothing)."""
-    return any(op.kind in ("voice", "pace", "cta", "line") for op in plan.ops)
+    return any(op.kind in ("voice", "pace", "cta", "line", "must_have") for op in plan.ops)
 
 
 def _record(

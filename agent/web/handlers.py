@@ -1,7 +1,9 @@
 """Register the web chat's Chainlit handlers: starters, settings, messages, buttons, shutdown.
 
-``install`` configures the UI, routes media and registers a ``WebChat``'s handlers; ``app.py``
-calls it when ``chainlit run app.py`` loads the app, so importing this module does nothing. A
+``install`` checks the settings, masks their secrets in every log line, asks for a password
+when ``PRODUCER_WEB_PASSWORD`` is set, configures the UI, routes media and registers a
+``WebChat``'s handlers; ``app.py`` calls it when ``chainlit run app.py`` loads the app, so
+importing this module does nothing. A
 typed message, a button click, an uploaded file or a settings change becomes the person's words
 in one thread; nothing here decides anything about the production.
 """
@@ -17,11 +19,15 @@ import chainlit as cl
 from chainlit.config import config as cl_config
 from chainlit.input_widget import MultiSelect, Select, Slider
 from chainlit.server import app as server_app
+from pydantic import ValidationError
 
 from agent.chat.present import settings_message
+from agent.settings import Settings, hide_secrets, settings_problem
+from agent.web.auth import install_password, request_user
 from agent.web.media import MediaRoutes
 from agent.web.render import ACTION
-from agent.web.turns import SessionHolder, as_named, in_background, run_turn
+from agent.web.turns import SessionHolder, in_background, run_turn
+from agent.web.uploads import as_named
 from tools.handoffs import PLATFORMS
 
 log = logging.getLogger("producer.web")
@@ -126,11 +132,23 @@ class WebChat:
         await self.holder.close()
 
 
+def _settings() -> Settings:
+    """Return the settings, or stop the server with one line naming what is wrong."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise SystemExit(f"producer web: {settings_problem(exc)}") from None
+    hide_secrets(settings)
+    return settings
+
+
 def install() -> WebChat:
-    """Configure the UI, route the media and register the handlers; return the chat."""
+    """Check settings, guard the door, configure the UI, route media, register the handlers."""
+    settings = _settings()
     _drop_slack_tokens()
+    install_password(settings.web_password, cl_config.run.host)
     _configure_ui()
-    media = MediaRoutes()
+    media = MediaRoutes(identify=request_user)
     media.install(server_app.router.routes)
     chat = WebChat(media, SessionHolder())
     cl.set_starters(chat.starters)

@@ -1,7 +1,8 @@
 """Render one turn's session events in the web chat: words, steps, media, tables, buttons, files.
 
 Nothing here decides anything about the production: each ``Event`` the session yields becomes
-the Chainlit element that shows it, in order. Media are served by URL from ``MediaRoutes``.
+the Chainlit element that shows it, in order. Media are served by URL from ``MediaRoutes``, to
+this session only; an error's words are shown with any configured secret masked.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from chainlit.utils import utc_now
 
 from agent.chat.present import step_detail, step_label, table_markdown
 from agent.chat.session import Event
-from agent.web.media import MediaRoutes
+from agent.settings import redact
+from agent.web.media import MediaRoutes, Owner
 
 ACTION = "producer_say"
 
@@ -28,8 +30,8 @@ def download_name(label: str, path: str) -> str:
 class TurnRenderer:
     """Render one turn's events; keeps the open step of each stage and the last message."""
 
-    def __init__(self, media: MediaRoutes) -> None:
-        self.media = media
+    def __init__(self, media: MediaRoutes, owner: Owner) -> None:
+        self.media, self.owner = media, owner
         self.steps: dict[str, cl.Step] = {}
         self.labels: dict[str, str] = {}
         self.host: cl.Message | None = None
@@ -62,10 +64,10 @@ class TurnRenderer:
         elif ev.kind == "files":
             await self._files(ev)
         elif ev.kind == "error":
-            await cl.ErrorMessage(content=ev.text or "Something went wrong.").send()
+            await cl.ErrorMessage(content=redact(ev.text) or "Something went wrong.").send()
 
     async def _media(self, ev: Event, path: str) -> None:
-        name, url = ev.name or Path(path).name, self.media.url_for(path)
+        name, url = ev.name or Path(path).name, self.media.url_for(path, self.owner)
         element: Any = (
             cl.Image(name=name, url=url, display="inline", size="large")
             if ev.kind == "image"
@@ -75,7 +77,11 @@ class TurnRenderer:
 
     async def _files(self, ev: Event) -> None:
         files = [
-            cl.File(name=download_name(label, path), url=self.media.url_for(path), display="inline")
+            cl.File(
+                name=download_name(label, path),
+                url=self.media.url_for(path, self.owner),
+                display="inline",
+            )
             for label, path in ev.files
         ]
         if ev.text or self.last is None:

@@ -2,15 +2,13 @@
 
 The session (and its SQLite saver) is opened lazily on the server's loop, since the saver is
 bound to the loop that opened it. A button's turn runs as a task, so the click's HTTP request
-does not wait for a whole render; uploads get their sender's file names back.
+does not wait for a whole render; uploads get their sender's file names back (``uploads``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import shutil
 from collections.abc import Coroutine
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -19,8 +17,8 @@ from typing import Any
 import chainlit as cl
 
 from agent.chat.session import Session
-from agent.settings import Settings
-from agent.web.media import MediaRoutes
+from agent.settings import Settings, redact
+from agent.web.media import MediaRoutes, Owner
 from agent.web.render import TurnRenderer
 
 log = logging.getLogger("producer.web")
@@ -71,6 +69,16 @@ async def _retire_buttons() -> None:
     cl.user_session.set("pending_actions", [])
 
 
+def media_owner(media: MediaRoutes) -> Owner:
+    """Return this chat session's media owner, made on first use for its signed-in user."""
+    owner: Owner | None = cl.user_session.get("media_owner")
+    if owner is None:
+        user = cl.user_session.get("user")
+        owner = media.new_owner(getattr(user, "identifier", None))
+        cl.user_session.set("media_owner", owner)
+    return owner
+
+
 async def run_turn(
     holder: SessionHolder, media: MediaRoutes, text: str, attachments: list[Path] | None = None
 ) -> None:
@@ -78,13 +86,13 @@ async def run_turn(
     async with _thread_lock():
         await _retire_buttons()
         session = await holder.get()
-        renderer = TurnRenderer(media)
+        renderer = TurnRenderer(media, media_owner(media))
         try:
             async for ev in session.send(_thread_key(), text, attachments or None):
                 await renderer.render(ev)
         except Exception as exc:  # the chat must survive a failed turn; the log keeps the trace
             log.exception("turn failed")
-            await cl.ErrorMessage(content=f"That turn failed: {exc}").send()
+            await cl.ErrorMessage(content=redact(f"That turn failed: {exc}")).send()
 
 
 def in_background(work: Coroutine[Any, Any, None]) -> None:
@@ -103,16 +111,3 @@ def in_background(work: Coroutine[Any, Any, None]) -> None:
     tasks.add(task)
     task.add_done_callback(tasks.discard)
     cl.user_session.set("tasks", tasks)
-
-
-def as_named(path: Path, name: str) -> Path:
-    """Give an upload its sender's file name back: Chainlit stores it under a random one."""
-    safe = Path(name).name.strip() or path.name
-    named = path.parent / "named" / path.stem / safe
-    if not named.exists():
-        named.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(path, named)  # no copy of a large upload, and no dangling symlink later
-        except OSError:
-            shutil.copyfile(path, named)
-    return named

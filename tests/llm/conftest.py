@@ -31,6 +31,7 @@ def client(base_url: str, model: str = "local") -> BaseChatModel:
 @pytest.fixture(autouse=True)
 def _fresh_bindings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     calls.forget_bindings()
+    monkeypatch.delenv("PRODUCER_LLM_TOKENS_SCALE", raising=False)  # caps are in the request
     if RECORDING:  # the real model is slow on a shared machine; time is not in the request body
         monkeypatch.setenv("PRODUCER_LLM_TIMEOUT_SCALE", "8")
     yield

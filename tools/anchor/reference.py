@@ -1,12 +1,16 @@
 """Take a palette and a mood from a reference image the person sends.
 
-The image is checked before it is decoded in full (a wrong type or a 40-megapixel bomb is
-refused with a reason), then shrunk and clustered in Lab with a small k-means, so the colours
-that cover most of the picture become the palette, darkest first.
+The image is judged by its content, never its name: only PNG, JPEG and WebP data is opened
+(so an SVG with a script, a text file named .png or a PostScript file that Pillow would hand to
+Ghostscript is refused), its header is read before anything is decoded (a 40-megapixel bomb is
+refused with its size), and it is decoded once in full to find truncation. Then it is shrunk and
+clustered in Lab with a small k-means, so the colours that cover most of the picture become the
+palette, darkest first.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,17 +22,31 @@ from tools.common.colour import lab_to_srgb, rgb_to_hex, srgb_to_lab
 from tools.common.errors import BadInput
 
 MAX_MEGAPIXELS = 40.0
+# Formats opened at all, sniffed from the file's first bytes by Pillow.
+FORMATS = ("PNG", "JPEG", "WEBP")
+_WORDS = {
+    "missing_file": "no such file; send the picture again",
+    "not_image": "not image data; send a PNG, JPEG or WebP picture",
+    "damaged": "the picture is damaged or cut short; send a whole PNG, JPEG or WebP picture",
+}
 PALETTE_SIZE = 5
 _SAMPLE_SIDE = 96
 _ITERATIONS = 12
 
 
 class ReferenceRejected(BadInput):
-    """A reference image that cannot be used; ``reason`` is missing, not_image or too_large."""
+    """A reference image that cannot be used; ``reason`` is missing_file, not_image, damaged
+    or too_large, and the message names the file, what is wrong and what is allowed."""
 
     def __init__(self, reason: str, name: str, megapixels: float = 0.0) -> None:
         self.reason, self.name, self.megapixels = reason, name, megapixels
-        super().__init__(f"{name}: {reason.replace('_', ' ')}")
+        words = _WORDS.get(reason, reason.replace("_", " "))
+        if reason == "too_large":
+            words = (
+                f"{megapixels:.0f} megapixels is too large; send a picture of up to "
+                f"{MAX_MEGAPIXELS:g} megapixels"
+            )
+        super().__init__(f"{name}: {words}")
 
 
 @dataclass(frozen=True)
@@ -39,25 +57,47 @@ class ReferenceLook:
     words: list[str]
 
 
+def _bomb_megapixels(exc: Exception) -> float:
+    """Read the pixel count out of Pillow's own decompression-bomb refusal."""
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    return int(found.group(1)) / 1e6 if found else 0.0
+
+
 def check_image(path: Path, max_megapixels: float = MAX_MEGAPIXELS) -> tuple[int, int]:
-    """Return the image's size; raise ReferenceRejected if missing, not an image or too large."""
+    """Return the image's size; raise ReferenceRejected unless it is a whole PNG, JPEG or WebP
+    of at most ``max_megapixels``. The size is read from the header before any decoding."""
     path = Path(path)
+    name = path.name.replace("\x00", "")
     if not path.is_file():
-        raise ReferenceRejected("missing", path.name)
+        raise ReferenceRejected("missing_file", name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as img:  # reads the header only
+            with Image.open(path, formats=FORMATS) as img:  # reads the header only
                 width, height = img.size
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise ReferenceRejected("not_image", path.name) from None
+    except Image.DecompressionBombError as exc:
+        raise ReferenceRejected("too_large", name, _bomb_megapixels(exc)) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise ReferenceRejected("not_image", name) from None
     if width * height > max_megapixels * 1_000_000:
-        raise ReferenceRejected("too_large", path.name, width * height / 1e6)
+        raise ReferenceRejected("too_large", name, width * height / 1e6)
+    _check_whole(path, name)
     return width, height
 
 
+def _check_whole(path: Path, name: str) -> None:
+    """Decode the picture once in full: a truncated or corrupt file fails here, not later."""
+    try:
+        with Image.open(path, formats=FORMATS) as img:
+            img.verify()  # PNG: chunk checksums and the end marker
+        with Image.open(path, formats=FORMATS) as img:
+            img.load()  # every format: all pixel data present and decodable
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise ReferenceRejected("damaged", name) from None
+
+
 def _pixels(path: Path) -> np.ndarray:
-    with Image.open(path) as img:
+    with Image.open(path, formats=FORMATS) as img:
         img.draft("RGB", (_SAMPLE_SIDE * 2, _SAMPLE_SIDE * 2))  # JPEG decodes at reduced size
         small = img.convert("RGB")
         small.thumbnail((_SAMPLE_SIDE, _SAMPLE_SIDE))

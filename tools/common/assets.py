@@ -2,6 +2,8 @@
 
 A stage whose inputs did not change finds its finished handoff and is reused; a directory
 without a handoff file is an interrupted render and is cleared before the stage runs again.
+Every path stays under the store's root: a stage name or key that could climb out of it (a
+separator, ``..``, a NUL byte, an absolute path) is refused before anything is read or removed.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +21,14 @@ from pydantic import BaseModel
 T = TypeVar("T", bound=BaseModel)
 
 _HANDOFF = "handoff.json"
+# One plain folder name: letters, digits, dot, dash, underscore; never "." or "..".
+_PART = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def _part(value: str, what: str) -> str:
+    if not _PART.match(value) or set(value) == {"."}:
+        raise ValueError(f"asset {what} {value!r} is not a plain folder name")
+    return value
 
 
 def _canonical(value: Any) -> Any:
@@ -44,7 +55,8 @@ class AssetStore:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def path(self, stage: str, key: str) -> Path:
-        return self.root / stage / key
+        """Return the folder of one stage run; ValueError if it would leave the store's root."""
+        return self.root / _part(stage, "stage") / _part(key, "key")
 
     def load(self, stage: str, key: str, model: type[T]) -> T | None:
         """Return the finished handoff of a stage run, or None if there is none."""

@@ -7,7 +7,7 @@ go where the subject is not: ``clear_spot`` looks above, below and beside the su
 
 from __future__ import annotations
 
-from tools.handoffs import PLATFORM_ASPECT, Aspect, CaptionBox, Platform
+from tools.handoffs import ASPECT_SIZE, PLATFORM_ASPECT, Aspect, CaptionBox, Platform
 
 # Fractions of the frame each platform's chrome covers: (top, bottom, sides).
 # Vertical feeds (Reels, TikTok, Shorts) put the header on top and the caption, buttons and
@@ -28,6 +28,35 @@ PLATFORM_RESERVED: dict[Platform, tuple[float, float, float]] = {
 }
 
 
+# Type sizes as shares of the frame's shorter side; the edit draws captions and titles at these.
+CAPTION_TYPE = 0.05
+TITLE_TYPE = 0.07
+TITLE_TYPE_MIN = 0.62  # the smallest a title shrinks to, as a share of TITLE_TYPE
+# Plate heights in type sizes: two caption lines (line 1.35 + padding), one title line.
+_CAPTION_PLATE = 3.3
+_TITLE_PLATE = 1.95
+
+
+def text_bands(aspect: Aspect) -> tuple[float, float]:
+    """Return (top, bottom): the rows, as fractions of the height, a subject should stay between.
+
+    Above ``top`` sits a one-line title at its smallest, below ``bottom`` a two-line caption
+    band, both inside the aspect's safe area; the key visuals lay subjects out between them so
+    burned-in text has free space on every aspect.
+    """
+    w, h = ASPECT_SIZE[aspect]
+    short = min(w, h) / h
+    top, bottom, _ = _strictest(aspect)
+    title = _TITLE_PLATE * TITLE_TYPE * TITLE_TYPE_MIN * short
+    caption = _CAPTION_PLATE * CAPTION_TYPE * short
+    return top + 0.02 + title, 1 - bottom - 0.01 - caption
+
+
+def _strictest(aspect: Aspect) -> tuple[float, float, float]:
+    margins = [m for p, m in PLATFORM_RESERVED.items() if PLATFORM_ASPECT[p] == aspect]
+    return (max(m[0] for m in margins), max(m[1] for m in margins), max(m[2] for m in margins))
+
+
 def _area(reserved: tuple[float, float, float], width: int, height: int) -> CaptionBox:
     top, bottom, side = reserved
     x = round(width * side)
@@ -45,10 +74,7 @@ def safe_area(aspect: Aspect, width: int, height: int) -> CaptionBox:
 
     It lies inside the safe area of every platform the aspect's cut is published to.
     """
-    margins = [m for p, m in PLATFORM_RESERVED.items() if PLATFORM_ASPECT[p] == aspect]
-    strictest = (max(m[0] for m in margins), max(m[1] for m in margins),
-                 max(m[2] for m in margins))
-    return _area(strictest, width, height)
+    return _area(_strictest(aspect), width, height)
 
 
 def contains(outer: CaptionBox, inner: CaptionBox) -> bool:

@@ -13,6 +13,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from tools.common.colour import hex_to_rgb
 from tools.common.fonts import FontWeight, font_path
+from tools.common.layout import overlap_area, spots
+from tools.handoffs import CaptionBox
 
 RGB = tuple[int, int, int]
 WHITE: RGB = (255, 255, 255)
@@ -109,6 +111,19 @@ def _fit(text: str, weight: FontWeight, size: int, max_width: float, max_lines: 
         size = int(size * 0.9)
 
 
+def plate_fits(text: str, max_width: int, font_px: int, weight: FontWeight = "semibold",
+               max_lines: int = 2) -> bool:
+    """Say whether ``text_plate`` sets ``text`` whole: no line wider than its plate, no word cut.
+
+    ``_fit`` shrinks the type until the lines are few enough, but a single long word can still
+    be wider than a narrow plate; such a plate would clip it.
+    """
+    pad_x = int(font_px * 0.55)
+    font, lines = _fit(text, weight, font_px, max_width - 2 * pad_x, max_lines)
+    return len(lines) <= max_lines and all(
+        font.getlength(line) <= max_width - 2 * pad_x for line in lines)
+
+
 def text_plate(text: str, max_width: int, font_px: int, plate: RGB, weight: FontWeight = "semibold",
                max_lines: int = 2, alpha: float = PLATE_ALPHA, accent: RGB | None = None
                ) -> Image.Image:
@@ -182,19 +197,33 @@ def accent_text(accent: RGB) -> RGB:
 
 
 def cover_image(hero_path: str, title: str, width: int, height: int, palette: list[str],
-                area: tuple[int, int, int, int]) -> Image.Image:
-    """Draw a cover: the hero key frame filled to size with the title on a palette plate."""
+                area: tuple[int, int, int, int], avoid: CaptionBox | None = None) -> Image.Image:
+    """Draw a cover: the hero key frame filled to size with the title on a palette plate.
+
+    The plate sits as low in the safe ``area`` as it can while keeping clear of ``avoid`` (the
+    hero's subject); an empty ``title`` leaves the hero as it is, filled to size.
+    """
     hero = Image.open(hero_path).convert("RGB")
     scale = max(width / hero.width, height / hero.height)
     size = (max(width, round(hero.width * scale)), max(height, round(hero.height * scale)))
     hero = hero.resize(size, Image.Resampling.LANCZOS)
     left, top = (hero.width - width) // 2, (hero.height - height) // 2
     img = hero.crop((left, top, left + width, top + height)).convert("RGBA")
+    if not title.strip():
+        return img.convert("RGB")
     ax, ay, aw, ah = area
     unit = min(width, height)
     plate = text_plate(title, int(aw), int(unit * 0.09), plate_colour(palette), weight="black",
                        max_lines=3, accent=accent_colour(palette))
-    # Low in the safe area: the hero frame's subject usually holds the centre.
-    at = (ax + (aw - plate.width) // 2, ay + int(ah * 0.86) - plate.height // 2)
-    img.alpha_composite(plate, at)
+    safe = CaptionBox(x=ax, y=ay, width=aw, height=ah)
+    found = spots(plate.width, plate.height, safe, avoid, max(2, round(ah * 0.03)))
+    clear = [b for b in found if avoid is None or overlap_area(b, avoid) == 0]
+    if clear:
+        at = max(clear, key=lambda b: b.y)
+    elif found and avoid is not None:
+        at = min(found, key=lambda b: overlap_area(b, avoid))
+    else:  # no room at all: low in the safe area, as covers always were
+        at = CaptionBox(x=ax + (aw - plate.width) // 2,
+                        y=ay + int(ah * 0.86) - plate.height // 2, width=1, height=1)
+    img.alpha_composite(plate, (at.x, at.y))
     return img.convert("RGB")

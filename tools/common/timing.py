@@ -179,9 +179,10 @@ def keep_timeline(
     - every scene keeps its start and length while its line still fits: a line as long as or
       shorter than the one the scene was cut for keeps it, a longer one keeps it when it fits
       with full breaths (its breaths are simply re-placed);
-    - a scene whose new line needs more room grows: an inner scene by whole beats, so the
-      scenes after it keep their lengths and every cut stays on the beat grid; the last scene
-      (the CTA) by whole frames, since the video's end needs no beat;
+    - a scene whose new line needs more room grows: an inner scene by whole beats, so every
+      cut stays on the beat grid and the scenes after it keep their lengths (to the frame their
+      cuts round to); the last scene (the CTA) by whole frames, since the video's end needs no
+      beat, so a longer CTA moves nothing else;
     - if that makes the video longer than the brief's length plus ``TOLERANCE_S`` (or than the
       kept cut, when that was longer already), the overrun is taken back from the nearest other
       scenes with room to spare, by whole beats (the last scene by frames), never below the
@@ -264,18 +265,23 @@ class _Grid:
         return grew
 
     def give_back(self, over: int, grew: Sequence[int], needs: Sequence[float]) -> None:
-        """Shorten the scenes nearest those that grew, by whole beats, until ``over`` is gone."""
-        others = [j for j in range(len(needs)) if j not in grew]
+        """Shorten the scenes nearest those that grew, by whole beats, until ``over`` is gone.
+
+        No scene may end up shorter than its line needs (or than it is, if it is tighter
+        already): a beat moved also moves later cuts, which may round a frame either way.
+        """
+        count = len(needs)
+        floors = [min(self.length(x), math.ceil(needs[x] * self.fps - 1e-6)) for x in range(count)]
+        others = [j for j in range(count) if j not in grew]
         for j in sorted(others, key=lambda j: (min(abs(j - g) for g in grew), j)):
-            want = math.ceil(needs[j] * self.fps - 1e-6)
             if j == len(self.beats):
-                take = max(0, min(over, self.tail - want))
+                take = max(0, min(over, self.tail - floors[j]))
                 self.tail -= take
                 over -= take
             while over > 0 and j < len(self.beats):
                 before = self.end
                 self._shift(j, -1)
-                if self.length(j) < want:
+                if any(self.length(x) < floors[x] for x in range(j, count)):
                     self._shift(j, 1)
                     break
                 over -= before - self.end

@@ -21,11 +21,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tools.common.errors import RenderError
-from tools.common.layout import safe_area, union
+from tools.common.layout import CAPTION_TYPE, TITLE_TYPE, safe_area, union
 from tools.common.overlays import cover_image, end_card, plate_colour, text_plate
 from tools.edit.captions import build_captions, write_srt
 from tools.edit.filtergraph import ClipInput, CutPlan, MoveSource, Overlay
-from tools.edit.framing import subject_in_clip
+from tools.edit.framing import hero_box, hero_shows_title, subject_in_clip
 from tools.edit.segments import (
     SegmentFile,
     audio_track,
@@ -58,7 +58,7 @@ from tools.handoffs import (
 from tools.motion.moves import clip_frames
 
 END_CARD_MIN_S, END_CARD_MAX_S = 1.2, 3.0
-COVER_VERSION = 1  # bump when cover_image draws differently, so cached covers are redrawn
+COVER_VERSION = 2  # bump when cover_image draws differently, so cached covers are redrawn
 _TRANSITIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("glide", "dolly", "track", "smooth", "sweep", "fluid", "steadicam"), "smoothleft"),
     (("crane", "rise", "rising", "vertical", "lift"), "smoothup"),
@@ -91,7 +91,7 @@ def _caption_overlays(cues: list[Caption], aspect: Aspect, width: int, height: i
                       ) -> tuple[list[Overlay], CaptionBox]:
     """Draw one plate per cue at the bottom of the safe area; return them and their union box."""
     safe = safe_area(aspect, width, height)
-    font_px = max(8, round(min(width, height) * 0.05 * size))
+    font_px = max(8, round(min(width, height) * CAPTION_TYPE * size))
     plate = plate_colour(palette)
     bottom = safe.y + safe.height - max(2, round(height * 0.01))
     overlays: list[Overlay] = []
@@ -133,20 +133,26 @@ def _check_clips_fit(motion: MotionSet, timeline: list[TimedScene], handle: int)
             )
 
 
-def _cover(hero: str, title: str, aspect: Aspect, width: int, height: int, palette: list[str],
-           cache: Path, out: Path) -> None:
+def _cover(keyvisuals: KeyVisuals, title: str, aspect: Aspect, width: int, height: int,
+           palette: list[str], cache: Path, out: Path) -> None:
     """Write the cover to ``out``, drawn once per hero, title and palette into the cache.
 
-    A revision that leaves them alone (a new CTA, captions) then only copies the file.
+    The title plate goes in the hero's free space, and not at all when the hero frame already
+    sets the title itself. A revision that leaves them alone (a new CTA, captions) then only
+    copies the file.
     """
+    hero = keyvisuals.hero(aspect)
     safe = safe_area(aspect, width, height)
     area = (safe.x, safe.y, safe.width, safe.height)
-    what = [COVER_VERSION, file_digest(Path(hero)), title, palette, width, height, area]
+    plate = "" if hero_shows_title(keyvisuals, hero, title) else title
+    avoid = hero_box(keyvisuals, hero, width, height)
+    shape = avoid.model_dump() if avoid is not None else None
+    what = [COVER_VERSION, file_digest(Path(hero.path)), plate, palette, width, height, area, shape]
     key = hashlib.sha256(json.dumps(what).encode()).hexdigest()[:24]
     cached = cache / f"cover-{key}.png"
     if not cached.is_file():
         cache.mkdir(parents=True, exist_ok=True)
-        image = cover_image(hero, title, width, height, palette, area)
+        image = cover_image(hero.path, plate, width, height, palette, area, avoid)
         write_atomically(cached, lambda tmp: image.save(tmp, format="PNG", compress_level=1))
     shutil.copyfile(cached, out)
 
@@ -183,7 +189,7 @@ def variant_plan(brief: Brief, script: Script, audio: AudioPlan, motion: MotionS
     subjects = {s.index: subject_in_clip(keyvisuals, motion.clip(s.index, aspect), width, height)
                 for s in script.scenes} if keyvisuals is not None else {}
     titles = title_overlays(script, timeline, area, subjects,
-                            max(8, round(min(width, height) * 0.07)), anchor.palette,
+                            max(8, round(min(width, height) * TITLE_TYPE)), anchor.palette,
                             card_start, folder, opts.text_density)
     panel_area = (safe.x, safe.y, safe.width, max(1, box.y - safe.y))
     card_path = folder / "end_card.png"
@@ -225,8 +231,7 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
         video = out_dir / f"video_{tag}.mp4"
         cuts.append((plan, plan_files(plan, (width, height), cache), video))
         cover = out_dir / f"cover_{tag}.png"
-        _cover(keyvisuals.hero(aspect).path, brief.title, aspect, width, height, anchor.palette,
-               cache, cover)
+        _cover(keyvisuals, brief.title, aspect, width, height, anchor.palette, cache, cover)
         variants.append(EditVariant(
             aspect=aspect, width=width, height=height, video=str(video), cover=str(cover),
             captions=srt, caption_box=box, duration_s=round(total_frames / FPS, 3),

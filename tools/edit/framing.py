@@ -15,7 +15,7 @@ from functools import lru_cache
 from tools.handoffs import CameraMove, CaptionBox, KeyFrame, KeyVisuals, MotionClip
 from tools.keyvisual.icons import glyph_mask, resolve_icon
 from tools.keyvisual.job import HERO_COMPOSITION, SCENE_COMPOSITIONS, Composition
-from tools.motion.moves import PAN_ZOOM, ZOOM
+from tools.keyvisual.reframe import move_window
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the frame
 _PROVIDER_MARGIN = 0.06  # a provider's clip may drift this far (fraction of the frame)
@@ -39,38 +39,25 @@ def ink_ratio(icon: str) -> float:
     return mask.width / max(1, mask.height)
 
 
-def key_frame_box(frame: KeyFrame, icon: str, width: int, height: int) -> Box | None:
-    """Return the subject's box in a key frame as fractions, or None for an unknown layout."""
+def key_frame_box(frame: KeyFrame, icon: str, width: int, height: int,
+                  move: CameraMove | None = None) -> Box | None:
+    """Return the subject's box in a key frame as fractions, or None for an unknown layout.
+
+    The box the key visual stage recorded wins (drawn by the renderer, or a saliency estimate
+    for a provider's picture); older key visuals get it from their composition's placement.
+    """
+    if frame.subject_box is not None:
+        b = frame.subject_box
+        return (b.x, b.y, min(1.0, b.x + b.width), min(1.0, b.y + b.height))
     composition = _composition(frame.composition)
     if composition is None:
         return None
-    p = composition.placement(frame.aspect)
+    p = (composition.moving(move) if move is not None else composition).placement(frame.aspect)
     short = min(width, height)
     half_h = p.size * short / 2 / height
     half_w = p.size * short * ink_ratio(icon) / 2 / width
     return (max(0.0, p.x - half_w), max(0.0, p.y - half_h),
             min(1.0, p.x + half_w), min(1.0, p.y + half_h))
-
-
-def move_window(move: CameraMove, t: float) -> tuple[float, float, float]:
-    """Return (zoom, left, top) of the camera's window at progress ``t`` of a move.
-
-    ``left`` and ``top`` are fractions of the still; they mirror tools.motion.moves's filters.
-    """
-    if move == "push_in":
-        z = 1 + ZOOM * t
-        return z, (1 - 1 / z) / 2, (1 - 1 / z) / 2
-    if move == "pull_out":
-        z = 1 + ZOOM * (1 - t)
-        return z, (1 - 1 / z) / 2, (1 - 1 / z) / 2
-    room = 1 - 1 / PAN_ZOOM
-    if move in ("pan_left", "pan_right", "tilt_up", "tilt_down"):
-        slide = {"pan_left": 1 - t, "pan_right": t, "tilt_up": 1 - t, "tilt_down": t}[move]
-        horizontal = move.startswith("pan")
-        return (PAN_ZOOM, room * slide if horizontal else room / 2,
-                room / 2 if horizontal else room * slide)
-    z = 1.06 + 0.08 * t  # parallax: a slow push with a sideways drift
-    return z, (1 - 1 / z) * (0.3 + 0.4 * t), (1 - 1 / z) * (0.55 - 0.1 * t)
 
 
 def _through(box: Box, move: CameraMove, t: float) -> Box:
@@ -93,7 +80,7 @@ def subject_in_clip(keyvisuals: KeyVisuals, clip: MotionClip, width: int,
         frame = keyvisuals.frame(clip.scene_index, clip.aspect)
     except KeyError:
         return None
-    box = key_frame_box(frame, keyvisuals.subject.icon, width, height)
+    box = key_frame_box(frame, keyvisuals.subject.icon, width, height, clip.camera_move)
     if box is None:
         return None
     if clip.source == "camera_move":
@@ -105,3 +92,25 @@ def subject_in_clip(keyvisuals: KeyVisuals, clip: MotionClip, width: int,
     x0, y0 = int(box[0] * width), int(box[1] * height)
     x1, y1 = -int(-box[2] * width), -int(-box[3] * height)
     return CaptionBox(x=x0, y=y0, width=max(1, x1 - x0), height=max(1, y1 - y0))
+
+
+def hero_box(keyvisuals: KeyVisuals, frame: KeyFrame, width: int,
+             height: int) -> CaptionBox | None:
+    """Return the pixels the subject covers in a hero frame drawn at ``width`` x ``height``."""
+    box = key_frame_box(frame, keyvisuals.subject.icon, width, height)
+    if box is None:
+        return None
+    x0, y0 = int(box[0] * width), int(box[1] * height)
+    x1, y1 = -int(-box[2] * width), -int(-box[3] * height)
+    return CaptionBox(x=x0, y=y0, width=max(1, x1 - x0), height=max(1, y1 - y0))
+
+
+def hero_shows_title(keyvisuals: KeyVisuals, frame: KeyFrame, title: str) -> bool:
+    """Say whether the hero already sets ``title`` itself: the built-in renderer draws it.
+
+    A provider's picture was asked for the title too, but may misspell it, so its cover
+    still gets the title on a plate.
+    """
+    drawn = frame.subject_box.source == "drawn" if frame.subject_box is not None else (
+        keyvisuals.provider == "procedural")
+    return bool(title) and drawn and f"title '{title}'" in frame.prompt

@@ -12,19 +12,35 @@ from pathlib import Path
 
 from PIL import Image
 
-from tools.common.layout import clear_spot, least_covering, overlap_area
-from tools.common.overlays import accent_colour, plate_colour, text_plate
+from tools.common.layout import TITLE_TYPE_MIN, clear_spot, least_covering, overlap_area
+from tools.common.overlays import accent_colour, plate_colour, plate_fits, text_plate
 from tools.edit.filtergraph import Overlay
 from tools.handoffs import CaptionBox, Script, TextDensity, TimedScene
 
-# Plates tried in turn: (share of the safe width, share of the title type size, most lines).
-_PLATES: tuple[tuple[float, float, int], ...] = (
-    (0.9, 1.0, 2),
-    (0.9, 0.82, 2),
-    (0.62, 0.82, 3),
-    (0.46, 0.72, 3),
-    (0.36, 0.62, 4),
-)
+# Plates tried in turn: wide plates first at every type size (one calm line at the top reads
+# better than a column), then narrower ones and the free columns beside the subject.
+_SIZES = (1.0, 0.82, 0.7, TITLE_TYPE_MIN)  # shares of the title type size
+_WIDE = ((0.9, 2), (0.62, 3))  # (share of the area's width, most lines)
+_NARROW = ((0.46, 3), (0.36, 4))
+_MIN_COLUMN = 0.15  # a column beside the subject narrower than this share holds no title
+
+
+def _plates(area: CaptionBox, subject: CaptionBox | None, gap: int
+            ) -> list[tuple[int, float, int]]:
+    """List the plates to try as (most width in pixels, type size share, most lines).
+
+    Besides the fixed widths, a plate as wide as the free column left or right of the subject,
+    so a title can stand beside a subject that fills the frame's height.
+    """
+    wide = [(round(area.width * share), lines) for share, lines in _WIDE]
+    narrow = [(round(area.width * share), lines) for share, lines in _NARROW]
+    if subject is not None:
+        left = subject.x - gap - area.x
+        right = area.x + area.width - (subject.x + subject.width + gap)
+        narrow += [(w, 4) for w in (left, right) if w >= area.width * _MIN_COLUMN]
+    narrow = sorted(dict.fromkeys(narrow), key=lambda wl: -wl[0])
+    return [(w, size, lines) for group in (wide, narrow) for w, lines in group
+            for size in _SIZES]
 
 
 def title_area(safe: CaptionBox, caption_top: int, gap: int) -> CaptionBox:
@@ -38,10 +54,12 @@ def place_title(text: str, area: CaptionBox, subject: CaptionBox | None, font_px
     """Draw the title plate that fits the free space best; return it and where it goes."""
     plate, accent = plate_colour(palette), accent_colour(palette)
     best: tuple[int, Image.Image, CaptionBox] | None = None
-    for width_share, size_share, lines in _PLATES:
-        img = text_plate(text, max(16, int(area.width * width_share)),
-                         max(8, round(font_px * size_share)), plate, weight="black",
-                         max_lines=lines, accent=accent)
+    for width, size_share, lines in _plates(area, subject, gap):
+        size = max(8, round(font_px * size_share))
+        if not plate_fits(text, max(16, width), size, "black", lines):
+            continue  # a word would be cut at the plate's edge
+        img = text_plate(text, max(16, width), size, plate, weight="black", max_lines=lines,
+                         accent=accent)
         spot = clear_spot(img.width, img.height, area, subject, gap)
         if spot is not None:
             return img, spot
@@ -70,7 +88,7 @@ def title_overlays(script: Script, timeline: list[TimedScene], area: CaptionBox,
     ``subjects`` maps a scene to the box its subject covers while it plays. ``density`` thins
     the titles out: "reduced" keeps the first and last scene's, "minimal" none.
     """
-    gap = max(2, round(area.height * 0.03))
+    gap = max(2, round(area.height * 0.02))
     overlays: list[Overlay] = []
     last = len(script.scenes) - 1
     for scene, slot in zip(script.scenes, timeline, strict=True):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from tools.handoffs.anchor import SubjectReference
@@ -10,7 +12,21 @@ from tools.handoffs.base import Aspect, Contract
 __all__ = [
     "KeyFrame",
     "KeyVisuals",
+    "SubjectBox",
 ]
+
+
+class SubjectBox(Contract):
+    """Where a key frame's subject sits, in fractions of the frame, so text can keep clear of it."""
+
+    x: float = Field(ge=0, le=1)
+    y: float = Field(ge=0, le=1)
+    width: float = Field(ge=0, le=1)
+    height: float = Field(ge=0, le=1)
+    source: Literal["drawn", "saliency"] = Field(
+        default="drawn", description="drawn: the renderer placed it; saliency: estimated"
+    )
+    icon: str = Field(default="", description="The icon the built-in renderer drew, if it did")
 
 
 class KeyFrame(Contract):
@@ -19,6 +35,9 @@ class KeyFrame(Contract):
     path: str
     prompt: str = Field(description="The full image prompt, anchor line included")
     composition: str
+    subject_box: SubjectBox | None = Field(
+        default=None, description="Where the subject is; None in key visuals made before it"
+    )
 
 
 class KeyVisuals(Contract):

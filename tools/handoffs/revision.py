@@ -132,6 +132,14 @@ class LineOp(Contract):
     text: str = Field(min_length=1, description="The new line, exactly as the person wrote it")
 
 
+class MustHaveOp(Contract):
+    """Add a must-have, or replace one, in the brief and in the words that are said and shown."""
+
+    kind: Literal["must_have"] = "must_have"
+    text: str = Field(min_length=1, description="The must-have, exactly as the person wrote it")
+    replaces: str = Field(default="", description="The must-have it replaces; empty adds one")
+
+
 class SwapScenesOp(Contract):
     """Swap two scenes, e.g. scenes 2 and 3."""
 
@@ -178,6 +186,7 @@ RevisionOp = Annotated[
     | TextDensityOp
     | CtaOp
     | LineOp
+    | MustHaveOp
     | SwapScenesOp
     | MusicOp
     | RecallStyleOp

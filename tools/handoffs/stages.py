@@ -43,12 +43,13 @@ class StageSpec:
 STAGE_TABLE: tuple[StageSpec, ...] = (
     StageSpec("anchor", "lock_anchor", "Style anchor", 1, False, 0),
     StageSpec("script", "write_script", "Script", 2, True, 1),  # word budgets per scene
-    # keyvisual 2: seeds from scene content, not position
-    StageSpec("keyvisual", "render_key_visuals", "Key visuals", 2, True, 2),
+    # keyvisual 2: seeds from scene content, not position; 3: close-ups leave a title band
+    StageSpec("keyvisual", "render_key_visuals", "Key visuals", 3, True, 2),
     StageSpec("voice", "narrate", "Voice", 2, True, 3),  # measured pace mapping, silence trimmed
     StageSpec("music", "plan_audio", "Music + mix", 2, True, 4),  # -2 dBTP ceiling
     StageSpec("motion", "render_motion", "Motion", 3, True, 5),  # camera moves left to the edit
-    StageSpec("edit", "edit_cut", "Edit", 3, True, 6),  # renders camera moves in its own pass
+    # edit 3: renders camera moves in its own pass; 4: titles and cover plates in free space
+    StageSpec("edit", "edit_cut", "Edit", 4, True, 6),
     StageSpec("qa", "check_quality", "QA", 1, False, 7),
     StageSpec("publish", "publish_outputs", "Publish", 1, False, 8),
 )

@@ -9,12 +9,13 @@ renderer draws.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from PIL import Image
 
-from tools.handoffs import Aspect, Scene, StyleAnchor, aspect_ratio
+from tools.handoffs import ASPECT_SIZE, Aspect, CameraMove, Scene, StyleAnchor, aspect_ratio
+from tools.keyvisual.reframe import fit_rows
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,31 @@ class Composition:
     name: str
     placements: dict[Aspect, Placement]
 
+    move: CameraMove | None = None  # the scene's camera move, once a scene's job carries it
+
     def placement(self, aspect: Aspect) -> Placement:
-        """Return the placement for ``aspect``, re-laid between its neighbours if not listed."""
+        """Return the placement for ``aspect``, re-laid between its neighbours if not listed.
+
+        With the scene's camera move known, the subject is kept clear of the caption band
+        through the whole move (tools.keyvisual.reframe); its horizon moves with it.
+        """
         if aspect in self.placements:
-            return self.placements[aspect]
-        return between(self.placements, aspect_ratio(aspect))
+            p = self.placements[aspect]
+        else:
+            p = between(self.placements, aspect_ratio(aspect))
+        if self.move is None:
+            return p
+        w, h = ASPECT_SIZE[aspect]
+        short = min(w, h) / h
+        y, half = fit_rows(p.y, p.size * short / 2, aspect, self.move)
+        if (y, half) == (p.y, p.size * short / 2):
+            return p
+        return Placement(p.x, round(y, 4), round(2 * half / short, 4),
+                         round(p.horizon - (p.y - y), 4))
+
+    def moving(self, move: CameraMove) -> Composition:
+        """Return this composition for a scene shot with ``move``."""
+        return replace(self, move=move)
 
 
 def between(placements: dict[Aspect, Placement], ratio: float) -> Placement:
@@ -79,8 +100,13 @@ SCENE_COMPOSITIONS: tuple[Composition, ...] = (
         "1:1": Placement(0.36, 0.58, 0.46, 0.42),
         "16:9": Placement(0.33, 0.56, 0.50, 0.40),
     }),
-    Composition("centered close-up, symmetrical, subject fills the frame",
-                _same(0.5, 0.54, 0.70, 0.80)),
+    # Square and wide frames set the close-up a little lower and smaller, so a scene title
+    # has a band above it (portrait frames have room above and below anyway).
+    Composition("centered close-up, symmetrical, subject fills the frame", {
+        "9:16": Placement(0.50, 0.54, 0.70, 0.80),
+        "1:1": Placement(0.50, 0.60, 0.58, 0.82),
+        "16:9": Placement(0.50, 0.60, 0.60, 0.82),
+    }),
     Composition("wide shot, small subject on the lower third, open sky above", {
         "9:16": Placement(0.50, 0.70, 0.30, 0.76),
         "1:1": Placement(0.58, 0.68, 0.30, 0.76),

@@ -15,7 +15,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from tools.common.fonts import font_path
-from tools.keyvisual.icons import glyph_mask
+from tools.handoffs import SubjectBox
+from tools.keyvisual.icons import glyph_mask, resolve_icon
 from tools.keyvisual.job import FrameJob, Placement
 from tools.keyvisual.look import ColourRoles, Light, colour_roles, light_for, pull_to_palette
 
@@ -265,6 +266,17 @@ def _composite_clipped(frame: Image.Image, layer: Image.Image, x: int, y: int) -
         frame.alpha_composite(layer.crop((left, top, right, bottom)), (x + left, y + top))
 
 
+def _ink_box(x: int, y: int, glyph: Image.Image, size: tuple[int, int], icon: str
+             ) -> SubjectBox:
+    """Return the glyph's inked box at (x, y) in fractions of a ``size`` frame, clipped to it."""
+    w, h = size
+    ink = glyph.getbbox() or (0, 0, glyph.width, glyph.height)
+    x0, y0 = max(0, x + ink[0]), max(0, y + ink[1])
+    x1, y1 = min(w, x + ink[2]), min(h, y + ink[3])
+    return SubjectBox(x=round(x0 / w, 4), y=round(y0 / h, 4), width=round(max(0, x1 - x0) / w, 4),
+                      height=round(max(0, y1 - y0) / h, 4), source="drawn", icon=icon)
+
+
 class ProceduralProvider:
     """The embedded renderer: palette-true key art with a consistent icon subject."""
 
@@ -272,6 +284,10 @@ class ProceduralProvider:
 
     def render(self, job: FrameJob, size: tuple[int, int]) -> Image.Image:
         """Render one key frame of exactly ``size`` for ``job``."""
+        return self.draw(job, size)[0]
+
+    def draw(self, job: FrameJob, size: tuple[int, int]) -> tuple[Image.Image, SubjectBox]:
+        """Render one key frame of exactly ``size``; return it and where its subject's ink is."""
         w, h = size
         rng = np.random.default_rng(job.seed)
         roles = colour_roles(job.anchor.palette)
@@ -300,6 +316,7 @@ class ProceduralProvider:
             glyph = glyph_mask(job.anchor.subject.icon, max(8, round(p.size * short)))
         gx = round(p.x * w - glyph.width / 2)
         gy = round(p.y * h - glyph.height / 2)
+        box = _ink_box(gx, gy, glyph, size, resolve_icon(job.anchor.subject.icon))
         small_size = (max(1, round(glyph.width / factor)), max(1, round(glyph.height / factor)))
         small_glyph = glyph.resize(small_size, Image.Resampling.BILINEAR)
         _shadow_and_glow(c, roles, light_colour, small_glyph,
@@ -328,4 +345,4 @@ class ProceduralProvider:
         pixels = pull_to_palette(np.asarray(out), job.anchor.palette, strength=0.35)
         grain = rng.standard_normal((h, w), dtype=np.float32) * _GRAIN_SIGMA
         pixels = np.clip(pixels + grain[..., None], 0, 255).astype(np.uint8)
-        return Image.fromarray(pixels, "RGB")
+        return Image.fromarray(pixels, "RGB"), box

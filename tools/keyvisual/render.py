@@ -25,10 +25,12 @@ from tools.handoffs import (
     Scene,
     Script,
     StyleAnchor,
+    SubjectBox,
     SubjectReference,
     frame_size,
 )
-from tools.keyvisual.icons import find_icon, icon_index, resolve_icon
+from tools.keyvisual.icon_meaning import find_icon
+from tools.keyvisual.icons import FALLBACK_ICON, icon_index, resolve_icon
 from tools.keyvisual.job import (
     HERO_COMPOSITION,
     SCENE_COMPOSITIONS,
@@ -38,6 +40,7 @@ from tools.keyvisual.job import (
 )
 from tools.keyvisual.look import pull_to_palette
 from tools.keyvisual.procedural import ProceduralProvider
+from tools.keyvisual.saliency import salient_box
 
 __all__ = [
     "FrameJob",
@@ -124,7 +127,8 @@ class _Renderer:
         self.used: set[str] = set()
         self.fallback_frames = 0
 
-    def render(self, job: FrameJob, size: tuple[int, int]) -> Image.Image:
+    def render(self, job: FrameJob, size: tuple[int, int]) -> tuple[Image.Image, SubjectBox]:
+        """Render a frame; return it and its subject's box (drawn, or estimated by saliency)."""
         if self.primary is not self.fallback and not self.failed:
             try:
                 image = self.primary.render(job, size)
@@ -132,11 +136,12 @@ class _Renderer:
                 self.failed = str(exc)
             else:
                 self.used.add(self.primary.name)
-                return _exact_size(image, size)
+                image = _exact_size(image, size)
+                return image, salient_box(image)
         if self.primary is not self.fallback:
             self.fallback_frames += 1
         self.used.add(self.fallback.name)
-        return self.fallback.render(job, size)
+        return self.fallback.draw(job, size)
 
     def notes(self) -> list[str]:
         if not self.failed:
@@ -166,6 +171,24 @@ def fix_pull(fix_round: int) -> float:
     return min(0.6, 0.3 * max(0, fix_round))
 
 
+def _subject_icon(subject: SubjectReference, notes: list[str]) -> str:
+    """Return the icon the built-in renderer draws for the subject, noting any substitution.
+
+    An anchor made before icons were chosen by meaning may carry the neutral star for a
+    subject it did not understand; that subject is looked up again by meaning.
+    """
+    icon = resolve_icon(subject.icon)
+    if icon != subject.icon:
+        notes.append(f"icon '{subject.icon}' is not in the icon set; drew '{icon}' instead")
+    if icon == FALLBACK_ICON:
+        found = find_icon(subject.name)
+        if found != icon:
+            notes.append(f"drew '{found}' for “{subject.name}” (chosen by meaning) instead of "
+                         f"the anchor's '{icon}'")
+            icon = found
+    return icon
+
+
 def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect], out_dir: Path,
                        scale: float = 1.0, provider: KeyVisualProvider | None = None,
                        title: str = "", palette_pull: float = 0.0) -> KeyVisuals:
@@ -182,9 +205,7 @@ def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     notes: list[str] = []
-    icon = resolve_icon(anchor.subject.icon)
-    if icon != anchor.subject.icon:
-        notes.append(f"icon '{anchor.subject.icon}' is not in the icon set; drew '{icon}' instead")
+    icon = _subject_icon(anchor.subject, notes)
     subject = anchor.subject.model_copy(update={"icon": icon})
     draw_anchor = anchor.model_copy(update={"subject": subject})
     renderer = _Renderer(provider)
@@ -193,13 +214,15 @@ def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect
 
     def one(scene: Scene | None, aspect: Aspect) -> KeyFrame:
         index = -1 if scene is None else scene.index
-        composition = HERO_COMPOSITION if scene is None else compositions[index]
+        # A scene's subject is laid out clear of the text bands through its camera move.
+        composition = HERO_COMPOSITION if scene is None else compositions[index].moving(
+            scene.motion)
         content = hero_content if scene is None else _scene_content(scene, subject)
         prompt = frame_prompt(anchor, composition, scene, title)
         job = FrameJob(scene=scene, anchor=draw_anchor, aspect=aspect, prompt=prompt,
                        seed=frame_seed(content, composition), is_hero=scene is None,
                        composition=composition, title=title)
-        image = renderer.render(job, frame_size(aspect, scale))
+        image, box = renderer.render(job, frame_size(aspect, scale))
         if palette_pull > 0:
             pulled = pull_to_palette(np.asarray(image.convert("RGB")), anchor.palette, palette_pull)
             image = Image.fromarray(pulled, "RGB")
@@ -207,7 +230,7 @@ def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect
         # Low zlib effort: grain makes PNGs barely compressible, and level 6 costs ~4x the time.
         image.save(path, format="PNG", compress_level=1)
         return KeyFrame(scene_index=index, aspect=aspect, path=str(path), prompt=prompt,
-                        composition=composition.name)
+                        composition=composition.name, subject_box=box)
 
     jobs: list[tuple[Scene | None, Aspect]] = [(s, a) for s in script.scenes for a in wanted]
     jobs += [(None, a) for a in wanted]
@@ -219,7 +242,8 @@ def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect
     frames, heroes = done[: -len(wanted)], done[-len(wanted):]
     if palette_pull > 0:
         notes.append(f"colours pulled {palette_pull:.0%} of the way toward the palette (QA fix)")
-    return KeyVisuals(frames=frames, heroes=heroes, subject=anchor.subject,
+    # The subject as drawn, so later stages and the critic know which icon is on screen.
+    return KeyVisuals(frames=frames, heroes=heroes, subject=subject,
                       provider=renderer.provider_name(), notes=notes + renderer.notes())
 
 

@@ -19,6 +19,7 @@ from tools.handoffs import (
     AudioPlan,
     Brief,
     CaptionBox,
+    EditOptions,
     EditResult,
     KeyVisuals,
     MotionSet,
@@ -69,11 +70,30 @@ THRESHOLDS: dict[str, float] = {
     "beat_salience_min": 3.0,
     # The music's feel is a statistic over bars: fewer than this and it is noted, not judged.
     "mood_min_bars": 4.0,
+    # Text clear of the subject: the share of the subject's box that burned-in text (titles and
+    # captions) may cover in any sampled frame. A title on the cup's rim covers 10-25 %; a
+    # caption over the foot of a large subject 3-8 %, which reads as framing, not as a clash.
+    "text_subject_overlap_max": 0.1,
     # End card: share of the change inside the card's panel that the card, drawn again over
     # the frame before it, explains. Clean cards 0.93-1.00 on 14 briefs (dark plates over dark
     # palettes included); the same panel a quarter second apart without a card -2 or lower.
     "end_card_min_presence": 0.5,
 }
+
+
+# Every check the critic reports, by name: ``check`` refuses any other, so each has its words
+# in prompts/verdicts.yaml (a unit test holds the two lists equal).
+CHECK_NAMES: frozenset[str] = frozenset({
+    "anchor_style_in_prompts", "aspect", "audio_present", "captions_contrast", "captions_present",
+    "captions_match_narration", "captions_reading_speed", "captions_safe_area",
+    "copy_serves_goal", "cover_from_hero", "cover_palette", "cover_size", "cta_agrees",
+    "cta_end_card", "cta_in_copy", "cuts_on_beats", "duration", "loudness", "music_mood",
+    "music_tempo", "must_have", "must_have_agrees", "narration_fits", "narration_gaps",
+    "narration_language", "narration_pace", "palette_clip", "palette_key_frame",
+    "picture_serves_goal", "picture_shows_subject", "platforms_covered", "resolution",
+    "scene_colour_consistency", "scene_structure_consistency", "subject_in_prompts",
+    "text_clear_of_subject", "tone", "true_peak", "video_format", "video_readable",
+})
 
 
 @dataclass
@@ -105,6 +125,8 @@ class Production:
     narration: Narration | None = None
     criteria: AcceptanceCriteria | None = None
     cuts: list[Cut] = field(default_factory=list)
+    options: EditOptions | None = None  # how the edit dressed the cut; None: the defaults
+    descriptions: dict[str, str] = field(default_factory=dict)  # published text per platform
 
     def __post_init__(self) -> None:
         if self.criteria is None:
@@ -162,7 +184,10 @@ def check(
     variant: str | None = None,
     scene: int | None = None,
 ) -> QACheck:
-    """Build one check; a passed check carries no fix."""
+    """Build one check; a passed check carries no fix. ``name`` must be in CHECK_NAMES."""
+    if name not in CHECK_NAMES:
+        raise ValueError(f"'{name}' is not a registered check; add it to CHECK_NAMES and words "
+                         "for it to prompts/verdicts.yaml")
     if isinstance(value, float):
         value = round(value, 3)
     return QACheck(

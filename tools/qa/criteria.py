@@ -1,12 +1,33 @@
 """Acceptance criteria: what a finished video must satisfy, fixed from the brief when it is locked.
 
 The critic judges against these, not against the brief's loose words, so "15 seconds" becomes a
-window, platforms get their loudness targets and the must-haves and CTA become phrases to find.
+window, platforms get their loudness targets and the must-haves and CTA become phrases to find,
+each in the places it must be found (``PHRASE_PLACES``).
 """
 
 from __future__ import annotations
 
-from tools.handoffs import FPS, AcceptanceCriteria, Brief, Platform
+from typing import Literal
+
+from tools.handoffs import FPS, AcceptanceCriteria, Brief, Platform, Stage
+
+# Where words reach the viewer: the recorded voice, the caption files, the scene titles, the
+# end card and each platform's published description.
+PhrasePlace = Literal["narration", "captions", "on_screen", "end_card", "description"]
+# Where each kind of brief phrase must be found. The CTA is said, captioned, shown as the last
+# title and on the end card, and published; a must-have is said (and so captioned).
+PHRASE_PLACES: dict[str, tuple[PhrasePlace, ...]] = {
+    "cta": ("narration", "captions", "on_screen", "end_card", "description"),
+    "must_have": ("narration", "captions"),
+}
+# The stage that puts words in each place, so a missing phrase goes back to it.
+PLACE_STAGE: dict[PhrasePlace, Stage] = {
+    "narration": "voice",
+    "captions": "edit",
+    "on_screen": "script",
+    "end_card": "edit",
+    "description": "publish",
+}
 
 # Integrated loudness each platform normalizes to (dB LUFS); all five play back at about -14.
 PLATFORM_LOUDNESS_LUFS: dict[Platform, float] = {
@@ -60,3 +81,10 @@ def derive_criteria(brief: Brief) -> AcceptanceCriteria:
         tone=brief.tone,
         loudness_lufs={p: PLATFORM_LOUDNESS_LUFS[p] for p in brief.platforms},
     )
+
+
+def phrase_places(criteria: AcceptanceCriteria) -> list[tuple[str, str, tuple[PhrasePlace, ...]]]:
+    """Return (kind, phrase, places) for the CTA and each must-have of the criteria."""
+    out = [("cta", criteria.cta, PHRASE_PLACES["cta"])]
+    out += [("must_have", m, PHRASE_PLACES["must_have"]) for m in criteria.must_have]
+    return out

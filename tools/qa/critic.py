@@ -23,10 +23,14 @@ from tools.qa.checks_format import (
     platforms_check,
     probe_cut,
 )
+from tools.qa.checks_layout import text_clear_checks
 from tools.qa.checks_story import copy_checks, prompt_checks, relevance_checks
+from tools.qa.checks_subject import subject_checks
 from tools.qa.checks_visual import clip_checks, cover_checks, key_frame_checks, sample_times
+from tools.qa.checks_words import caption_line_checks, phrase_checks
 from tools.qa.decode import file_digest, forget, prefetch, probe_file
 from tools.qa.report import still_off
+from tools.qa.verdicts import Words
 
 __all__ = ["THRESHOLDS", "Cut", "Judge", "Production", "cuts_from_edit", "run_checks"]
 
@@ -61,9 +65,11 @@ def _sound_and_format_checks(
 
 
 def _picture_checks(p: Production, cut: Cut, info: MediaInfo) -> list[QACheck]:
-    """Run the per-cut checks that look at decoded frames and the cover."""
+    """Run the per-cut checks that look at decoded frames, captions and the cover."""
     out = caption_checks(p, cut)
+    out.append(caption_line_checks(p, cut))
     out.append(end_card_check(p, cut, info))
+    out += text_clear_checks(p, cut)
     clips, video_lab = clip_checks(p, cut)
     out += clips
     out += cover_checks(p, cut, video_lab)
@@ -96,7 +102,7 @@ def _measure(p: Production) -> list[QACheck]:
 
     Decoding frames is the critic's longest wait and runs in ffmpeg, so each distinct file's
     decode and picture checks start at once in a worker, and so does the embedding of the
-    copy; this thread measures the stills and the sound meanwhile.
+    copy and of the drawn subject; this thread measures the stills and the sound meanwhile.
     """
     files: dict[str, list[Cut]] = {}
     for cut in p.cuts:
@@ -104,8 +110,8 @@ def _measure(p: Production) -> list[QACheck]:
     place = {id(cut): (d, i) for d, cuts in files.items() for i, cut in enumerate(cuts)}
     with ThreadPoolExecutor(len(files) + 1, thread_name_prefix="qa") as pool:
         pictures = {d: pool.submit(_pictures_of_file, p, cuts) for d, cuts in files.items()}
-        relevance = pool.submit(relevance_checks, p)
-        whole = [platforms_check(p), *key_frame_checks(p), *prompt_checks(p)]
+        relevance = pool.submit(lambda: [*relevance_checks(p), *subject_checks(p)])
+        whole = [platforms_check(p), *key_frame_checks(p), *prompt_checks(p), *phrase_checks(p)]
         sound: list[tuple[list[QACheck], MediaInfo | None]] = []
         narrated = False
         for cut in p.cuts:
@@ -158,7 +164,7 @@ def run_checks(p: Production, judge: Judge | None = None) -> QAReport:
     checks += copy_checks(p, cues)
     moves = {c.scene_index for c in p.motion.clips if c.source == "camera_move"}
     report = QAReport(checks=blame_upstream(checks, moves))
-    report.still_off = still_off(report)
+    report.still_off = still_off(report, Words(subject=p.brief.subject, cta=p.accept.cta))
     if judge is not None:
         report.judgment = judge(p, report)
     return report

@@ -1,7 +1,8 @@
 """Say what the critic found: plain-words lines of what is still off, qa_report.json and .md.
 
 The JSON keeps every check (name, passed, value, threshold, stage, fix, ...) for machines; the
-Markdown is for a person deciding whether to publish anyway.
+Markdown is for a person deciding whether to publish anyway. What is still off is said in a
+marketer's words (tools.qa.verdicts, prompts/verdicts.yaml), one line per failure and scene.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.handoffs import AcceptanceCriteria, QACheck, QAReport
+from tools.qa.verdicts import Words, say
 
 STAGE_WORDS: dict[str, str] = {
     "brief": "brief",
@@ -32,21 +34,23 @@ def _value(c: QACheck) -> str:
     return f"{c.value:g}" if isinstance(c.value, float) else str(c.value)
 
 
-def still_off(report: QAReport) -> list[str]:
-    """Return one plain-words line per distinct failure, with where it happens and its fix."""
-    groups: dict[tuple[str, str], list[QACheck]] = defaultdict(list)
+def still_off(report: QAReport, words: Words | None = None) -> list[str]:
+    """Return one plain-words line per failure and scene, naming every cut it is found on.
+
+    Each line is the check's verdict in a marketer's words, then the check's name (which the
+    report's table and JSON carry with the measured value): "Scene 3 doesn't show the croissant
+    — I'll redraw it with the croissant in frame. (picture shows subject)".
+    """
+    groups: dict[tuple[str, int | None], list[QACheck]] = defaultdict(list)
     for c in report.checks:
         if not c.passed:
-            groups[(c.name, c.fix)].append(c)
+            groups[(c.name, c.scene)].append(c)
     lines: list[str] = []
-    for (name, fix), found in groups.items():
-        first = found[0]
-        where = sorted({c.variant for c in found if c.variant})
-        on = f" on {', '.join(where)}" if where else ""
-        lines.append(
-            f"{name.replace('_', ' ')}{on}: measured {_value(first)}, wants {first.threshold} "
-            f"— {STAGE_WORDS.get(first.stage, first.stage)}: {fix}"
-        )
+    for (name, _), found in groups.items():
+        variants = list(dict.fromkeys(c.variant for c in found if c.variant))
+        line = f"{say(found[0], words or Words(), variants)} ({name.replace('_', ' ')})"
+        if line not in lines:
+            lines.append(line)
     return lines
 
 

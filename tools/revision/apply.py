@@ -2,7 +2,8 @@
 
 Each operation changes only the contract it is about, so the production graph's cache keys see
 exactly what changed: a look change touches the anchor's visual fields, a pace change the music
-and voice, a CTA change the script's text, a caption change the edit options.
+and voice, a CTA or line change the script's words (said and shown), a caption change the edit
+options.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from tools.handoffs import (
     CtaOp,
     DurationOp,
     EditOptions,
+    LineOp,
     MusicOp,
+    MustHaveOp,
     PaceOp,
     PaletteShiftOp,
     RecallStyleOp,
@@ -37,8 +40,9 @@ from tools.handoffs import (
     VoiceOp,
 )
 from tools.revision.look import apply_look, apply_preset, colour_hex, retune
+from tools.revision.musts import change_must_have
 from tools.revision.rules import vocabulary
-from tools.revision.script import change_cta, change_duration, swap_scenes
+from tools.revision.script import change_cta, change_duration, change_line, swap_scenes
 
 _DENSITY: tuple[TextDensity, ...] = ("minimal", "reduced", "full")
 _LOOK_FIELDS = ("words", "palette", "lighting", "camera_tone", "composition", "typeface")
@@ -195,7 +199,21 @@ def _duration(draft: Draft, op: DurationOp) -> None:
 
 
 def _cta(draft: Draft, op: CtaOp) -> None:
-    draft.brief, draft.script, lines = change_cta(draft.brief, draft.script, op.text, op.revoice)
+    # Always re-voiced, whatever ``op.revoice`` says: words said and shown must agree, and only
+    # the line that says the CTA is re-recorded.
+    draft.brief, draft.script, lines = change_cta(draft.brief, draft.script, op.text)
+    draft.changes.extend(lines)
+
+
+def _line(draft: Draft, op: LineOp) -> None:
+    draft.script, lines = change_line(draft.script, op.scene, op.text, draft.brief.cta)
+    draft.changes.extend(lines)
+
+
+def _must_have(draft: Draft, op: MustHaveOp) -> None:
+    draft.brief, draft.script, lines = change_must_have(
+        draft.brief, draft.script, draft.anchor, op.text, op.replaces
+    )
     draft.changes.extend(lines)
 
 
@@ -234,6 +252,10 @@ def apply_op(draft: Draft, op: RevisionOp) -> None:
         _density(draft, op)
     elif isinstance(op, CtaOp):
         _cta(draft, op)
+    elif isinstance(op, LineOp):
+        _line(draft, op)
+    elif isinstance(op, MustHaveOp):
+        _must_have(draft, op)
     elif isinstance(op, SwapScenesOp):
         _swap(draft, op)
     elif isinstance(op, MusicOp):

@@ -21,6 +21,7 @@ from tools.handoffs import (
     Contract,
     DurationOp,
     EditOptions,
+    LineOp,
     RevisionPlan,
     RevisionResult,
     Script,
@@ -157,7 +158,7 @@ def check_plan(plan: RevisionPlan, context: RevisionContext) -> RevisionPlan:
         numbers: list[int] = []
         if isinstance(op, SwapScenesOp):
             numbers = [op.first, op.second]
-        elif isinstance(op, DurationOp) and op.scene is not None:
+        elif isinstance(op, (DurationOp, LineOp)) and op.scene is not None:
             numbers = [op.scene]
         bad = [n for n in numbers if n > count]
         if bad:

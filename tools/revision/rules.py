@@ -1,9 +1,10 @@
 """Read a revision request by rules, so the offline model turns everyday words into operations.
 
-The vocabulary lives in ``prompts/revision_rules.yaml``. Phrases that carry values (the new
-CTA, scene numbers, seconds, "same style as …") are read first and cut out of the request; the
-rest is split into clauses and matched against domain rules (music, voice, captions, on-screen
-text) and then look rules. Intensity words ("a bit", "much") scale the amounts of their clause.
+The vocabulary lives in ``prompts/revision_rules.yaml``. Phrases that carry values (must-haves,
+a scene's new line, the new CTA, scene numbers, seconds, "same style as …") are read first and
+cut out of the request; the rest is split into clauses and matched against domain rules (music,
+voice, captions, on-screen text) and then look rules. Intensity words ("a bit", "much") scale
+the amounts of their clause.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from prompts import load_data
 from tools.handoffs import (
     CtaOp,
     DurationOp,
+    LineOp,
+    MustHaveOp,
     RecallStyleOp,
     RevisionOp,
     RevisionPlan,
@@ -88,7 +91,9 @@ def _build(
             data["factor"] = round(max(0.3, 1 + (float(data["factor"]) - 1) * amount), 3)
         elif data["kind"] == "music" and data.get("tempo_factor"):
             data["tempo_factor"] = round(1 + (float(data["tempo_factor"]) - 1) * amount, 3)
-        elif data["kind"] not in ("text_density", "style_words", "cta", "swap_scenes", "undo"):
+        elif data["kind"] not in (
+            "text_density", "style_words", "cta", "line", "must_have", "swap_scenes", "undo"
+        ):
             data["amount"] = min(3.0, amount)
     try:
         return _OP.validate_python(data)
@@ -134,6 +139,37 @@ def _read_cta(req: _Request) -> None:
     if text or revoice:
         req.ops.append(CtaOp(text=text, revoice=revoice))
         req.text = req.text[:begin] + " " * (end - begin) + req.text[end:]
+
+
+def _read_line(req: _Request) -> None:
+    """Read "scene 2 should say '…'" as that scene's new line, quoted words kept as written."""
+    match = _rx(vocabulary()["special"]["line"]).search(req.original)
+    if match is None:
+        return
+    found = {k: v for k, v in match.groupdict().items() if v}
+    scene = _number(found.get("n") or found.get("n2") or found.get("o") or found.get("o2"),
+                    req.scene_count)
+    text = (found.get("q") or found.get("q2") or "")[1:-1].strip()
+    if scene and text:
+        req.ops.append(LineOp(scene=scene, text=text))
+        req.cut(match)
+
+
+def _read_must_have(req: _Request) -> None:
+    """Read "replace the must-have '…' with '…'" and "add '…' as a must-have"."""
+    special = vocabulary()["special"]
+    match = _rx(special["must_have_replace"]).search(req.original)
+    if match is not None:
+        op = MustHaveOp(text=match.group("new")[1:-1].strip(),
+                        replaces=match.group("old")[1:-1].strip())
+    else:
+        match = _rx(special["must_have_add"]).search(req.original)
+        if match is None:
+            return
+        op = MustHaveOp(text=(match.group("a") or match.group("b"))[1:-1].strip())
+    if op.text:
+        req.ops.append(op)
+        req.cut(match)
 
 
 def _until_direction(text: str) -> str:
@@ -264,6 +300,8 @@ def rule_plan(request: str, scene_count: int = 5, duration_s: float = 20.0) -> R
     """Turn a request into a plan by the vocabulary, or ask a question when it says too little."""
     text = " ".join(request.split())
     req = _Request(text=text.lower(), original=text, scene_count=max(1, scene_count))
+    _read_must_have(req)
+    _read_line(req)
     _read_cta(req)
     _read_undo(req)
     _read_recall(req)

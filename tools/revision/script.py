@@ -1,7 +1,8 @@
 """Change a script and brief for a revision: lengths, scene order, the CTA, stale style cues.
 
-Each function returns new models and a line saying what changed; none touches narration unless
-asked, so a CTA or text change leaves the voice-over (and everything timed to it) as it was.
+Each function returns new models and a line saying what changed. A change of words (the CTA, a
+scene's line) changes the narration too, so voice, captions, screen and end card agree; the
+voice stage re-records only the lines whose words changed.
 """
 
 from __future__ import annotations
@@ -105,48 +106,123 @@ def _goal(scene: Scene) -> str:
     return scene.on_screen_text or scene.goal
 
 
-def _replace_phrase(text: str, old: str, new: str) -> str | None:
-    """Replace ``old`` in ``text`` ignoring case and final punctuation; None if it is absent."""
+def _replace_phrase(text: str, old: str, new: str, stop: bool = True) -> str | None:
+    """Replace ``old`` in ``text`` ignoring case and final punctuation; None if it is absent.
+
+    With ``stop`` the new words end their sentence (a spoken line); without, they stand bare.
+    """
     core = old.strip().rstrip(".!?")
     if not core:
         return None
     pattern = re.compile(re.escape(core) + r"[.!?]?", re.I)
     if not pattern.search(text):
         return None
-    ending = new if new[-1:] in ".!?" else f"{new}."
+    ending = new if new[-1:] in ".!?" or not stop else f"{new}."
     return pattern.sub(lambda _m: ending, text, count=1)
 
 
 def change_cta(
-    brief: Brief, script: Script, text: str, revoice: bool
+    brief: Brief, script: Script, text: str, revoice: bool = True
 ) -> tuple[Brief, Script, list[str]]:
-    """Put a new CTA on the last scene's on-screen text, its captions and the end card.
+    """Put a new CTA wherever the old one is said or shown: voice, captions, screen, end card.
 
-    The narration keeps its words unless ``revoice`` is set, so the voice-over, the music timed
-    to it and the motion clips are all reused; the captions carry the new CTA as their last cue.
+    The script stage ends the last scene's line with the CTA, so a new CTA replaces the old
+    words in every line that says them (or ends the last line when none did); the captions in
+    the narration language are those lines, and the end card reads ``script.cta``. Only those
+    lines are re-recorded: the voice stage keeps every other line byte for byte.
+    ``revoice=False`` changes the text on screen alone (captions, title, end card) and leaves
+    the spoken words as they were, for callers that test the edit in isolation; a revision
+    always re-voices, since a voice that says another CTA than the screen is a broken cut.
     """
     new = " ".join(text.split()) or brief.cta
     old = brief.cta
-    last = script.scenes[-1]
-    narration = last.narration
-    lines = [f"CTA “{old}” → “{new}” (on screen, captions, end card)"] if new != old else []
-    if revoice:
-        narration = _replace_phrase(narration, old, new) or _append(narration, new)
-        lines.append("the narration now says the new CTA (voice re-recorded)")
-    captions: dict[str, str] = {}
-    for language in brief.languages:
-        base = last.captions.get(language, "") or last.narration
-        captions[language] = (
-            narration if revoice else _replace_phrase(base, old, new) or _append(base, new)
-        )
-    if not revoice and new != old and old.lower().rstrip(".!?") in last.narration.lower():
-        lines.append(f"the voice-over still says “{old}”; ask to re-record the CTA to change it")
-    scene = last.model_copy(
-        update={"narration": narration, "on_screen_text": new, "captions": captions}
-    )
-    scenes = [*script.scenes[:-1], scene]
-    new_script = script.model_copy(update={"cta": new, "scenes": scenes})
+    if not revoice:
+        return _cta_on_screen(brief, script, new)
+    language = script.language
+    scenes, said = [], []
+    for scene in script.scenes:
+        last = scene is script.scenes[-1]
+        line = _replace_phrase(scene.narration, old, new) if new != old else None
+        if last and not _says(line or scene.narration, new):
+            line = _append(line or scene.narration, new)
+        update: dict[str, object] = {}
+        if line is not None:
+            said.append(scene.index + 1)
+            update["narration"] = line
+            update["captions"] = {
+                lang: line if lang == language else _recaption(cap, old, new, last)
+                for lang, cap in {language: line, **scene.captions}.items()
+            }
+        # The goal quotes the CTA too ("close with the call to action: …") and the critic judges
+        # the line against it; the picture's description does not, so no frame re-renders.
+        for name in ("on_screen_text", "goal"):
+            replaced = _replace_phrase(getattr(scene, name), old, new, stop=False)
+            if replaced is not None:
+                update[name] = replaced
+        scenes.append(scene.model_copy(update=update) if update else scene)
+    scenes[-1] = scenes[-1].model_copy(update={"on_screen_text": new})
+    hook = _replace_phrase(script.hook, old, new) or script.hook
+    new_script = script.model_copy(update={"cta": new, "hook": hook, "scenes": scenes})
+    lines = [f"CTA “{old}” → “{new}” (said, on screen, in the captions and on the end card)"]
+    if said:
+        where = ", ".join(map(str, said))
+        lines.append(f"the narration now says “{new}”: scene {where} re-recorded, the rest kept")
+    if new == old and not said:
+        lines = []
     return brief.model_copy(update={"cta": new}), new_script, lines
+
+
+def _cta_on_screen(brief: Brief, script: Script, new: str) -> tuple[Brief, Script, list[str]]:
+    """Put the new CTA on screen, in the last captions and on the end card; keep the words said."""
+    old, last = brief.cta, script.scenes[-1]
+    captions = {
+        lang: _replace_phrase(last.captions.get(lang, "") or last.narration, old, new)
+        or _append(last.captions.get(lang, "") or last.narration, new)
+        for lang in brief.languages
+    }
+    scene = last.model_copy(update={"on_screen_text": new, "captions": captions})
+    new_script = script.model_copy(update={"cta": new, "scenes": [*script.scenes[:-1], scene]})
+    lines = [f"CTA “{old}” → “{new}” (on screen, captions, end card)"] if new != old else []
+    if new != old and _says(last.narration, old):
+        lines.append(f"the voice-over still says “{old}”")
+    return brief.model_copy(update={"cta": new}), new_script, lines
+
+
+def change_line(script: Script, number: int, text: str, cta: str) -> tuple[Script, list[str]]:
+    """Make scene ``number`` (1 = first) say ``text``; its captions follow, the CTA stays said.
+
+    Only this scene's line changes, so only it is re-recorded. Captions in other languages have
+    no translation of the new words and keep theirs; the lines say so.
+    """
+    count = len(script.scenes)
+    if not 1 <= number <= count:
+        raise BadInput(f"there is no scene {number}; the script has scenes 1 to {count}")
+    new = " ".join(text.split())
+    if not new:
+        raise BadInput("say what the scene should say, in quotes")
+    scene = script.scenes[number - 1]
+    lines = [f"{_scene_label(script, number)} now says “{new}” (only its line re-recorded)"]
+    if number == count and cta and _says(scene.narration, cta) and not _says(new, cta):
+        new = _append(new, cta)
+        lines.append(f"the call to action “{cta}” still ends the last line")
+    others = sorted(lang for lang in scene.captions if lang != script.language)
+    if others:
+        lines.append(f"captions in {', '.join(others)} keep their words: no translation offline")
+    captions = {**scene.captions, script.language: new}
+    changed = scene.model_copy(update={"narration": new, "captions": captions})
+    scenes = [changed if s.index == scene.index else s for s in script.scenes]
+    hook = new if number == 1 else script.hook
+    return script.model_copy(update={"scenes": scenes, "hook": hook}), lines
+
+
+def _recaption(caption: str, old: str, new: str, last: bool) -> str:
+    """Put the new CTA into a caption in another language; the last scene's always carries it."""
+    return _replace_phrase(caption, old, new) or (_append(caption, new) if last else caption)
+
+
+def _says(text: str, phrase: str) -> bool:
+    core = phrase.strip().lower().rstrip(".!?")
+    return bool(core) and core in text.lower()
 
 
 def _append(text: str, cta: str) -> str:

@@ -26,8 +26,14 @@ def cut_timing(narration: Narration | None, audio: AudioPlan | None) -> KeptTimi
     )
 
 
-def _scene_frame(script: Script) -> list[tuple[float, str, str]]:
-    return [(s.duration_s, s.visual, s.motion) for s in script.scenes]
+def _same_scenes(script: Script, new: Script) -> bool:
+    """Say whether the scenes kept their order, lengths and moves (a picture may be re-worded)."""
+    old_visuals = [s.visual for s in script.scenes]
+    return len(script.scenes) == len(new.scenes) and all(
+        (a.duration_s, a.motion) == (b.duration_s, b.motion)
+        and (b.visual == a.visual or b.visual not in old_visuals)  # moved, not re-worded
+        for a, b in zip(script.scenes, new.scenes, strict=True)
+    )
 
 
 def keeps_timing(
@@ -43,7 +49,7 @@ def keeps_timing(
         brief.duration_s == new_brief.duration_s
         and anchor.voice == new_anchor.voice
         and anchor.music == new_anchor.music
-        and _scene_frame(script) == _scene_frame(new_script)
+        and _same_scenes(script, new_script)
     )
     said = [" ".join(s.narration.split()) for s in script.scenes]
     new_said = [" ".join(s.narration.split()) for s in new_script.scenes]

@@ -9,8 +9,10 @@ stage passes ``<root>/voice/lines/`` (a run key is hex, so the name cannot colli
 Like the segment cache it is never pruned, and deleting it only costs a re-recording. Files are
 written under a temporary name and renamed into place, so a killed run never leaves half a line.
 
-The voice stage also writes a run log next to its lines (``voice_log.json``): which lines were
-recorded and which were reused, and the pace they were spoken at, which a revision keeps.
+Every line file is shaped the same way: trimmed of the silence voices leave around speech, or a
+short silence for a wordless scene. The voice stage also writes a run log next to its lines
+(``voice_log.json``): which lines were recorded and which were reused, and the pace they were
+spoken at, which a revision keeps.
 """
 
 from __future__ import annotations
@@ -20,16 +22,22 @@ import json
 import os
 import shutil
 import uuid
+import wave
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from tools.handoffs import Narration, VoicePersona
+from tools.voice.espeak import write_wav
 
 LINE_VERSION = 1  # bump when a line's rendering changes for the same key (e.g. the trimming)
 LINE_DIR = "lines"
 VOICE_LOG = "voice_log.json"
+SILENCE_S = 0.3
+TRIM_LEVEL = 0.004  # about -48 dBFS: below it an edge is silence, not speech
+TRIM_KEEP_S = (0.03, 0.06)  # silence kept before and after the speech
 
 
 class LineRun(BaseModel):
@@ -54,6 +62,27 @@ class VoiceLog(BaseModel):
     def recorded(self) -> list[int]:
         """Return the scenes whose final line was spoken afresh in this run."""
         return [line.scene_index for line in self.lines if line.recorded]
+
+
+def write_silence(path: Path, rate: int = 22050) -> None:
+    """Write a short silence: a wordless scene still gets its line file."""
+    write_wav(path, np.zeros(int(SILENCE_S * rate), np.int16), rate)
+
+
+def trim_silence(path: Path) -> None:
+    """Cut the silence voices leave around a line: the timeline adds its own breaths."""
+    with wave.open(str(path), "rb") as wav:
+        if wav.getnchannels() != 1 or wav.getsampwidth() != 2:
+            return
+        rate = wav.getframerate()
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), "<i2")
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > TRIM_LEVEL * 32768)
+    if loud.size == 0:
+        return
+    start = max(0, int(loud[0] - TRIM_KEEP_S[0] * rate))
+    end = min(samples.size, int(loud[-1] + TRIM_KEEP_S[1] * rate))
+    if start > 0 or end < samples.size:
+        write_wav(path, samples[start:end], rate)
 
 
 def line_key(

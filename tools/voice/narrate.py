@@ -25,12 +25,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
-import numpy as np
-
 from tools.common.timing import TOLERANCE_S, shortest_length
 from tools.handoffs import Narration, NarrationLine, Script, StyleAnchor, VoicePersona
 from tools.voice import espeak
-from tools.voice.lines import LineRun, VoiceLog, cache_note, fetch_line, line_key, write_log
+from tools.voice.lines import (
+    LineRun,
+    VoiceLog,
+    cache_note,
+    fetch_line,
+    line_key,
+    trim_silence,
+    write_log,
+    write_silence,
+)
 from tools.voice.pace import (
     ESPEAK_PACE,
     MAX_SPEEDUP,
@@ -51,10 +58,6 @@ __all__ = [
 _LOG = logging.getLogger(__name__)
 
 PIPER_VOICE = "en_US-joe-medium"
-SILENCE_S = 0.3
-
-_TRIM_LEVEL = 0.004  # about -48 dBFS: below it an edge is silence, not speech
-_TRIM_KEEP_S = (0.03, 0.06)  # silence kept before and after the speech
 
 
 class VoiceProvider(Protocol):
@@ -159,31 +162,25 @@ def _embedded_choice(language: str, persona: VoicePersona) -> tuple[VoiceProvide
     return PiperProvider(), None
 
 
-def _write_silence(path: Path, rate: int = 22050) -> None:
-    espeak.write_wav(path, np.zeros(int(SILENCE_S * rate), np.int16), rate)
-
-
-def _trim_silence(path: Path) -> None:
-    """Cut the silence voices leave around a line: the timeline adds its own breaths."""
-    with wave.open(str(path), "rb") as wav:
-        if wav.getnchannels() != 1 or wav.getsampwidth() != 2:
-            return
-        rate = wav.getframerate()
-        samples = np.frombuffer(wav.readframes(wav.getnframes()), "<i2")
-    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > _TRIM_LEVEL * 32768)
-    if loud.size == 0:
-        return
-    start = max(0, int(loud[0] - _TRIM_KEEP_S[0] * rate))
-    end = min(samples.size, int(loud[-1] + _TRIM_KEEP_S[1] * rate))
-    if start > 0 or end < samples.size:
-        espeak.write_wav(path, samples[start:end], rate)
+def _chain(
+    provider: VoiceProvider | None, language: str, persona: VoicePersona
+) -> list[tuple[VoiceProvider, str | None]]:
+    """Return the voices to try in order (the given one, then embedded ones), each with why."""
+    chain: list[tuple[VoiceProvider, str | None]] = []
+    if provider is not None:
+        chain.append((provider, None))
+    embedded, reason = _embedded_choice(language, persona)
+    chain.append((embedded, reason))
+    if not isinstance(embedded, EspeakProvider):
+        chain.append((EspeakProvider(), None))
+    return chain
 
 
 def _speak_line(
     provider: VoiceProvider, text: str, language: str, persona: VoicePersona, path: Path
 ) -> None:
     provider.synthesize(text, language, persona, path)
-    _trim_silence(path)
+    trim_silence(path)
 
 
 def _voice_id(provider: VoiceProvider, language: str, persona: VoicePersona) -> str:
@@ -219,7 +216,7 @@ class _Recorder:
                 speak = partial(_speak_line, provider, text, language, persona)
                 fresh = fetch_line(self.cache, key, path, speak)
             else:
-                _write_silence(path)  # piper raises on blank text; a scene may well be wordless
+                write_silence(path)  # piper raises on blank text; a scene may well be wordless
             self.syntheses += fresh
             self.runs.append(LineRun(scene_index=scene.index, key=key, recorded=fresh, text=text))
             lines.append(
@@ -362,14 +359,7 @@ def narrate(
     if pace_wps is not None:
         persona = persona.model_copy(update={"words_per_second": pace_wps})
     notes: list[str] = []
-    chain: list[tuple[VoiceProvider, str | None]] = []
-    if provider is not None:
-        chain.append((provider, None))
-    embedded, reason = _embedded_choice(script.language, persona)
-    chain.append((embedded, reason))
-    if not isinstance(embedded, EspeakProvider):
-        chain.append((EspeakProvider(), None))
-
+    chain = _chain(provider, script.language, persona)
     recorder = _Recorder(out_dir, line_cache, take)
     for i, (candidate, why) in enumerate(chain):
         started = time.perf_counter()

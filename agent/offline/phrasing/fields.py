@@ -46,6 +46,7 @@ from agent.offline.phrasing.voice import voice_phrase as voice_phrase
 _SENTENCES = re.compile(
     r"(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)[.!?]+(?=\s|$)|\n|;|\s[-–—]\s|\.{2,}"
 )
+_MARKER_GAP = re.compile(r"\s*(?:is|should be|will be|would be|=|:|-|of|with|on|that)?\s*", re.I)
 _LEAD_WORDS = re.compile(r"^(?:and|then|so|please|just|pls|plz|oh and|also)\s+", re.I)
 
 
@@ -69,7 +70,7 @@ def _marked_value(text: str, markers: list[str], max_words: int) -> tuple[str, i
     """Return the words after a marker ("end with 'try it risk free'") and where they sit."""
     for match in find_phrases(text, markers):
         rest = text[match.end() :]
-        lead = re.match(r"\s*(?:is|should be|will be|would be|=|:|-|of|with|on|that)?\s*", rest, re.I)
+        lead = _MARKER_GAP.match(rest)
         at = match.end() + (lead.end() if lead else 0)
         quoted = re.match(r"[\"'“‘]([^\"'”’]{2,120})[\"'”’]", text[at:])
         if quoted:
@@ -183,7 +184,7 @@ def _read_claim(r: Reading) -> None:
             continue
         match = _CLAIM.match(piece)
         we = match and (match.group("we") or match.group("verb"))
-        if not match or not we or _NOT_CLAIM.match(piece) and match.group("we"):
+        if not match or not we or (_NOT_CLAIM.match(piece) and match.group("we")):
             continue
         if has_phrase(piece, v["video_nouns"]) or re.search(r"\b(?:need|want)s?\b", piece, re.I):
             continue
@@ -247,14 +248,18 @@ def _read_tone(r: Reading) -> None:
             r.fields["style_words"] = words
 
 
+_READERS = (
+    _read_cta, _read_marked, _read_claim, _read_inline, _read_people_and_subject, _read_tone
+)
+
+
 def extract(text: str) -> dict[str, Any]:
     """Return the ``update_brief`` arguments a message states outright (possibly none)."""
     labelled, spans = read_segments(text)
     r = Reading(text)
     for a, b in spans:
         r.hide(a, b)
-    readers = (_read_cta, _read_marked, _read_claim, _read_inline, _read_people_and_subject, _read_tone)
-    for reader in readers:
+    for reader in _READERS:
         if reader is _read_cta and "cta" in labelled:
             continue
         reader(r)

@@ -72,7 +72,9 @@ def _duration_pattern() -> re.Pattern[str]:
 
 def _mentions(text: str) -> list[Length]:
     table: dict[str, float] = vocab()["durations"]
-    found = [Length(float(table[m.group(0).lower()]), m.span()) for m in find_phrases(text, list(table))]
+    found = [
+        Length(float(table[m.group(0).lower()]), m.span()) for m in find_phrases(text, list(table))
+    ]
     taken = [f.span for f in found]
     for match in _duration_pattern().finditer(text):
         if any(a <= match.start() < b for a, b in taken):
@@ -107,7 +109,7 @@ def find_length(text: str) -> Length | None:
     weighed = [(_weight(text, m), m) for m in _mentions(text)]
     if not weighed:
         return None
-    (score, fact), best = max(weighed, key=lambda w: w[0][0])
+    (_score, fact), best = max(weighed, key=lambda w: w[0][0])
     if fact:
         return None  # "we fix flats in 15 minutes": how fast something is, not the video's length
     if best.seconds >= 3600 and not _LENGTH_CONTEXT.search(text):

@@ -139,13 +139,19 @@ def find_use_case(text: str) -> UseCase | None:
     table = vocab()["use_cases"]
     if has_phrase(text, table["personal_ip"]) or _MY_CHANNEL.search(text) or _is_persona(text):
         return "personal_ip"
-    if re.search(r"\bhow\b.+\bworks?\b", text, re.I) or has_phrase(text, table["education"]):
+    if _EXPLAINS.search(text) or has_phrase(text, table["education"]):
         return "education"
     if has_phrase(text, table["ecommerce"]) or re.search(r"\d\s*%\s*off\b", text, re.I):
         return "ecommerce"
     return None
 
 
+# "how X works", "why bees matter", "a video on why ...": the words of a lesson.
+_EXPLAINS = re.compile(
+    r"\bhow\b.+\bworks?\b|\b(?:why|how)\b.+\b(?:matters?|happens?|works?)\b|"
+    r"\b(?:on|about)\s+(?:why|how|what)\b",
+    re.I,
+)
 _MY_CHANNEL = re.compile(
     r"\bmy\s+(?:[\w-]+\s+){0,2}(?:channel|podcast|page|account|followers|subscribers|"
     r"community|newsletter|blog|vlog)\b",
@@ -174,7 +180,9 @@ def find_languages(text: str) -> list[str]:
     return codes
 
 
-_LANGUAGE_BEFORE = re.compile(r"(?:\b(?:in|into|and|or|also|plus|both|with|to|speaking)|[,/&+(])\s*$", re.I)
+_LANGUAGE_BEFORE = re.compile(
+    r"(?:\b(?:in|into|and|or|also|plus|both|with|to|speaking)|[,/&+(])\s*$", re.I
+)
 _LANGUAGE_AFTER = re.compile(
     r"^\s*(?:captions?|subtitles?|subs|subtitled|voice|voice-?over|narration|narrated|version|"
     r"audio|and|or|too|as well|translation|please|only|speakers?|[,/&+).!?]|$)",

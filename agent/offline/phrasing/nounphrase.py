@@ -60,7 +60,7 @@ def tokens(text: str, start: int, stop: int | None = None) -> list[Token]:
 
 
 def joined(text: str, a: Token, b: Token) -> bool:
-    """Return whether two neighbouring words belong to one phrase (no mark, quote or stop between)."""
+    """Return whether two neighbouring words belong to one phrase (no mark or stop between)."""
     between = text[a.end : b.start]
     if not between.strip():
         return "\n" not in between

@@ -29,7 +29,9 @@ _ARE_AUDIENCE = re.compile(
     re.I,
 )
 _CUT = re.compile(
-    r"\s(?:on|in(?! their| her| his| our| my)|with|using|ending|that should|please|"
+    r"\s(?:on (?:insta|instagram|tiktok|youtube|yt|reels?|the feed|our|my|your|how|why|what|"
+    r"the\s+\w+\s+\w+)|in(?! their| her| his| our| my)|"
+    r"with|using|ending|that should|please|"
     r"at the end|via|about|so|because|explaining|showing)(?:\s.*)?$",
     re.I,
 )
@@ -58,13 +60,15 @@ def _words(key: str) -> frozenset[str]:
 def is_people(phrase: str) -> bool:
     """Return whether a phrase names people rather than a thing or a place."""
     low = phrase.lower().strip()
-    if not low or re.match(r"^(?:our|my|the)\s+(?:new\s+)?\w+$", low) and not has_phrase(
+    if not low or (re.match(r"^(?:our|my|the)\s+(?:new\s+)?\w+$", low) and not has_phrase(
         low, vocab()["audience_nouns"]
-    ):
+    )):
         return False
     if _AGE.search(low):
         return True
-    head = re.split(r"\s+(?:who|that|looking|with|of|in|from|over|under)\b", low)[0].split()
+    head = re.split(
+        r"\s+(?:who|that|looking|with|of|in|from|over|under|on|for|at|about|to)\b", low
+    )[0].split()
     if not head:
         return False
     last = head[-1].strip(",.")
@@ -98,9 +102,10 @@ def _bare_clause(text: str) -> Audience | None:
     for match in re.finditer(r"(?:^|(?<=[,;:]))\s*([^,;:.!?\n" + MASK + r"]{3,60})", text):
         phrase = match.group(1).strip()
         words = phrase.split()
-        if 1 <= len(words) <= 5 and not re.match(r"(?i)(?:our|my|the|a|an)\b", phrase):
-            if is_people(phrase) and not re.search(r"\d", phrase):
-                return Audience(phrase, (match.start(1), match.start(1) + len(phrase)))
+        owned = re.match(r"(?i)(?:our|my|the|a|an)\b", phrase)
+        plain = 1 <= len(words) <= 5 and not owned and not re.search(r"\d", phrase)
+        if plain and is_people(phrase):
+            return Audience(phrase, (match.start(1), match.start(1) + len(phrase)))
     return None
 
 
@@ -117,7 +122,7 @@ def _phrase(text: str, start: int, *, trim_verb: bool) -> tuple[str, int]:
     phrase = _CUT.sub("", " ".join(cut))
     if trim_verb:
         phrase = _up_to_people(phrase)
-    phrase = phrase.strip(" ,.;:!?")
+    phrase = re.sub(r"(?:\s+(?:on|in|at|for|with|via|and|to))+\s*$", "", phrase.strip(" ,.;:!?"))
     end = text.find(phrase, start) + len(phrase) if phrase else start
     return phrase, end
 
@@ -130,10 +135,8 @@ def _up_to_people(phrase: str) -> str:
         pair = " ".join(words[max(0, n - 1) : n + 1])
         if word.isdigit() or is_people(word) or (n > 0 and is_people(pair)):
             last = n
-        elif word.lower() not in _CONNECTORS and last >= 0:
-            break
-        elif word.lower() not in _CONNECTORS and not word[:1].islower():
-            break
+        elif word.lower() not in _CONNECTORS and (last >= 0 or not word[:1].islower()):
+            break  # the verb's own object starts: "women over 40 | change careers"
     return " ".join(words[: last + 1])
 
 

@@ -20,7 +20,11 @@ from agent.offline.phrasing.nounphrase import Phrase, Token, joined, tokens, tri
 _SELF = re.compile(r"^(?:(?:my|our)\s+)?(?:personal\s+)?(?:brand|myself|me|self)$", re.I)
 _ROLE = re.compile(r"\bas\s+(?:a|an)\s+", re.I)
 _AREA = r"(?:(?:downtown|central|uptown|north|south|east|west|old|greater|inner)\s+)?"
-_PLACE = re.compile(rf"[\s,]*(?:in|based in|from|on the|out of)\s+{_AREA}([A-Za-z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,2}})")
+_PLACE = re.compile(
+    r"[\s,]*(?:(?:at|on|by|near) the [\w-]+\s+)?"
+    rf"(?:in|based in|from|on the|out of)\s+{_AREA}"
+    r"([A-Za-z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})"
+)
 _NAMED_PLACE = re.compile(
     rf"\b(?:in|based in|from|on the|out of)\s+{_AREA}([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){{0,2}})"
 )
@@ -43,7 +47,9 @@ def _words(key: str) -> frozenset[str]:
     return frozenset(str(w).lower() for w in vocab()[key])
 
 
-def _after(text: str, start: int, *, topics: bool = False, descriptive: bool = True) -> Phrase | None:
+def _after(
+    text: str, start: int, *, topics: bool = False, descriptive: bool = True
+) -> Phrase | None:
     words = tokens(text, start, clause_end(text, start))
     return trim(text, words, topics=topics, descriptive=descriptive) if words else None
 
@@ -125,7 +131,9 @@ def _before_video_noun(text: str) -> Iterator[Phrase | None]:
         if word.low not in video or n == 0:
             continue
         k = n - 1
-        while k > 0 and n - k < 6 and words[k].low not in articles and joined(text, words[k], words[k + 1]):
+        while k > 0 and n - k < 6 and words[k].low not in articles:
+            if not joined(text, words[k], words[k + 1]):
+                break
             k -= 1
         if words[k].low in articles and k < n - 1 and joined(text, words[k], words[k + 1]):
             yield trim(text, words[k + 1 : n], descriptive=False)

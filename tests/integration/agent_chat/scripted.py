@@ -96,7 +96,7 @@ class ScriptedChatModel(BaseChatModel):
                 return task
         return "other"
 
-    def _reply(self, messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> Reply:
+    def _reply(self, messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> str | Endless:
         task = self.task_of(messages, kwargs)
         self.requests.append((task, list(messages)))
         reply = self.script(task, messages)

@@ -36,6 +36,10 @@ from tests.integration.agent_chat.scripted import (
     Reply,
     ScriptedChatModel,
 )
+from tests.integration.agent_models.test_openai_compatible import (  # noqa: F401  (the fixture)
+    Loopback,
+    server,
+)
 from tools.common.media import probe
 
 pytestmark = pytest.mark.integration
@@ -272,3 +276,34 @@ async def test_an_unreachable_server_is_named_at_the_start(
     assert len(errors) == 1 and "PRODUCER_LLM_BASE_URL" in errors[0] and url in errors[0]
     assert snap["draft"]["subject"] == "sourdough"  # the built-in model understood the turn
     assert "couldn't reach the model server" in said(events)
+
+
+async def test_a_server_answering_http_500_falls_back_and_the_talk_goes_on(
+    server: Loopback,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    forget_bindings()
+    server.answer = lambda body: (500, {"error": {"message": "llama_decode failed"}})
+    config = Settings(
+        data_dir=tmp_path / "data",
+        llm_provider="openai",
+        llm_base_url=server.base_url,
+        llm_model="local",
+        llm_timeout_s=5,
+        llm_max_retries=2,
+    )
+    async with Session.open(config, scale=SCALE) as session:
+        first = await turn(session, BAKERY)
+        question = await turn(session, "what can you do?")
+        third = await turn(session, "busy parents")
+        snap = await session.snapshot("t")
+    assert not [ev for ev in first if ev.kind == "error"]  # the server is there, it just fails
+    for events in (first, question, third):
+        assert "The model server answered with an error" in said(events)
+    assert "publish platform-ready files" in said(question)  # the built-in answer stood in
+    assert snap["draft"]["subject"] == "sourdough" and snap["draft"]["audience"] == "busy parents"
+    assert snap["asking"] == "key_message"
+    assert len(server.received) <= 12  # no blind retries queueing behind a failing server

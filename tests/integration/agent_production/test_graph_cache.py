@@ -24,6 +24,8 @@ from tools.brief.load import brief_from_mapping
 from tools.common.colour import palette_adherence
 from tools.handoffs import Brief
 from tools.revision.script import change_cta
+from tools.revision.timing import cut_timing
+from tools.voice.lines import read_log
 
 pytestmark = pytest.mark.integration
 
@@ -111,16 +113,25 @@ def test_a_new_palette_re_renders_only_the_pictures_and_what_is_cut_from_them(li
     assert _mean_adherence(line.first, warm.palette) < _mean_adherence(line.first, COOL)
 
 
-def test_a_new_cta_re_renders_only_the_edit(line: Line) -> None:
-    # As a revision does it: the CTA goes on screen, into the captions and onto the end card,
-    # while the narration keeps its words (so the voice, and all timed to it, stand).
-    brief, script, _ = change_cta(line.brief, line.first["script"], "Find it in the chiller",
-                                  revoice=False)
-    given = {"anchor": line.first["anchor"], "script": script, "script_locked": True}
+def test_a_new_cta_re_records_its_line_and_keeps_the_cut_timing(line: Line) -> None:
+    # As a revision does it: the CTA is said, shown, captioned and put on the end card, and the
+    # cut's timing and pace are kept, so the voice re-records that line alone and the pictures
+    # stand.
+    brief, script, _ = change_cta(line.brief, line.first["script"], "Find it in the chiller")
+    kept = cut_timing(line.first["narration"], line.first["audio"])
+    given = {"anchor": line.first["anchor"], "script": script, "script_locked": True,
+             "kept_timing": kept}
     state, _ = run_line(line.graph, line.ctx, "cta", line.base / "cta", brief, **given)
     fresh = {stage for stage, reused in reuse(state).items() if not reused}
-    assert fresh == {"edit"}
+    assert fresh == {"voice", "music", "motion", "edit"}
     assert (line.first["edit"].cta, state["edit"].cta) == ("Try it today", "Find it in the chiller")
     assert "Find it in the chiller" in state["edit"].captions[-1].text
-    for key in ("keyvisuals", "narration", "audio", "motion"):
-        assert state[key] == line.first[key], key
+    old, new = line.first["narration"].lines, state["narration"].lines
+    assert "Find it in the chiller" in new[-1].text and "Try it today" not in new[-1].text
+    assert [Path(x.path).read_bytes() for x in new[:-1]] == [
+        Path(x.path).read_bytes() for x in old[:-1]
+    ]
+    log = read_log(state["narration"])
+    assert log is not None and log.recorded == [len(new) - 1]
+    assert state["audio"].timeline[:-1] == line.first["audio"].timeline[:-1]
+    assert state["keyvisuals"] == line.first["keyvisuals"]

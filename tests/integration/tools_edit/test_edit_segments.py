@@ -69,7 +69,8 @@ def _segment_list(video: str) -> list[str]:
 def test_segmented_cut_matches_a_single_pass_render(rendered: Rendered, tmp_path: Path) -> None:
     variant = rendered.edit.variant("9:16")
     plan, _ = variant_plan(rendered.brief, rendered.script, rendered.audio, rendered.motion,
-                           cut_anchor(), "9:16", tmp_path / "stills", SCALE)
+                           cut_anchor(), "9:16", tmp_path / "stills", SCALE,
+                           keyvisuals=rendered.keyvisuals)
     joins = boundaries(plan)[1:-1]
     assert len(joins) == len(SLOTS) - 1 == len(_segment_list(variant.video)) - 1
     single = tmp_path / "single.mp4"

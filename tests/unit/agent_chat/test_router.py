@@ -34,6 +34,8 @@ TABLE: list[tuple[Phase, str, Route]] = [
     ("interview", "I want to publish a reel about my bakery", "update_brief"),
     ("interview", "change the call to action to Order today", "change_cta"),
     ("interview", "undo", "undo"),
+    ("interview", "use the same style as the cold brew ad", "recall_anchor"),
+    ("interview", "a 15s reel for my bakery, same vibe as last time", "update_brief"),
     # anchor: a tweak in words, brief information, lock
     ("anchor", "lock", "lock_anchor"),
     ("anchor", "looks good", "lock_anchor"),

@@ -156,3 +156,15 @@ def test_a_statement_about_the_business_is_its_key_message() -> None:
     found = extract("Our bakery is opening on Sundays. Make a 15 s reel.")
     assert found["subject"] == "bakery" and found["key_message"] == "We're opening on Sundays"
     assert "key_message" not in extract("We need a reel for our bakery.")
+
+
+def test_a_models_reading_gets_what_the_rules_know_for_certain() -> None:
+    from agent.brain.forms import BriefUpdate
+    from agent.chat.understand import with_certain
+
+    text = "We're a ramen bar in Portland. 20 second reel. CTA: walk-ins welcome till midnight."
+    model = BriefUpdate(subject="ramen bar in Portland", cta="walk-ins welcome")
+    merged = with_certain(model, text).stated()
+    assert merged["subject"] == "ramen bar in Portland"  # the model's reading stands
+    assert merged["duration_s"] == 20.0 and merged["platforms"] == ["reels"]  # gaps filled
+    assert merged["cta"] == "Walk-ins welcome till midnight"  # the person's label, word for word

@@ -41,17 +41,17 @@ NODES = [
 ]
 # The versions assets were stored under; changing one orphans every stored asset of its stage.
 VERSIONS = {
-    "anchor": 1, "script": 2, "keyvisual": 2, "voice": 2, "music": 2, "motion": 3, "edit": 3,
+    "anchor": 1, "script": 2, "keyvisual": 3, "voice": 2, "music": 2, "motion": 3, "edit": 4,
     "qa": 1, "publish": 1,
 }
 # run_stage's keys for the inputs ["same inputs", 1], as the line computed them before the table.
 KEYS: dict[Stage, str] = {
     "script": "76d747a0555dd4c27dd6",
-    "keyvisual": "0d3bd05c22db0e856c30",
+    "keyvisual": "2595e7cb04471399f20b",
     "voice": "f33673396183d58b054e",
     "music": "171bebf4eb5f459b1633",
     "motion": "29e8334625ce2557883b",
-    "edit": "0a05ccd0dafe99ffa619",
+    "edit": "1a9115d0d21b1b326979",
 }
 
 

@@ -73,7 +73,8 @@ def test_still_off_says_each_failure_once_with_where_and_fix() -> None:
         _c("resolution", "edit", True, 1.0, "reels"),
     ])
     lines = still_off(report)
-    assert lines == ["loudness on reels, youtube: measured -8, wants t — music + mix: fix loudness"]
+    assert lines == ["The sound in the reels and youtube cuts is louder or quieter than the "
+                     "platform plays videos — I'll re-mix it to the platform's level. (loudness)"]
     text = report_markdown(report.model_copy(update={"still_off": lines}), "Demo")
     assert "**Failed** — 2 of 3 checks" in text and "## Still off" in text
 

@@ -22,6 +22,7 @@ from tools.handoffs import Brief, EditOptions, RevisionPlan, Script, StyleAnchor
 from tools.revision.look import hue_angle
 from tools.revision.plan import RevisionContext, apply_revision, plan_revision
 from tools.revision.rules import rule_plan
+from tools.revision.timing import keeps_timing
 from tools.script.write import write_script
 
 ORANGE_HUE = 62.0  # CIE Lab hue angle of sRGB orange
@@ -67,6 +68,13 @@ CASES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("less text on screen", [("text_density", {"direction": "less"})]),
     ("change the CTA to 'Order today'", [("cta", {"text": "Order today", "revoice": False})]),
     ("the call to action should say “Shop the drop”", [("cta", {"text": "Shop the drop"})]),
+    ('scene 2 should say "Mornings are hard."',
+     [("line", {"scene": 2, "text": "Mornings are hard."})]),
+    ("change the narration of the second scene to “We've all been there.”",
+     [("line", {"scene": 2, "text": "We've all been there."})]),
+    ("replace the must-have 'steeped for eighteen hours' with 'slow steeped'",
+     [("must_have", {"text": "slow steeped", "replaces": "steeped for eighteen hours"})]),
+    ('add "no sugar added" as a must-have', [("must_have", {"text": "no sugar added"})]),
     ("swap scenes 2 and 3", [("swap_scenes", {"first": 2, "second": 3})]),
     ("switch the second and third scenes", [("swap_scenes", {"first": 2, "second": 3})]),
     ("calmer music", [("music", {"mood": "calm", "tempo_factor": 0.85})]),
@@ -176,15 +184,74 @@ def test_cooler_lowers_b_star(production: tuple[Brief, StyleAnchor, Script]) -> 
     assert float(np.mean(drop)) >= 8 and "cool" in new.words and "warm" not in new.words
 
 
-def test_cta_change_keeps_the_narration(production: tuple[Brief, StyleAnchor, Script]) -> None:
+def test_cta_change_is_said_shown_and_captioned(
+    production: tuple[Brief, StyleAnchor, Script],
+) -> None:
     brief, _, script = production
     result = _apply(production, "change the CTA to 'Order today'")
     last = result.script.scenes[-1]
     assert result.brief.cta == result.script.cta == last.on_screen_text == "Order today"
-    assert "Order today" in last.captions["en"] and brief.cta not in last.captions["en"]
-    assert [s.narration for s in result.script.scenes] == [s.narration for s in script.scenes]
+    assert "Order today" in last.narration and brief.cta not in last.narration
+    assert last.captions["en"] == last.narration  # the caption is the line that is said
+    # Only the line that said the CTA changed: the voice stage re-records that one alone.
+    changed = [i for i, (a, b) in enumerate(zip(script.scenes, result.script.scenes, strict=True))
+               if a.narration != b.narration]
+    assert changed == [len(script.scenes) - 1]
+    assert [s.duration_s for s in result.script.scenes] == [s.duration_s for s in script.scenes]
     assert not result.anchor_changed and result.script.version == script.version + 1
-    assert any("voice-over still says" in c for c in result.changes)
+    assert not any("still says" in c for c in result.changes)
+    assert any("re-recorded" in c for c in result.changes)
+
+
+def test_a_scene_gets_a_new_line(production: tuple[Brief, StyleAnchor, Script]) -> None:
+    brief, _, script = production
+    result = _apply(production, 'scene 2 should say "Mornings are hard enough."')
+    assert result.script.scenes[1].narration == "Mornings are hard enough."
+    assert result.script.scenes[1].captions["en"] == "Mornings are hard enough."
+    others = [s.narration for i, s in enumerate(result.script.scenes) if i != 1]
+    assert others == [s.narration for i, s in enumerate(script.scenes) if i != 1]
+    ending = _apply(production, 'make the last scene say "See you soon."').script.scenes[-1]
+    assert ending.narration.startswith("See you soon.") and brief.cta in ending.narration
+    with pytest.raises(BadInput, match="no scene 9"):
+        _apply(production, 'scene 9 should say "Hello."')
+
+
+def test_a_must_have_is_replaced_or_added_where_it_is_said(
+    production: tuple[Brief, StyleAnchor, Script],
+) -> None:
+    brief, _, script = production
+    old = brief.must_have[0]
+    swapped = _apply(production, f"replace the must-have '{old}' with 'slow steeped'")
+    assert swapped.brief.must_have == ["slow steeped"]
+    said = [s.narration for s in swapped.script.scenes]
+    assert not any(old.lower() in line.lower() for line in said)
+    assert any("slow steeped" in line.lower() for line in said)
+    assert all(s.captions["en"] == s.narration for s in swapped.script.scenes)
+    assert old.lower() not in swapped.brief.key_message.lower()  # the description follows
+    added = _apply(production, 'add "no sugar added" as a must-have')
+    assert added.brief.must_have == [*brief.must_have, "no sugar added"]
+    changed = [b.narration for a, b in zip(script.scenes, added.script.scenes, strict=True)
+               if a.narration != b.narration]
+    assert len(changed) == 1 and changed[0].endswith("No sugar added.")
+    with pytest.raises(BadInput, match="not one of the brief's must-haves"):
+        _apply(production, "replace the must-have 'oat milk' with 'whole milk'")
+
+
+def test_only_a_change_of_words_keeps_the_cut_timing(
+    production: tuple[Brief, StyleAnchor, Script],
+) -> None:
+    base = production
+
+    def keeps(request: str) -> bool:
+        r = _apply(production, request)
+        return keeps_timing(base, (r.brief, r.anchor, r.script))
+
+    assert keeps("change the CTA to 'Order today'")
+    assert keeps('scene 2 should say "Sound familiar?"')
+    assert keeps(f"replace the must-have '{base[0].must_have[0]}' with 'slow steeped'")
+    for request in ("make it warmer", "swap scenes 2 and 3", "shorter intro", "faster pace",
+                    "female voice", "calmer music"):
+        assert not keeps(request), request
 
 
 def test_swap_and_lengths(production: tuple[Brief, StyleAnchor, Script]) -> None:

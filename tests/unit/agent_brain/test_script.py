@@ -1,0 +1,83 @@
+"""The brain's script writer: the built-in frame, the model's words, and every line fitted."""
+
+from __future__ import annotations
+
+from langchain_core.messages import AIMessage
+
+from agent.brain import calls
+from agent.brain.forms import SceneForm, script_form
+from agent.brain.script import draft_of, fitted, script_messages, written
+from agent.offline.copy import draft_script
+from agent.offline.model import OfflineChatModel
+from tests.unit.agent_brain.fakes import ScriptedModel, tool_answer
+from tools.anchor.derive import derive_anchor
+from tools.handoffs import Brief
+from tools.script.write import narration_needs, write_script
+
+BRIEF = Brief(
+    title="Slow Pour Cold Brew",
+    goal="Launch the cold brew",
+    audience="busy young professionals",
+    platforms=["reels"],
+    duration_s=20,
+    key_message="Steeped for eighteen hours, smooth enough to drink black",
+    cta="Try it at your local café",
+    subject="cold brew coffee",
+    must_have=["steeped for eighteen hours"],
+)
+ANCHOR = derive_anchor(BRIEF)
+LONG = (
+    "This is a very long line that keeps on talking about coffee and mornings and the city and "
+    "the commute and everything else a person could possibly say in one breath without stopping."
+)
+
+
+def form_of(lines: list[str]) -> dict[str, object]:
+    scenes = [
+        SceneForm(narration=line, on_screen_text="Cold brew", visual="a glass", motion="pan_left")
+        for line in lines
+    ]
+    return {"hook": lines[0], "scenes": [s.model_dump() for s in scenes]}
+
+
+def test_the_offline_model_writes_exactly_the_script_it_wrote_before() -> None:
+    script, note = written(BRIEF, ANCHOR, OfflineChatModel())
+    assert note == ""
+    assert script == write_script(BRIEF, ANCHOR, OfflineChatModel())  # the legacy path
+
+
+def test_the_request_gives_each_scene_its_goal_and_word_limit() -> None:
+    plan = draft_script(BRIEF, ANCHOR)
+    text = str(script_messages(BRIEF, ANCHOR, plan)[0].content)
+    assert f"Write {len(plan.scenes)} scenes:" in text
+    assert "steeped for eighteen hours" in text and "Try it at your local café" in text
+    for i, scene in enumerate(plan.scenes):
+        assert f"{i + 1}. {scene.goal} (at most " in text
+
+
+def test_a_line_too_long_for_its_scene_gets_the_builtin_line() -> None:
+    plan = draft_script(BRIEF, ANCHOR)
+    lines = [f"Scene {i + 1} says little." for i in range(len(plan.scenes))]
+    lines[1] = LONG
+    form = script_form(len(plan.scenes)).model_validate(form_of(lines))
+    script = fitted(draft_of(form, plan), plan, BRIEF, ANCHOR)
+    assert script.scenes[1].narration == plan.scenes[1].narration
+    assert script.scenes[0].narration == "Scene 1 says little."
+    assert script.scenes[2].visual.startswith("a glass")
+    needs = narration_needs([s.narration for s in script.scenes], "en", 2.5)
+    assert all(n <= s.duration_s + 0.05 for n, s in zip(needs, script.scenes, strict=True))
+    assert script.scenes[-1].narration.endswith("Try it at your local café.")
+
+
+def test_a_model_script_comes_back_fitted_and_a_failed_one_says_so() -> None:
+    calls.forget_bindings()
+    n = len(draft_script(BRIEF, ANCHOR).scenes)
+    lines = ["Cold brew, slow.", "Mornings rush.", "Meet it.", "Eighteen hours.", "Try it."]
+    good = tool_answer("script", form_of(lines[:n]))
+    script, note = written(BRIEF, ANCHOR, ScriptedModel(answers=[good]))
+    assert note == "" and script.scenes[0].narration == "Cold brew, slow."
+    calls.forget_bindings()
+    broken = ScriptedModel(answers=[AIMessage(content="I can't."), AIMessage(content="No.")])
+    script, note = written(BRIEF, ANCHOR, broken)
+    assert note.startswith("The model's answer didn't fit")
+    assert script == written(BRIEF, ANCHOR, OfflineChatModel())[0]
