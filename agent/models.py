@@ -9,17 +9,19 @@ them put ``<think>`` text into the content, which this wrapper strips.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk
 from langchain_core.runnables import Runnable
-from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
 
 from agent.offline.model import OfflineChatModel
 from agent.settings import Settings
+
+if TYPE_CHECKING:  # langchain_openai costs seconds to import; the offline model never needs it
+    from langchain_openai import ChatOpenAI
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 _THINK_BLOCK = re.compile(r"<think>.*?(</think>|$)", re.S)
@@ -30,6 +32,8 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     """Return the offline model or an OpenAI-compatible client configured from settings."""
     if settings.llm_provider == "offline":
         return OfflineChatModel()
+    from agent.models_openai import CompatibleChatOpenAI
+
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
     return CompatibleChatOpenAI(
         base_url=settings.llm_base_url,
@@ -41,6 +45,25 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     )
 
 
+def is_openai(model: object) -> TypeGuard[ChatOpenAI]:
+    """Say whether ``model`` is an OpenAI client, without importing the client library.
+
+    No object can be a ChatOpenAI before langchain_openai is imported, so a process on the
+    offline model never pays for that import.
+    """
+    module = sys.modules.get("langchain_openai")
+    return module is not None and isinstance(model, module.ChatOpenAI)
+
+
+def __getattr__(name: str) -> Any:
+    """Hand out ``CompatibleChatOpenAI`` on first use, importing the client library then."""
+    if name == "CompatibleChatOpenAI":
+        from agent.models_openai import CompatibleChatOpenAI
+
+        return CompatibleChatOpenAI
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def structured(
     model: BaseChatModel, schema: type[BaseModel], include_raw: bool = True
 ) -> Runnable[Any, Any]:
@@ -50,7 +73,7 @@ def structured(
     is refused by several); other models keep their default. ``include_raw`` keeps parse errors
     visible instead of raising them.
     """
-    if isinstance(model, ChatOpenAI):
+    if is_openai(model):
         return model.with_structured_output(
             schema, method="function_calling", include_raw=include_raw
         )
@@ -62,31 +85,6 @@ def strip_think(text: str) -> str:
     if _OPEN not in text:
         return text
     return _THINK_BLOCK.sub("", text).strip()
-
-
-class CompatibleChatOpenAI(ChatOpenAI):
-    """ChatOpenAI for OpenAI-compatible servers: reasoning text never reaches the person."""
-
-    def _create_chat_result(
-        self, response: Any, generation_info: dict[str, Any] | None = None
-    ) -> ChatResult:
-        result = super()._create_chat_result(response, generation_info)
-        for generation in result.generations:
-            content = generation.message.content
-            if isinstance(content, str) and _OPEN in content:
-                generation.message.content = strip_think(content)
-                generation.text = generation.message.content
-        return result
-
-    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        gate = ThinkGate()
-        for chunk in super()._stream(*args, **kwargs):
-            yield _gated(chunk, gate)
-
-    async def _astream(self, *args: Any, **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
-        gate = ThinkGate()
-        async for chunk in super()._astream(*args, **kwargs):
-            yield _gated(chunk, gate)
 
 
 class ThinkGate:

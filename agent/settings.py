@@ -67,16 +67,41 @@ class Settings(BaseSettings):
         default=1.0, gt=0, le=8, description="Stretch every language task's output-token cap"
     )
 
-    image_provider: Literal["procedural", "openai"] = "procedural"
+    image_provider: Literal["procedural", "openai", "comfyui"] = "procedural"
     image_base_url: str | None = None
     image_api_key: SecretStr | None = None
     image_model: str | None = None
+    comfyui_url: str | None = Field(default=None, description="A ComfyUI server's address")
+    comfyui_workflow: Path | None = Field(
+        default=None, description="API-format workflow JSON (default: prompts/comfyui_txt2img.json)"
+    )
+    comfyui_timeout_s: float = Field(default=300.0, gt=0, description="Longest wait per image")
 
-    tts_provider: Literal["piper", "openai"] = "piper"
+    tts_provider: Literal["piper", "openai", "elevenlabs"] = "piper"
     tts_base_url: str | None = None
     tts_api_key: SecretStr | None = None
     tts_model: str | None = None
     tts_voice: str | None = None
+    elevenlabs_api_key: SecretStr | None = None
+    elevenlabs_voice_id: str | None = None
+    elevenlabs_model: str | None = None
+    elevenlabs_base_url: str | None = Field(
+        default=None, description="ElevenLabs API address (default: the public API)"
+    )
+
+    embedding_provider: Literal["minilm", "openai"] = "minilm"
+    embedding_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible /embeddings"
+    )
+    embedding_api_key: SecretStr | None = None
+    embedding_model: str | None = None
+
+    prices: str | None = Field(
+        default=None, description="Price table: JSON, or the path of a JSON file (see README)"
+    )
+    max_cost: float | None = Field(
+        default=None, ge=0, description="Above this estimate the CLI stops and the chat asks"
+    )
 
     video_provider: Literal["camera", "openai"] = "camera"
     video_base_url: str | None = Field(default=None, description="OpenAI Videos-compatible URL")
@@ -101,7 +126,8 @@ class Settings(BaseSettings):
     )
 
     _addresses = field_validator(
-        "llm_base_url", "image_base_url", "tts_base_url", "video_base_url", "webhook_url"
+        "llm_base_url", "image_base_url", "tts_base_url", "video_base_url", "webhook_url",
+        "comfyui_url", "elevenlabs_base_url", "embedding_base_url",
     )(_web_address)
 
 

@@ -79,6 +79,7 @@ class Conversation:
     """How one scripted conversation went."""
 
     turns_to_cut: int | None = None
+    turns_to_publish: int | None = None
     published: bool = False
     latencies: list[float] = field(default_factory=list)
     rendering: float = 0.0
@@ -102,8 +103,8 @@ async def converse(session: Any, thread: str, turns: list[str]) -> Conversation:
         snap = await session.snapshot(thread)
         if out.turns_to_cut is None and snap["phase"] in ("cut", "published"):
             out.turns_to_cut = n
-        if snap["phase"] == "published" or (snap["manifest"] and snap["phase"] == "published"):
-            out.published = True
+        if snap["phase"] == "published":
+            out.published, out.turns_to_publish = True, n
             break
     return out
 
@@ -145,7 +146,9 @@ def report(name: str, u: Understanding, talks: list[Conversation]) -> None:
     done = [t.turns_to_cut for t in talks if t.turns_to_cut is not None]
     latencies = [x for t in talks for x in t.latencies]
     print(f"  conversations: {len(talks)}, published: {sum(t.published for t in talks)}")
+    shipped = [t.turns_to_publish for t in talks if t.turns_to_publish is not None]
     print(f"  turns to a finished cut:    {done} (max {max(done) if done else '-'})")
+    print(f"  turns to a published cut:   {shipped} (max {max(shipped) if shipped else '-'})")
     print(
         f"  turn latency (rendering excluded): p50 {1000 * statistics.median(latencies):.0f} ms, "
         f"p95 {1000 * _pct(latencies, 0.95):.0f} ms over {len(latencies)} turns"

@@ -20,7 +20,9 @@ from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings
 
 from memory.embedding import MiniLMEmbedding
+from memory.http_embedding import HttpEmbedding, collection_name
 from tools.common.colour import hex_to_rgb, srgb_to_lab
+from tools.common.errors import ProviderError
 from tools.handoffs import StyleAnchor
 
 COLLECTION = "style_anchors"
@@ -93,17 +95,36 @@ def describe_anchor(anchor: StyleAnchor) -> str:
 class AnchorMemory:
     """Keep every version of each project's style anchor and recall anchors by meaning."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, embedding: HttpEmbedding | None = None) -> None:
+        """Open the memory; with ``embedding`` its model's own collection, else MiniLM's.
+
+        The built-in MiniLM collection keeps its original name, so anchors stored before
+        embedding providers existed are still found.
+        """
         self.path = Path(path)
         self._client = _client(self.path)
+        self.embedding = embedding
+        self.remote = embedding  # kept after a fall-back, for the calls it counted
+        self.notes: list[str] = []  # what went wrong with a remote embedding, in words
+        self._collection = self._open(embedding)
+        self._save_lock = threading.Lock()
+
+    def _open(self, embedding: HttpEmbedding | None) -> Collection:
         # The explicit embedding function is required on every open: chromadb's default one
         # downloads a model and would conflict with the stored configuration.
-        self._collection: Collection = self._client.get_or_create_collection(
-            COLLECTION,
-            embedding_function=MiniLMEmbedding(),  # type: ignore[arg-type]
-            configuration={"hnsw": {"space": "cosine"}},
+        name = COLLECTION if embedding is None else collection_name(COLLECTION, embedding.model)
+        function: Any = MiniLMEmbedding() if embedding is None else embedding
+        return self._client.get_or_create_collection(
+            name, embedding_function=function, configuration={"hnsw": {"space": "cosine"}}
         )
-        self._save_lock = threading.Lock()
+
+    def _fall_back(self, exc: ProviderError) -> None:
+        """Switch to the built-in MiniLM collection for the rest of the run, with a note."""
+        model = self.embedding.model if self.embedding is not None else "?"
+        self.notes.append(f"embedding provider '{model}' failed ({exc}); "
+                          "anchor memory used the built-in MiniLM embeddings")
+        self.embedding = None
+        self._collection = self._open(None)
 
     def save(
         self,
@@ -113,6 +134,17 @@ class AnchorMemory:
         diff: dict[str, Any] | None = None,
     ) -> StyleAnchor:
         """Store the anchor as the project's next version and return it with that version set."""
+        try:
+            return self._save(project, anchor, reason, diff)
+        except ProviderError as exc:
+            if self.embedding is None:
+                raise
+            self._fall_back(exc)
+            return self._save(project, anchor, reason, diff)
+
+    def _save(
+        self, project: str, anchor: StyleAnchor, reason: str, diff: dict[str, Any] | None
+    ) -> StyleAnchor:
         with self._save_lock:
             version = max(self.versions(project), default=0) + 1
             stored = anchor.model_copy(update={"version": version}, deep=True)
@@ -169,6 +201,15 @@ class AnchorMemory:
 
         Each project appears once, with its best-matching version.
         """
+        try:
+            return self._search(text, k)
+        except ProviderError as exc:
+            if self.embedding is None:
+                raise
+            self._fall_back(exc)
+            return self._search(text, k)
+
+    def _search(self, text: str, k: int) -> list[tuple[str, StyleAnchor, float]]:
         total = self._collection.count()
         if total == 0 or k <= 0:
             return []

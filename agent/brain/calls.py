@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, SystemMessage
 from langchain_core.runnables import Runnable
-from langchain_openai import ChatOpenAI
 
 from agent.brain.guard import StreamGuard
 from agent.brain.schema import compact_schema, sketch
 from agent.brain.tasks import Task
+from agent.models import is_openai
 from prompts import load_data
 
 Binding = Literal["tool", "json", "text"]
@@ -48,7 +49,7 @@ class Reply:
 
 def server_key(model: BaseChatModel) -> str:
     """Return the key a server's binding is remembered under: its base URL and model name."""
-    if isinstance(model, ChatOpenAI):
+    if is_openai(model):
         return f"{model.openai_api_base or 'openai'}|{model.model_name}"
     return f"{type(model).__name__}|{model._identifying_params}"
 
@@ -74,7 +75,7 @@ def ladder(model: BaseChatModel) -> tuple[Binding, ...]:
     known = known_binding(model)
     if known is not None:
         return (known,)
-    return OPENAI_LADDER if isinstance(model, ChatOpenAI) else OTHER_LADDER
+    return OPENAI_LADDER if is_openai(model) else OTHER_LADDER
 
 
 def refused(exc: BaseException) -> bool:
@@ -91,12 +92,12 @@ def refused(exc: BaseException) -> bool:
 
 
 def without_retries(model: BaseChatModel) -> BaseChatModel:
-    """Return a copy of an OpenAI-compatible model whose client never retries on its own.
+    """Return a copy of an OpenAI-compatible model that never retries and waits as the task says.
 
     A local server keeps computing a request the client gave up on, so a blind retry only
     queues behind it; the brain decides itself what happens after a failure.
     """
-    if not isinstance(model, ChatOpenAI) or model.max_retries == 0:
+    if not is_openai(model):
         return model
     with _lock:
         cached = _clients.get(id(model))
@@ -104,6 +105,8 @@ def without_retries(model: BaseChatModel) -> BaseChatModel:
             return cached[1]
         copy = model.model_copy()
         copy.max_retries = 0
+        # The brain bounds each call itself; a chunk gap longer than a slow prompt is not an error.
+        copy.stream_chunk_timeout = None
         if model.root_async_client is not None:
             root_async = model.root_async_client.with_options(max_retries=0)
             copy.root_async_client = root_async
@@ -118,7 +121,9 @@ def without_retries(model: BaseChatModel) -> BaseChatModel:
         return copy
 
 
-def prepared(task: Task[Any], messages: list[BaseMessage], binding: Binding) -> list[BaseMessage]:
+def prepared(
+    task: Task[Any], messages: Sequence[BaseMessage], binding: Binding
+) -> list[BaseMessage]:
     """Put the task's system prompt first (same prefix every turn, so server caches hit)."""
     system = task.system
     if binding != "tool":
@@ -128,12 +133,35 @@ def prepared(task: Task[Any], messages: list[BaseMessage], binding: Binding) -> 
     return [SystemMessage(content=system), *rest]
 
 
+def at_openai(model: BaseChatModel) -> bool:
+    """Say whether the client talks to OpenAI itself (not a compatible server)."""
+    base = str(getattr(model, "openai_api_base", "") or "")
+    return not base or "api.openai.com" in base
+
+
 def bound(model: BaseChatModel, task: Task[Any], binding: Binding) -> Runnable[Any, Any]:
-    """Bind the form to the model in ``binding``, with the task's cap, temperature and timeout."""
-    limits: dict[str, Any] = {"max_tokens": task.max_tokens, "temperature": task.temperature}
-    if isinstance(model, ChatOpenAI):
+    """Bind the form to the model in ``binding``, with the task's cap, temperature and timeout.
+
+    langchain-openai sends a cap as ``max_completion_tokens``, which compatible servers such as
+    llama-cpp-python ignore (the model then writes until its context is full), so they get
+    ``max_tokens`` in the request body instead.
+    """
+    limits: dict[str, Any] = {"temperature": task.temperature}
+    body: dict[str, Any] = {}
+    if is_openai(model):
         limits["timeout"] = task.timeout_s  # the SDK's own per-request timeout, a backstop
+        body = {**(model.extra_body or {})}
+        if at_openai(model):
+            limits["max_tokens"] = task.max_tokens
+        else:
+            body["max_tokens"] = task.max_tokens
+    else:
+        limits["max_tokens"] = task.max_tokens
     schema = compact_schema(task.schema)
+    if binding == "json" and is_openai(model):
+        body["response_format"] = {"type": "json_object", "schema": schema}
+    if body:
+        limits["extra_body"] = body
     if binding == "tool":
         spec = {
             "type": "function",
@@ -144,15 +172,11 @@ def bound(model: BaseChatModel, task: Task[Any], binding: Binding) -> Runnable[A
             },
         }
         return model.bind_tools([spec], tool_choice=task.tool_name, **limits)
-    if binding == "json" and isinstance(model, ChatOpenAI):
-        body = {**(model.extra_body or {})}
-        body["response_format"] = {"type": "json_object", "schema": schema}
-        return model.bind(extra_body=body, **limits)
     return model.bind(**limits)
 
 
 async def request(
-    model: BaseChatModel, task: Task[Any], messages: list[BaseMessage], binding: Binding
+    model: BaseChatModel, task: Task[Any], messages: Sequence[BaseMessage], binding: Binding
 ) -> Reply:
     """Make one request within the task's timeout; raise on failure, ``Runaway`` on a loop.
 
@@ -170,7 +194,7 @@ async def request(
     return await asyncio.wait_for(_whole(runnable, prompt), task.timeout_s)
 
 
-async def _whole(runnable: Runnable[Any, Any], messages: list[BaseMessage]) -> Reply:
+async def _whole(runnable: Runnable[Any, Any], messages: Sequence[BaseMessage]) -> Reply:
     message = await runnable.ainvoke(messages)
     return _reply_of(message, 0)
 
@@ -187,7 +211,7 @@ def _reply_of(message: AIMessage, chunks: int) -> Reply:
 
 
 async def _stream(
-    runnable: Runnable[Any, Any], messages: list[BaseMessage], task: Task[Any]
+    runnable: Runnable[Any, Any], messages: Sequence[BaseMessage], task: Task[Any]
 ) -> Reply | None:
     """Stream one answer through the guard; None when the server sent no chunk at all."""
     guard = StreamGuard(task.max_tokens)

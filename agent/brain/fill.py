@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
@@ -58,7 +58,7 @@ def is_offline(model: BaseChatModel) -> bool:
 async def fill(
     model: BaseChatModel,
     task: Task[F],
-    messages: list[BaseMessage],
+    messages: Sequence[BaseMessage],
     builtin: Callable[[], T],
 ) -> Filled[F | T]:
     """Return the model's filled form, or ``builtin()`` with a note when the model failed."""
@@ -71,7 +71,7 @@ async def fill(
 def fill_sync(
     model: BaseChatModel,
     task: Task[F],
-    messages: list[BaseMessage],
+    messages: Sequence[BaseMessage],
     builtin: Callable[[], T],
 ) -> Filled[F | T]:
     """Do what ``fill`` does, for callers that are not async (graph nodes, tools' callables)."""
@@ -97,7 +97,9 @@ def _settle(outcome: _Outcome[F], task: Task[F], builtin: Callable[[], T]) -> Fi
     return Filled(value=builtin(), source="builtin", note=note, tokens=tokens)
 
 
-async def _outcome(model: BaseChatModel, task: Task[F], messages: list[BaseMessage]) -> _Outcome[F]:
+async def _outcome(
+    model: BaseChatModel, task: Task[F], messages: Sequence[BaseMessage]
+) -> _Outcome[F]:
     spent = [0]
     try:
         value, source = await _attempts(calls.without_retries(model), task, messages, spent)
@@ -109,7 +111,7 @@ async def _outcome(model: BaseChatModel, task: Task[F], messages: list[BaseMessa
 
 
 async def _attempts(
-    model: BaseChatModel, task: Task[F], messages: list[BaseMessage], spent: list[int]
+    model: BaseChatModel, task: Task[F], messages: Sequence[BaseMessage], spent: list[int]
 ) -> tuple[F, Source]:
     binding, reply = await _first_reply(model, task, messages)
     spent[0] += reply.tokens
@@ -126,7 +128,7 @@ async def _attempts(
 
 
 async def _first_reply(
-    model: BaseChatModel, task: Task[Any], messages: list[BaseMessage]
+    model: BaseChatModel, task: Task[Any], messages: Sequence[BaseMessage]
 ) -> tuple[Binding, Reply]:
     """Try the bindings in order until the server accepts one; remember the one it accepted."""
     rungs = calls.ladder(model)
@@ -195,6 +197,6 @@ def failure_kind(exc: BaseException) -> str:
         seen = seen.__cause__ or seen.__context__
     if names & {"APIConnectionError", "ConnectError", "OpenAIConnectionError", "ConnectionError"}:
         return "unreachable"
-    if names & {"APITimeoutError", "ReadTimeout", "OpenAITimeoutError", "TimeoutException"}:
+    if any("timeout" in name.lower() for name in names):
         return "timeout"
     return "server" if names & {"APIError", "OpenAIAPIError"} else "unfit"

@@ -61,12 +61,18 @@ def script_messages(brief: Brief, anchor: StyleAnchor, plan: ScriptDraft) -> lis
     return [HumanMessage(content="\n".join(lines))]
 
 
-def draft_of(form: ScriptForm, plan: ScriptDraft) -> ScriptDraft:
-    """Return the model's words in the built-in plan's frame: its goals, lengths and style cues."""
+def draft_of(
+    form: ScriptForm, plan: ScriptDraft, must_have: list[str] | None = None
+) -> ScriptDraft:
+    """Return the model's words in the built-in plan's frame: its goals, lengths and style cues.
+
+    A must-have the plan shows in a scene's picture stays in that picture, whatever the model
+    wrote for it, so the video shows every must-have of the brief.
+    """
     scenes = [
         SceneDraft(
             goal=frame.goal,
-            visual=written.visual.strip() or frame.visual,
+            visual=_with_musts(written.visual.strip() or frame.visual, frame.visual, must_have),
             narration=written.narration,
             motion=written.motion,
             duration_s=frame.duration_s,
@@ -76,6 +82,16 @@ def draft_of(form: ScriptForm, plan: ScriptDraft) -> ScriptDraft:
         for written, frame in zip(form.scenes, plan.scenes, strict=True)
     ]
     return ScriptDraft(hook=form.hook or scenes[0].narration, cta=plan.cta, scenes=scenes)
+
+
+def _with_musts(visual: str, planned: str, must_have: list[str] | None) -> str:
+    musts = [m.lower() for m in must_have or []]
+    shown = [
+        part
+        for part in planned.split("; ")[1:]
+        if any(m in part.lower() for m in musts) and part.lower() not in visual.lower()
+    ]
+    return "; ".join([visual, *shown])
 
 
 def fitted(draft: ScriptDraft, plan: ScriptDraft, brief: Brief, anchor: StyleAnchor) -> Script:
@@ -140,7 +156,7 @@ def draft_with(
     task = script_task(len(plan.scenes), narration_chars=line_chars(plan, anchor))
     filled = fill_sync(model, task, script_messages(brief, anchor, plan), lambda: plan)
     value = filled.value
-    draft = value if isinstance(value, ScriptDraft) else draft_of(value, plan)
+    draft = value if isinstance(value, ScriptDraft) else draft_of(value, plan, brief.must_have)
     return Filled(value=draft, source=filled.source, note=filled.note, tokens=filled.tokens)
 
 

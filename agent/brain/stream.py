@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage
@@ -76,7 +76,7 @@ class MarkupGate:
 async def stream_answer(
     model: BaseChatModel,
     task: Task[FreeAnswer],
-    messages: list[BaseMessage],
+    messages: Sequence[BaseMessage],
     on_delta: Callable[[str], None],
     builtin: Callable[[], FreeAnswer] | None = None,
 ) -> Filled[FreeAnswer]:
@@ -105,7 +105,7 @@ async def stream_answer(
 async def _answer(
     model: BaseChatModel,
     task: Task[FreeAnswer],
-    messages: list[BaseMessage],
+    messages: Sequence[BaseMessage],
     on_delta: Callable[[str], None],
 ) -> tuple[str, int]:
     client = calls.without_retries(model)
@@ -151,7 +151,7 @@ def readable(raw: str) -> str:
     return cut[: end + 1] if end > 0 else cut.rsplit(" ", 1)[0] + "…"
 
 
-def _last_human(messages: list[BaseMessage]) -> str:
+def _last_human(messages: Sequence[BaseMessage]) -> str:
     for message in reversed(messages):
         if isinstance(message, HumanMessage):
             return message.text

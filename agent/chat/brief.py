@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
-from langchain_openai import ChatOpenAI
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 from pydantic import ValidationError
@@ -30,6 +29,7 @@ from agent.chat.router import Route, new_cta, route
 from agent.chat.state import ChatState
 from agent.chat.understand import understand
 from agent.context import Context
+from agent.models import is_openai
 from agent.settings import Settings
 from tools.revision.script import change_cta as change_script_cta
 
@@ -59,7 +59,7 @@ async def start(state: ChatState, runtime: Runtime[Context]) -> Command[Literal[
 
 async def unreachable(model: BaseChatModel) -> str | None:
     """Return a one-line message naming PRODUCER_LLM_BASE_URL when the server does not answer."""
-    if not isinstance(model, ChatOpenAI):
+    if not is_openai(model):
         return None  # the built-in model needs no server
     try:
         server = Settings(

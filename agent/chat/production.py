@@ -155,7 +155,10 @@ def produce(state: ChatState) -> Command[Next]:
     start = c["produce"]["start"].format(
         title=brief.title, seconds=brief.duration_s, platforms=", ".join(brief.platforms)
     )
-    update = {"messages": reply([start]), "history": remember(state)}
+    from agent.chat.cost import estimate_line
+
+    cost = estimate_line(brief, state["script"])[0]  # said before anything is spent
+    update = {"messages": reply([start, cost]), "history": remember(state)}
     return Command(goto="run_production", update=update)
 
 
@@ -183,12 +186,16 @@ async def run_production(
         start["edit_options"] = state["edit_options"]
     final: dict[str, Any] = {}
     shown: set[str] = set()
+    shown_cut: set[int] = set()
     try:
         async for mode, chunk in production_subgraph().astream(
             start, context=ctx, stream_mode=["updates", "values"]
         ):
             if mode == "values" and isinstance(chunk, dict):
                 final = dict(chunk)
+                if take > 1 and "motion" in final and "edit" not in final and not shown_cut:
+                    shown_cut.add(take)  # a new take: its preview plays before the full cut
+                    await _show_preview(final, ctx, preview)
             elif isinstance(chunk, dict):
                 for update in chunk.values():
                     if isinstance(update, dict) and update.get("keyvisuals") is not None:
@@ -201,6 +208,18 @@ async def run_production(
     if state.get("auto"):  # a skip-ahead: the person asked for the published video
         return Command(goto="publish", update={**update, "auto": False})
     return Command(goto="listen", update=update)
+
+
+async def _show_preview(values: dict[str, Any], ctx: Context, folder: Path) -> None:
+    """Render the first platform's cut small (agent.production.rerun) and show it inline."""
+    from agent.production.rerun import render_preview
+
+    target = folder.parent / f"{folder.name}-preview.mp4"  # beside the take, never inside it
+    try:
+        path = await asyncio.to_thread(render_preview, values, ctx, target)
+    except ProducerError:  # the full cut follows anyway; a preview is only a head start
+        return
+    ui("video", path=str(path.resolve()), name=_copy()["produce"]["preview"])
 
 
 async def _show_sheet(

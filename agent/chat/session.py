@@ -26,6 +26,7 @@ from agent.chat.interview import copy
 from agent.context import Context
 from agent.present import step_words
 from agent.production.events import (
+    PreviewReady,
     ProductionEvent,
     QARetry,
     StageFinished,
@@ -198,6 +199,8 @@ def to_event(chunk: dict[str, Any], done: set[str]) -> Event | None:
     ev = parse_event(chunk)
     if ev is None:
         return None
+    if isinstance(ev, PreviewReady):  # a revision's preview plays inline, before the full cut
+        return Event(kind="video", path=ev.path, name=ev.message, stage=ev.stage)
     status = _STATUS[type(ev)]
     if status in ("done", "reused"):
         done.add(ev.stage)

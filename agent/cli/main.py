@@ -78,7 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
     from agent.settings import redact
 
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as done:  # --help, or a usage error already said in one line
+        return int(done.code or 0)
     problem = _settings_problem() or _server_problem()
     if problem is not None:
         print(f"producer: {redact(problem)}", file=sys.stderr)

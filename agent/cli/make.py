@@ -35,6 +35,7 @@ def add_arguments(mk: argparse.ArgumentParser) -> None:
     mk.add_argument("--tone")
     mk.add_argument("--languages", help="comma-separated language codes, narration first")
     mk.add_argument("--fresh", action="store_true", help="ignore a checkpointed run of this brief")
+    mk.add_argument("--yes", action="store_true", help="go ahead above PRODUCER_MAX_COST")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -67,6 +68,11 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.data_dir is not None:
         settings.data_dir = args.data_dir
+    from agent.cli.cost import check_estimate, record_actual
+
+    estimate, stop = check_estimate(settings, brief, None, args.scale, args.yes)
+    if stop is not None:
+        return stop
     ctx = build_context(settings, scale=args.scale)
     graph = build_production_graph(sqlite_saver(settings.data_dir / "checkpoints.sqlite"))
     digest = hashlib.sha256(
@@ -99,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
 
     thread_id = config["configurable"]["thread_id"]
     record_make(out, settings.data_dir, thread_id, ctx.scale, ctx.model_id, dict(final))
+    record_actual(out, estimate, ctx)
     return _print_summary(out, final, time.perf_counter() - t0)
 
 

@@ -12,6 +12,7 @@ from tools.common.errors import BadInput
 if TYPE_CHECKING:  # the command's modules load when it runs, so `producer --help` stays quick
     from agent.present import ProgressLines
     from agent.production.events import ProductionEvent
+    from agent.production.rerun import CancelToken
 
 
 def add_arguments(rv: argparse.ArgumentParser) -> None:
@@ -19,6 +20,7 @@ def add_arguments(rv: argparse.ArgumentParser) -> None:
     rv.add_argument("dir", type=Path, help="output folder written by `producer make`")
     rv.add_argument("request", nargs="?", default="", help='what to change, e.g. "make it warmer"')
     rv.add_argument("--undo", action="store_true", help="restore the previous version")
+    rv.add_argument("--yes", action="store_true", help="go ahead above PRODUCER_MAX_COST")
 
 
 def _stage_lines(outcome: Any) -> list[str]:
@@ -45,8 +47,11 @@ def _stage_lines(outcome: Any) -> list[str]:
 
 
 def _line(ev: ProductionEvent, lines: ProgressLines) -> str:
-    from agent.production.events import StageReused
+    from agent.production.events import PreviewReady, StageReused
     from tools.handoffs.stages import label
+
+    if isinstance(ev, PreviewReady):  # the line a person (or a script) waits for: play it now
+        return f"Preview: {ev.path}"
 
     # The anchor and script come from the revision plan, so "reused" would mislead here.
     if isinstance(ev, StageReused) and ev.stage in ("anchor", "script"):
@@ -77,6 +82,29 @@ def _check_production(out: Path) -> None:
         ) from None
 
 
+def _newest_only(out: Path) -> CancelToken:
+    """Claim DIR for this revision; a later ``producer revise`` on DIR supersedes this one.
+
+    The claim is a token in DIR/.revising: when another process writes its own, this render
+    stops at its next check (between stages, or within a quarter second inside the edit).
+    """
+    import uuid
+
+    from agent.production.rerun import CancelToken
+    from tools.edit.segments import write_atomically
+
+    mine, claim = uuid.uuid4().hex, out / ".revising"
+    write_atomically(claim, lambda tmp: tmp.write_text(mine, encoding="utf-8"))
+
+    def superseded() -> bool:
+        try:
+            return claim.read_text(encoding="utf-8") != mine
+        except OSError:
+            return False
+
+    return CancelToken(superseded)
+
+
 def run(args: argparse.Namespace) -> int:
     """Revise the production in DIR; print what changed and which stages ran."""
     from agent.present import ProgressLines
@@ -90,16 +118,24 @@ def run(args: argparse.Namespace) -> int:
     if args.undo:
         outcome = undo(out)
     else:
+        from agent.cli.cost import check_revision
+
+        if (stop := check_revision(out, args.yes)) is not None:
+            return stop
         lines = ProgressLines()
         print(f"Revising {out}: “{args.request}”", flush=True)
         outcome = revise_production(
-            out, args.request, on_event=lambda e: print(_line(e, lines), flush=True)
+            out, args.request, on_event=lambda e: print(_line(e, lines), flush=True),
+            cancel=_newest_only(out),
         )
     if outcome.clarify:
         print(outcome.clarify)
         for option in outcome.plan.options if outcome.plan else []:
             print(f"  • {option}")
         return 2
+    if outcome.superseded:
+        print("Stopped: a newer change request for this folder replaced this one.")
+        return 3
     if outcome.restored:
         print(f"Restored v{outcome.version} (was v{outcome.previous}) in {out}")
         return 0

@@ -60,6 +60,19 @@ class StageProgress(_StageEvent):
     fraction: float | None = None
 
 
+class PreviewReady(_StageEvent):
+    """A revision's preview is playable: the first platform's cut, small, before the full render.
+
+    The full-size variants, QA and publish follow; ``path`` is the preview's mp4.
+    """
+
+    event: Literal["preview_ready"] = "preview_ready"
+    stage: Stage = "edit"
+    path: str
+    platform: str = ""
+    message: str = "preview ready"
+
+
 class QARetry(_StageEvent):
     """The critic sends failures back: ``target`` re-renders first, the other ``stages`` follow."""
 
@@ -71,7 +84,7 @@ class QARetry(_StageEvent):
 
 
 ProductionEvent = Annotated[
-    StageStarted | StageReused | StageFinished | StageProgress | QARetry,
+    StageStarted | StageReused | StageFinished | StageProgress | PreviewReady | QARetry,
     Field(discriminator="event"),
 ]
 EVENT_TYPES: tuple[type[_StageEvent], ...] = (
@@ -79,6 +92,7 @@ EVENT_TYPES: tuple[type[_StageEvent], ...] = (
     StageReused,
     StageFinished,
     StageProgress,
+    PreviewReady,
     QARetry,
 )
 
@@ -109,7 +123,8 @@ def parse_event(item: object) -> ProductionEvent | None:
     Items of other kinds (the chat's ``ui`` items) are None; an item that names a known kind but
     does not fit it raises, since only our own nodes emit these.
     """
-    if isinstance(item, (StageStarted, StageReused, StageFinished, StageProgress, QARetry)):
+    if isinstance(item, (StageStarted, StageReused, StageFinished, StageProgress, PreviewReady,
+                         QARetry)):
         return item
     if not isinstance(item, Mapping) or item.get("event") not in _kinds():
         return None

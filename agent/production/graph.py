@@ -16,6 +16,7 @@ from langgraph.graph.state import CompiledStateGraph
 from agent.context import Context
 from agent.production.nodes import node_functions
 from agent.production.state import STATE_TYPES, ProductionState
+from agent.production.warm import warm_up
 from tools.handoffs.stages import STAGE_TABLE, node_of
 
 
@@ -40,6 +41,7 @@ def build_production_graph(
     checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> CompiledStateGraph[ProductionState, Context, ProductionState, ProductionState]:
     """Compile the line: brief, anchor, script, visuals, voice, music, motion, edit, QA, publish."""
+    warm_up()  # the heavy modules of the later stages load while the first ones run
     g: StateGraph[ProductionState, Context, ProductionState, ProductionState] = StateGraph(
         ProductionState, context_schema=Context
     )

@@ -33,7 +33,6 @@ from tools.handoffs import (
 )
 from tools.keyvisual.render import fix_pull, render_key_visuals
 from tools.motion.moves import render_motion
-from tools.music.plan import plan_audio
 from tools.voice.lines import LINE_DIR
 from tools.voice.narrate import narrate
 
@@ -178,6 +177,8 @@ def plan_audio_node(state: ProductionState, runtime: Runtime[Context]) -> Update
         brief.duration_s,
         _fix(state, "music"),
     ]
+    from tools.music.plan import plan_audio  # scipy: loaded alongside the first stages (warm)
+
     kept = _kept(state)
     if kept is not None:  # a revision keeps the cut's timing where the new lines allow
         inputs.append(kept)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from langgraph.runtime import Runtime
 from langgraph.types import Command
@@ -25,10 +25,15 @@ from tools.handoffs.stages import node_of, owns_qa_failures
 from tools.publish.outbox import publish
 from tools.publish.record import build_record
 from tools.publish.webhook import delivery_line
-from tools.qa.critic import Judge, Production, run_checks
+from tools.qa.checks_base import Production
+
+if TYPE_CHECKING:  # the critic (scipy, chromadb) loads on first use: see agent.production.warm
+    from tools.qa.critic import Judge
 
 Update = dict[str, Any]
 
+# Where the critic keeps its measurements by content, for later runs and revisions.
+QA_MEMO_DIR = "qa_memo"
 # Fix rounds the critic allows by default (settings.qa_retries).
 QA_FIX_ROUNDS: int = Settings.model_fields["qa_retries"].default
 
@@ -109,7 +114,10 @@ def check_quality(state: ProductionState, runtime: Runtime[Context]) -> Command[
     ctx = runtime.context
     emit(StageStarted(stage="qa"))
     started = time.perf_counter()
-    measured = run_checks(production_of(state, ctx.scale), judge=_judge(ctx))
+    from tools.qa.critic import run_checks
+
+    measured = run_checks(production_of(state, ctx.scale), judge=_judge(ctx),
+                          memo_dir=ctx.data_dir / QA_MEMO_DIR)
     rounds = state.get("qa_round", 0) + 1
     previous = state.get("qa") if rounds > 1 else None
     fixes = dict(state.get("fixes") or {})

@@ -19,7 +19,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from agent.brain.revision import plan_revision
-from agent.production.events import ProductionEvent, parse_event
+from agent.production.events import ProductionEvent
+from agent.production.rerun import CancelToken, preview_path, run_line
 from agent.production.state import StageRun
 from tools.common.errors import BadInput
 from tools.handoffs import EditOptions, PublishManifest, RevisionPlan, RevisionResult
@@ -64,6 +65,9 @@ class RevisionOutcome:
     run_log: list[StageRun] = field(default_factory=list)
     restored: bool = False
     qa_passed: bool | None = None
+    superseded: bool = False
+    """A newer request stopped the render: nothing was published and no version was kept."""
+    preview: str | None = None
     state: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -245,11 +249,16 @@ def revise_production(
     *,
     settings: Any | None = None,
     on_event: Event | None = None,
+    cancel: CancelToken | None = None,
+    preview: bool = True,
 ) -> RevisionOutcome:
     """Revise the production in DIR as the request says, keep the new cut as the next version.
 
     Returns with ``clarify`` set (and nothing changed) when the request is unclear; raises
-    BadInput when it names what the production does not have.
+    BadInput when it names what the production does not have. With ``preview`` the first
+    platform's cut is rendered small first and announced (``PreviewReady``) before the full
+    render; when ``cancel`` fires the run stops, publishes nothing and keeps no version
+    (``superseded``).
     """
     out_dir = Path(out_dir).resolve()
     ref = load_ref(out_dir)
@@ -273,8 +282,16 @@ def revise_production(
     if not _changes_anything(result, base):
         return RevisionOutcome(version=current, previous=current, plan=plan, result=result)
     version = next_version(out_dir)
-    values = _run_line(ref, ctx, _payload(out_dir, base, result, version), version, on_event)
-    return _keep_version(out_dir, values, current, plan, result, request)
+    target = preview_path(out_dir, version) if preview else None
+    payload = _payload(out_dir, base, result, version)
+    thread = f"{ref.thread_id}:v{version}:{uuid.uuid4().hex[:8]}"
+    run = run_line(Path(ref.data_dir), thread, ctx, payload, on_event, cancel, target)
+    if run.values is None:
+        return RevisionOutcome(version=current, previous=current, plan=plan, result=result,
+                               superseded=True, preview=run.preview)
+    outcome = _keep_version(out_dir, run.values, current, plan, result, request)
+    outcome.preview = run.preview
+    return outcome
 
 
 def _undo_first(out_dir: Path, plan: RevisionPlan) -> tuple[RevisionOutcome, RevisionPlan]:
@@ -363,29 +380,6 @@ def _payload(
     if base.timing is not None and keeps_timing((base.brief, base.anchor, base.script), after):
         payload["kept_timing"] = base.timing
     return payload
-
-
-def _run_line(
-    ref: ProductionRef,
-    ctx: Any,
-    payload: Any,
-    version: int,
-    on_event: Event | None,
-) -> dict[str, Any]:
-    """Run the production graph on a fresh thread, passing its stage events on; return its state."""
-    from agent.production.graph import build_production_graph, sqlite_saver
-
-    graph = build_production_graph(sqlite_saver(Path(ref.data_dir) / "checkpoints.sqlite"))
-    config: Any = {
-        "configurable": {"thread_id": f"{ref.thread_id}:v{version}:{uuid.uuid4().hex[:8]}"}
-    }
-    for mode, chunk in graph.stream(
-        payload, config, context=ctx, stream_mode=["custom", "updates"]
-    ):
-        event = parse_event(chunk) if mode == "custom" else None
-        if event is not None and on_event is not None:
-            on_event(event)
-    return dict(graph.get_state(config).values)
 
 
 def history(out_dir: Path) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from agent.context import Context
 from agent.production.events import StageFinished, StageReused, StageStarted, emit
 from agent.production.state import StageRun
 from tools.common.assets import content_key
+from tools.estimate.runlog import append_run
 from tools.handoffs import Stage
 from tools.handoffs.stages import version_of
 
@@ -45,4 +46,6 @@ def run_stage(
     ctx.store.save(stage, key, handoff)
     seconds = round(time.perf_counter() - started, 3)
     emit(StageFinished(stage=stage, key=key, seconds=seconds))
+    # The machine's own timings are what the next estimate's expected wall time is read from.
+    append_run(ctx.store.root, stage, seconds, ctx.scale, ctx.providers_id)
     return handoff, StageRun(stage=stage, reused=False, seconds=seconds, key=key)

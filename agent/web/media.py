@@ -82,11 +82,8 @@ class MediaRoutes:
         if path is None or not path.is_file():
             # The same answer for "not yours" and "not there": a URL reveals nothing.
             return PlainTextResponse("not found", status_code=404)
-        return FileResponse(
-            path,
-            filename=params.get("name") or path.name,
-            content_disposition_type="inline",
-        )
+        # The registered file's own name, never the URL's: the URL's name is only for the browser.
+        return FileResponse(path, filename=path.name, content_disposition_type="inline")
 
     def route(self) -> Route:
         """Return the Starlette route to install in front of the web app's catch-all."""

@@ -6,6 +6,7 @@ Only imageio-ffmpeg's ffmpeg is assumed (no ffprobe ships with it), so probing p
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -17,12 +18,30 @@ import numpy as np
 from tools.common.errors import RenderError
 
 
-@lru_cache(maxsize=1)
 def ffmpeg_exe() -> str:
-    """Return the path of the ffmpeg binary that ships inside imageio-ffmpeg."""
+    """Return the path of the ffmpeg binary that ships inside imageio-ffmpeg.
+
+    A missing binary (IMAGEIO_FFMPEG_EXE pointing nowhere, a broken install) is a RenderError
+    in one line, not a traceback from deep inside a render.
+    """
+    exe = _ffmpeg_exe()
+    if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
+        _ffmpeg_exe.cache_clear()  # it may be installed before the next try
+        raise RenderError(
+            f"ffmpeg is missing: {exe} is not an executable file "
+            "(set IMAGEIO_FFMPEG_EXE to an ffmpeg binary or reinstall imageio-ffmpeg)"
+        )
+    return exe
+
+
+@lru_cache(maxsize=1)
+def _ffmpeg_exe() -> str:
     import imageio_ffmpeg
 
-    return str(imageio_ffmpeg.get_ffmpeg_exe())
+    try:
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except RuntimeError:  # no bundled binary and none on PATH
+        return os.environ.get("IMAGEIO_FFMPEG_EXE") or "ffmpeg"
 
 
 def run_ffmpeg(args: list[str], what: str, timeout: float = 900) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from tools.common.errors import RenderError
 from tools.common.layout import CAPTION_TYPE, TITLE_TYPE, safe_area, union
 from tools.common.overlays import cover_image, end_card, plate_colour, text_plate
+from tools.edit.cancel import cancellable, current_token
 from tools.edit.captions import build_captions, write_srt
 from tools.edit.filtergraph import ClipInput, CutPlan, MoveSource, Overlay
 from tools.edit.framing import hero_box, hero_shows_title, subject_in_clip
@@ -39,6 +40,7 @@ from tools.edit.segments import (
 from tools.edit.titles import title_area, title_overlays
 from tools.handoffs import (
     FPS,
+    PLATFORM_ASPECT,
     Aspect,
     AudioPlan,
     Brief,
@@ -58,6 +60,8 @@ from tools.handoffs import (
 from tools.motion.moves import clip_frames
 
 END_CARD_MIN_S, END_CARD_MAX_S = 1.2, 3.0
+# The preview is drawn at half the cut's scale, at most 540 px on the short side of the frame.
+PREVIEW_SCALE = 0.5
 COVER_VERSION = 2  # bump when cover_image draws differently, so cached covers are redrawn
 _TRANSITIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("glide", "dolly", "track", "smooth", "sweep", "fluid", "steadicam"), "smoothleft"),
@@ -239,8 +243,14 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
     # All variants' missing segments in one pool, so both cores stay busy across aspects.
     rendered = render_missing([f for _, files, _ in cuts for f in files])
     track = audio_track(Path(audio.mix_path), cache)
+    token = current_token()  # the pool's threads do not share this context: hand it on
+
+    def join(cut: tuple[CutPlan, list[SegmentFile], Path]) -> None:
+        with cancellable(token):
+            join_files(cut[0], cut[1], track, cut[2])
+
     with ThreadPoolExecutor(max_workers=len(cuts) or 1) as pool:
-        list(pool.map(lambda cut: join_files(cut[0], cut[1], track, cut[2]), cuts))
+        list(pool.map(join, cuts))
     transition = transition_for(anchor.camera_tone)
     notes = [f"transition {transition} over {2 * handle} frames" if handle else "hard cuts",
              f"segments: {len(rendered)} rendered, "
@@ -248,3 +258,39 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
     return EditResult(variants=variants, captions=cues, cta=script.cta,
                       end_card_start_s=end_card_start(timeline),
                       transition_s=round(2 * handle / FPS, 4), notes=notes)
+
+
+def preview_scale(scale: float) -> float:
+    """Return the preview's render scale: half the cut's, 540 px on the short side at most."""
+    return min(PREVIEW_SCALE, scale / 2)
+
+
+def preview_aspect(brief: Brief, motion: MotionSet) -> Aspect:
+    """Return the aspect of the first platform the brief names (the one a person looks at)."""
+    rendered = [c.aspect for c in motion.clips]
+    wanted = [PLATFORM_ASPECT[p] for p in brief.platforms if PLATFORM_ASPECT[p] in rendered]
+    return wanted[0] if wanted else rendered[0]
+
+
+def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
+                keyvisuals: KeyVisuals, anchor: StyleAnchor, out_dir: Path, scale: float = 1.0,
+                options: EditOptions | None = None) -> Path:
+    """Render the first platform's aspect at preview size into ``out_dir``; return the mp4.
+
+    The same cut as ``edit_cut``'s (the same plan, drawn at ``preview_scale``) over the same
+    encoded mix, so a person sees the change in a fraction of the full render's time. Its
+    segments share the cache with every edit run next to ``out_dir``.
+    """
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _check_clips_fit(motion, audio.timeline, round(motion.handle_s * FPS))
+    aspect, small = preview_aspect(brief, motion), preview_scale(scale)
+    tag = aspect.replace(":", "x")
+    plan, _ = variant_plan(brief, script, audio, motion, anchor, aspect,
+                           out_dir / f"overlays_{tag}", small, options, keyvisuals)
+    cache = segment_dir(out_dir)
+    files = plan_files(plan, frame_size(aspect, small), cache)
+    render_missing(files)
+    video = out_dir / f"preview_{tag}.mp4"
+    join_files(plan, files, audio_track(Path(audio.mix_path), cache), video)
+    return video

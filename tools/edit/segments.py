@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from tools.common.media import run_ffmpeg
+from tools.common.media import ffmpeg_exe, run_ffmpeg
+from tools.edit.cancel import CancelToken, current_token
 from tools.edit.filtergraph import (
     END_CARD_FADE_S,
     FINAL_BFRAMES,
@@ -132,14 +133,28 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _render(item: SegmentFile) -> None:
+def run_stoppable(args: list[str], what: str, token: CancelToken | None) -> None:
+    """Run ffmpeg as ``run_ffmpeg`` does, killed when ``token`` is cancelled."""
+    if token is None:
+        run_ffmpeg(args, what)
+        return
+    token.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args], what)
+
+
+def _render(item: SegmentFile, token: CancelToken | None = None) -> None:
     what = f"edit segment at frame {item.segment.start}"
-    write_atomically(item.path,
-                     lambda tmp: run_ffmpeg(segment_command(item.plan, item.segment, tmp), what))
+    if token is not None:
+        token.check()  # between segments: a superseded render starts no new one
+    write_atomically(item.path, lambda tmp: run_stoppable(
+        segment_command(item.plan, item.segment, tmp), what, token))
 
 
 def render_missing(files: list[SegmentFile]) -> list[SegmentFile]:
-    """Render the segments not yet in the cache, longest first; return the ones rendered."""
+    """Render the segments not yet in the cache, longest first; return the ones rendered.
+
+    A cancelled render (``tools.edit.cancel``) stops between segments and kills the ffmpeg
+    processes running; the segments finished before stay in the cache.
+    """
     todo: dict[str, SegmentFile] = {}
     for item in files:
         if not item.path.is_file():
@@ -150,8 +165,9 @@ def render_missing(files: list[SegmentFile]) -> list[SegmentFile]:
     jobs = sorted(todo.values(), key=lambda f: -f.segment.frames)
     # ffmpeg threads inside each job too; two at once keep two cores busy through the short
     # start-up and flush phases of each segment.
+    token = current_token()  # read here: the pool's threads do not share this context
     with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
-        list(pool.map(_render, jobs))
+        list(pool.map(lambda job: _render(job, token), jobs))
     return jobs
 
 
@@ -177,4 +193,35 @@ def join_files(plan: CutPlan, files: list[SegmentFile], track: Path | None,
     """Concatenate the segments and mux the audio track, copying both: nothing is re-encoded."""
     list_file = out_path.with_suffix(".segments.txt")
     list_file.write_text("".join(f"file {_quote(f.path)}\n" for f in files), encoding="utf-8")
-    run_ffmpeg(concat_command(plan, list_file, track, out_path), f"join of {out_path.name}")
+    token, what = current_token(), f"join of {out_path.name}"
+    # Joined under a temporary name, so a stopped join leaves no half-written cut behind.
+    write_atomically(out_path, lambda tmp: run_stoppable(
+        concat_command(plan, list_file, track, tmp), what, token))
+    parts = [[f.key, f.segment.frames] for f in files]
+    write_atomically(_parts_file(out_path), lambda tmp: tmp.write_text(
+        json.dumps({"video": file_digest(out_path), "segments": parts}), encoding="utf-8"))
+
+
+def _parts_file(video: Path) -> Path:
+    return Path(video).with_suffix(".parts.json")
+
+
+def frame_identity(video: Path, frame: int) -> str | None:
+    """Return what frame ``frame`` of a joined cut shows: its segment's key and place in it.
+
+    Each segment starts on a key frame and is copied into the cut, so that frame decodes the
+    same whatever else the cut holds: a measurement of it keyed this way survives a revision
+    that re-encodes other segments. None when the cut was not joined here (or has changed).
+    """
+    try:
+        parts = json.loads(_parts_file(video).read_text(encoding="utf-8"))
+        if parts["video"] != file_digest(video):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    start = 0
+    for key, frames in parts["segments"]:
+        if frame < start + frames:
+            return f"{key}@{frame - start}"
+        start += frames
+    return None

@@ -9,10 +9,10 @@ subject may use are worked out through the move's whole window (mirroring tools.
 
 from __future__ import annotations
 
+from tools.common.camera import PAN_ZOOM, ZOOM
 from tools.common.layout import text_bands
 from tools.handoffs import CameraMove
 from tools.handoffs.base import Aspect
-from tools.motion.moves import PAN_ZOOM, ZOOM
 
 _SAMPLES = (0.0, 0.25, 0.5, 0.75, 1.0)  # points along a move whose windows are checked
 # Share of its own height a subject may reach into a band: the critic tolerates a tenth of the

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from tools.common.camera import PAN_ZOOM, ZOOM
 from tools.common.errors import ProviderError, RenderError
 from tools.common.media import run_ffmpeg
 from tools.handoffs import (
@@ -37,8 +38,6 @@ from tools.handoffs import (
 
 MAX_WORKERS = 2
 PRESCALE = 2
-ZOOM = 0.12  # how far push/pull moves travel, as a fraction of the frame
-PAN_ZOOM = 1.15  # pans and tilts crop in this far so there is room to travel
 
 
 @dataclass(frozen=True)

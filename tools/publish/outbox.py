@@ -8,6 +8,7 @@ never leaves a half-published folder behind.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -50,7 +51,11 @@ def publish(
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".publish-", dir=out_dir.parent))
+    # A run killed while publishing left its staging folder here: it was never moved in.
+    prefix = f".publish-{out_dir.name}-"
+    for stale in out_dir.parent.glob(f"{glob.escape(prefix)}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=out_dir.parent))
     try:
         variants = [_stage_variant(brief, edit, p, staging) for p in brief.platforms]
         criteria = record.criteria if record is not None else None

@@ -30,10 +30,10 @@ EXPECTED_ENERGY = {"calm": "low", "warm": "medium", "upbeat": "medium", "driving
 
 # Measurements by the decoded mix: every cut carries the same mix, and a revision that keeps it
 # (a new CTA, other captions) re-judges the same sound. Each is a pure function of the samples.
-_loudness: Memo[tuple[float, float]] = Memo(32)
-_grids: Memo[AnchoredGrid | None] = Memo(32)
-_energies: Memo[tuple[str, dict[str, float]]] = Memo(32)
-_speech: Memo[np.ndarray] = Memo(32)
+_loudness: Memo[tuple[float, float]] = Memo(32, "loudness")
+_grids: Memo[AnchoredGrid | None] = Memo(32, "beat_grid")
+_energies: Memo[tuple[str, dict[str, float]]] = Memo(32, "energy")
+_speech: Memo[np.ndarray] = Memo(32, "speech")
 
 
 def _measured_loudness(cut: Cut) -> tuple[float, float]:

@@ -16,7 +16,7 @@ from tools.keyvisual.icons import FALLBACK_ICON
 from tools.qa.checks_base import Production, check, scene_name
 from tools.qa.decode import Memo
 
-_fits: Memo[tuple[float, float]] = Memo(64)
+_fits: Memo[tuple[float, float]] = Memo(64, "subject_fit")
 
 
 def _drawn_icon(p: Production, frame: KeyFrame) -> str:

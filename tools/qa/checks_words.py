@@ -12,9 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from tools.handoffs import QACheck, Stage
-from tools.qa.checks_base import Cut, Production, check, contains_phrase, normalize_text
+from tools.qa.checks_base import (
+    Cut,
+    Production,
+    check,
+    contains_phrase,
+    normalize_text,
+    scene_name,
+)
 from tools.qa.checks_captions import Cue, read_srt
 from tools.qa.criteria import PLACE_STAGE, PhrasePlace, phrase_places
 
@@ -116,35 +124,32 @@ def _cue_text(cues: list[Cue], start: float, end: float) -> str:
     return " ".join(text for a, b, text in cues if start <= (a + b) / 2 < end)
 
 
-def caption_line_checks(p: Production, cut: Cut) -> QACheck:
-    """Check each scene's captions (the SRT on disk) say the recorded narration's words."""
+def caption_line_checks(p: Production, cut: Cut) -> list[QACheck]:
+    """Check, scene by scene, that a cut's captions (its SRT on disk) say the recorded narration.
+
+    The value is the share of words the two have in common, in order (1.0: the same words).
+    """
     lang = p.accept.languages[0]
     cues = read_srt(cut.captions.get(lang, ""))
     said = {line.scene_index: line.text for line in p.narration.lines
             if line.language == lang} if p.narration is not None else {
         s.index: s.narration for s in p.script.scenes}
-    written = {s.index: s.narration for s in p.script.scenes}
-    off: list[tuple[int, str, str]] = []
+    written = {s.index: normalize_text(s.narration) for s in p.script.scenes}
+    out: list[QACheck] = []
     for slot in p.audio.timeline:
         shown = _cue_text(cues, slot.start_s, slot.start_s + slot.duration_s)
         spoken = said.get(slot.index, "")
-        if normalize_text(shown) != normalize_text(spoken):
-            off.append((slot.index, spoken, shown))
-    n = len(p.audio.timeline)
-    stage: Stage = "edit"
-    if off:
-        index, spoken, shown = off[0]
-        script = normalize_text(written.get(index, ""))
-        stage = ("voice" if script == normalize_text(shown)
-                 else "edit" if script == normalize_text(spoken) else "script")
-    first = off[0] if off else (0, "", "")
-    return check(
-        "captions_match_narration", not off, f"{n - len(off)}/{n} scenes",
-        "every scene's captions say its recorded narration", stage,
-        f"scene {first[0] + 1} says “{first[1]}” but its {cut.label} captions read "
-        f"“{first[2]}”: " + {"voice": "re-record the narration from the script",
-                             "edit": "re-cut the captions from the narration",
-                             "script": "make the script's narration and captions one text"}[stage],
-        detail="; ".join(f"scene {i + 1}: said “{a}”, captioned “{b}”" for i, a, b in off[:2]),
-        variant=cut.label, scene=first[0] if off else None,
-    )
+        a, b = normalize_text(spoken), normalize_text(shown)
+        agree = SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
+        script = written.get(slot.index, "")
+        stage: Stage = ("edit" if a == b or script == a else "voice" if script == b else "script")
+        out.append(check(
+            "captions_match_narration", a == b, agree, "1 (the captions say the recorded words)",
+            stage,
+            f"{scene_name(slot.index)} says “{spoken}” but its {cut.label} captions read "
+            f"“{shown}”: " + {"voice": "re-record the narration from the script",
+                              "edit": "re-cut the captions from the narration",
+                              "script": "make the script's narration and captions one text"}[stage],
+            detail=f"said “{spoken}”; captioned “{shown}”", variant=cut.label, scene=slot.index,
+        ))
+    return out

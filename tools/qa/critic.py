@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from tools.common.media import MediaInfo
 from tools.handoffs import QACheck, QAReport
+from tools.qa import memo_disk
 from tools.qa.checks_audio import loudness_checks, narration_checks, rhythm_checks
 from tools.qa.checks_base import THRESHOLDS, Cut, Production, cuts_from_edit
 from tools.qa.checks_captions import caption_checks, end_card_check, frame_times, read_srt
@@ -67,7 +69,7 @@ def _sound_and_format_checks(
 def _picture_checks(p: Production, cut: Cut, info: MediaInfo) -> list[QACheck]:
     """Run the per-cut checks that look at decoded frames, captions and the cover."""
     out = caption_checks(p, cut)
-    out.append(caption_line_checks(p, cut))
+    out += caption_line_checks(p, cut)
     out.append(end_card_check(p, cut, info))
     out += text_clear_checks(p, cut)
     clips, video_lab = clip_checks(p, cut)
@@ -153,12 +155,19 @@ def blame_upstream(checks: list[QACheck], camera_moves: set[int] | None = None
     return out
 
 
-def run_checks(p: Production, judge: Judge | None = None) -> QAReport:
-    """Measure a production and return the report; a bad file fails its check, never the critic."""
+def run_checks(p: Production, judge: Judge | None = None, memo_dir: Path | None = None
+               ) -> QAReport:
+    """Measure a production and return the report; a bad file fails its check, never the critic.
+
+    With ``memo_dir`` the content-keyed measurements are kept there too, so a later process
+    (``producer revise``) re-measures only what its change touched (tools.qa.memo_disk).
+    """
+    memo_disk.use_folder(memo_dir)
     try:
         checks = _measure(p)
     finally:
         forget()
+        memo_disk.use_folder(None)
     cues = [(a, text) for cut in p.cuts for path in cut.captions.values()
             for a, _, text in read_srt(path)]
     checks += copy_checks(p, cues)

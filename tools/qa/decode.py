@@ -29,6 +29,7 @@ from PIL import Image
 from tools.common.errors import RenderError
 from tools.common.media import MediaInfo, ffmpeg_exe, probe, read_audio
 from tools.handoffs import FPS
+from tools.qa import memo_disk
 
 T = TypeVar("T")
 
@@ -56,8 +57,9 @@ class Memo(Generic[T]):
     measured (never by a path), a remembered figure is the figure a fresh measurement would give.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, name: str = "") -> None:
         self._size = size
+        self._name = name  # named memos are also kept on disk (tools.qa.memo_disk)
         self._items: OrderedDict[Hashable, T] = OrderedDict()
         self._lock = threading.Lock()
         _memos.append(self.clear)
@@ -68,7 +70,10 @@ class Memo(Generic[T]):
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = measure()
+        stored, found = memo_disk.load(self._name, key)
+        value: T = cast(T, found) if stored else measure()
+        if not stored:
+            memo_disk.save(self._name, key, value)
         with self._lock:
             self._items[key] = value
             while len(self._items) > self._size:

@@ -62,7 +62,7 @@ class Picture:
 
 # Pictures by file content: key frames and heroes mostly come back unchanged in fix rounds and
 # revisions, and decoding a full-size PNG is the expensive part of measuring one.
-_pictures: Memo[Picture] = Memo(64)
+_pictures: Memo[Picture] = Memo(64, "picture")
 
 
 def picture(path: str | Path) -> Picture:

@@ -15,16 +15,16 @@ from pathlib import Path
 
 from PIL import Image
 
+from tools.common.camera import PAN_ZOOM, ZOOM
 from tools.handoffs import FPS, CameraMove, KeyFrame, MotionClip, SubjectBox
 from tools.keyvisual.saliency import salient_box
-from tools.motion.moves import PAN_ZOOM, ZOOM
 from tools.qa.checks_base import Production
 from tools.qa.decode import Memo, file_digest
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in fractions of the picture
 
-_sizes: Memo[tuple[int, int]] = Memo(128)
-_estimates: Memo[SubjectBox] = Memo(128)
+_sizes: Memo[tuple[int, int]] = Memo(128, "still_size")
+_estimates: Memo[SubjectBox] = Memo(128, "saliency")
 
 
 def camera_window(move: CameraMove, progress: float) -> tuple[float, float, float]:

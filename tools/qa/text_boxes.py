@@ -23,7 +23,8 @@ from scipy.signal import fftconvolve
 
 from tools.edit.cut import variant_plan
 from tools.edit.filtergraph import Overlay
-from tools.handoffs import frame_size
+from tools.edit.segments import frame_identity
+from tools.handoffs import FPS, frame_size
 from tools.qa.checks_base import Cut, Production
 from tools.qa.decode import Memo, decode_frames, file_digest
 
@@ -32,7 +33,7 @@ from tools.qa.decode import Memo, decode_frames, file_digest
 MIN_MATCH = 0.6
 _SEARCH_SIDE = 320  # frames and plates are matched at most this wide: 40 ms a title
 _LUMA = np.array([0.299, 0.587, 0.114])
-_found: Memo[tuple[int, int, float] | None] = Memo(256)
+_found: Memo[tuple[int, int, float] | None] = Memo(256, "title_box")
 # The edit's stills share FreeType faces with the cuts judged beside this one: draw one at a time.
 _drawing = threading.Lock()
 
@@ -130,7 +131,9 @@ def text_boxes(p: Production, cut: Cut, times: list[float]) -> list[TextBox]:
     scenes = {s.index: s.on_screen_text for s in p.script.scenes}
     for plate in titles:
         when = title_time(plate.overlay, times)
-        key = ("title", file_digest(cut.video), plate.digest, round(when, 3))
+        # Keyed by the segment the frame is in: a revision re-measures only changed segments.
+        shown = frame_identity(Path(cut.video), round(when * FPS)) or file_digest(cut.video)
+        key = ("title", shown, plate.digest, round(when, 3))
         found = _found.get(key, partial(_find, cut.video, when, plate.luma))
         if found is None or found[2] < MIN_MATCH:
             continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from agent.offline.phrasing.labels import find_labelled as find_labelled
@@ -84,8 +85,7 @@ def _marked_value(text: str, markers: list[str], max_words: int) -> tuple[str, i
 def _imperative(text: str) -> tuple[str, int, int] | None:
     """Return a sentence that tells viewers what to do ("Book a free trial day.")."""
     v = vocab()
-    verbs = sorted(v["cta_verbs"], key=len, reverse=True)
-    pattern = re.compile(rf"(?:{'|'.join(re.escape(w) for w in verbs)})(?![\w'-])", re.I)
+    pattern = _cta_verbs()
     pieces = _pieces(text)
     last_clause = _last_clause(text)
     for start, end in [*pieces[1:], *pieces[:1], *([last_clause] if last_clause else [])]:
@@ -107,7 +107,14 @@ def _imperative(text: str) -> tuple[str, int, int] | None:
     return None
 
 
+@cache
+def _cta_verbs() -> re.Pattern[str]:
+    verbs = sorted(vocab()["cta_verbs"], key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(re.escape(w) for w in verbs)})(?![\w'-])", re.I)
+
+
 def _pieces(text: str) -> list[tuple[int, int]]:
+    """Return where the message's sentences (and semicolon or dash parts) sit."""
     out: list[tuple[int, int]] = []
     pos = 0
     for stop in [*_SENTENCES.finditer(text), None]:
@@ -120,6 +127,7 @@ def _pieces(text: str) -> list[tuple[int, int]]:
 
 
 def _last_clause(text: str) -> tuple[int, int] | None:
+    """Return where the message's last comma clause sits (", get your tickets now")."""
     cut = max(text.rfind(","), text.rfind(":"))
     if cut < 0:
         return None

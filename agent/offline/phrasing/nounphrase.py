@@ -68,6 +68,7 @@ def joined(text: str, a: Token, b: Token) -> bool:
 
 
 def is_possessive(word: str) -> bool:
+    """Return whether a word is a possessive ("bakery's", "store’s")."""
     return bool(re.fullmatch(r"[\w&-]+['’]s", word, re.I))
 
 

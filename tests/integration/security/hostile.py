@@ -20,11 +20,12 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Seen:
-    """One request the server received: method, path and the Authorization header."""
+    """One request the server received: method, path, the Authorization header and the body."""
 
     method: str
     path: str
     authorization: str
+    body: bytes
 
 
 @dataclass
@@ -45,7 +46,7 @@ def _handler(state: Hostile) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             auth = self.headers.get("Authorization", "")
-            state.seen.append(Seen(self.command, self.path, auth))
+            state.seen.append(Seen(self.command, self.path, auth, body))
             if self.command == "GET" and self.path.endswith("/models"):
                 status, payload = 200, {"object": "list", "data": [{"id": "m", "object": "model"}]}
             else:

@@ -60,10 +60,11 @@ def test_a_line_too_long_for_its_scene_gets_the_builtin_line() -> None:
     lines = [f"Scene {i + 1} says little." for i in range(len(plan.scenes))]
     lines[1] = LONG
     form = script_form(len(plan.scenes)).model_validate(form_of(lines))
-    script = fitted(draft_of(form, plan), plan, BRIEF, ANCHOR)
+    script = fitted(draft_of(form, plan, BRIEF.must_have), plan, BRIEF, ANCHOR)
     assert script.scenes[1].narration == plan.scenes[1].narration
     assert script.scenes[0].narration == "Scene 1 says little."
     assert script.scenes[2].visual.startswith("a glass")
+    assert any("steeped for eighteen hours" in s.visual for s in script.scenes)  # a must-have
     needs = narration_needs([s.narration for s in script.scenes], "en", 2.5)
     assert all(n <= s.duration_s + 0.05 for n, s in zip(needs, script.scenes, strict=True))
     assert script.scenes[-1].narration.endswith("Try it at your local café.")

@@ -1,0 +1,34 @@
+"""Load the later stages' heavy modules in a thread while the first stages run.
+
+The music mix and the critic bring scipy, pyloudnorm and chromadb: seconds of imports that
+used to sit between process start and the first stage. The production nodes import them when
+they need them; this thread imports them meanwhile, while the early stages mostly wait on
+numpy, onnxruntime and ffmpeg, so by the time music or QA runs they are usually loaded. Python's
+per-module import locks make the two sides safe: a node that needs a module still loading waits
+for it, and nothing is imported twice.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+# In the order the line needs them.
+HEAVY_MODULES = ("tools.music.plan", "tools.qa.critic")
+_started = threading.Event()
+
+
+def warm_up() -> None:
+    """Start loading the heavy modules in a daemon thread, once per process."""
+    if _started.is_set():
+        return
+    _started.set()
+    threading.Thread(target=_load, name="warm-imports", daemon=True).start()
+
+
+def _load() -> None:
+    for name in HEAVY_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the node's own import will raise it where it can be reported
+            return

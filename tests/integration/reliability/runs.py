@@ -1,0 +1,167 @@
+"""Shared pieces of the reliability suite: a short brief, forked CLI runs, leftovers to look for."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import yaml
+
+from tests.conftest import REPO
+
+SCALE = 0.1
+# The stage labels ``producer make`` prints, in line order.
+LABELS = ["Style anchor", "Script", "Key visuals", "Voice", "Music + mix", "Motion", "Edit",
+          "QA", "Publish"]
+
+
+def write_brief(path: Path, title: str, seconds: float = 6.0) -> Path:
+    """Write a short one-platform brief: every stage runs, in a few seconds at scale 0.1."""
+    brief = {
+        "title": title,
+        "use_case": "campaign",
+        "goal": "Get people to try our green tea this week",
+        "audience": "busy young professionals",
+        "platforms": ["reels"],
+        "duration_s": seconds,
+        "tone": "warm",
+        "key_message": "Fresh green tea, brewed in minutes",
+        "cta": "Try it today",
+        "subject": "green tea",
+        "languages": ["en"],
+        "style": {"words": ["warm", "calm"],
+                  "palette": ["#2B1A12", "#6F4E37", "#C8864B", "#F2E3C9"]},
+    }
+    path.write_text(yaml.safe_dump(brief), encoding="utf-8")
+    return path
+
+
+def make_argv(brief: Path, out: Path, data: Path) -> list[str]:
+    return ["make", str(brief), "--out", str(out), "--scale", f"{SCALE}", "--data-dir", str(data)]
+
+
+@dataclass
+class Run:
+    """One forked ``producer make``: its pid and the file its output goes to."""
+
+    pid: int
+    log: Path
+
+    def text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+    def exit_code(self) -> int | None:
+        for line in reversed(self.text().splitlines()):
+            if line.startswith("[exit "):
+                return int(line[6:-1])
+        return None
+
+    def alive(self) -> bool:
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def wait_for(self, needle: str, timeout: float = 240.0) -> bool:
+        """Wait until ``needle`` is printed; False if the run ended (or timed out) first."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if needle in self.text():
+                return True
+            if not self.alive():
+                return needle in self.text()
+            time.sleep(0.02)
+        return False
+
+    def kill(self) -> None:
+        """Send SIGKILL and wait until the process is gone."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        while self.alive():
+            time.sleep(0.01)
+
+    def kill_after(self, delay: float) -> None:
+        """Sleep ``delay`` seconds, then kill."""
+        time.sleep(delay)
+        self.kill()
+
+    def wait(self, timeout: float = 300.0) -> int:
+        end = time.monotonic() + timeout
+        while self.alive() and time.monotonic() < end:
+            time.sleep(0.05)
+        code = self.exit_code()
+        assert code is not None, self.text()
+        return code
+
+
+class ForkServer:
+    """Fork ``producer make`` runs from one process that imported the line once."""
+
+    def __init__(self, proc: subprocess.Popen[str], logs: Path) -> None:
+        self._proc = proc
+        self._logs = logs
+        self._n = 0
+
+    def start(self, argv: list[str], env: dict[str, str] | None = None) -> Run:
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._n += 1
+        log = self._logs / f"run-{self._n}.log"
+        self._proc.stdin.write(json.dumps([str(log), env or {}, *argv]) + "\n")
+        self._proc.stdin.flush()
+        return Run(pid=int(self._proc.stdout.readline()), log=log)
+
+
+@contextmanager
+def fork_server(logs: Path) -> Iterator[ForkServer]:
+    """Run the fork server for the duration of a test."""
+    logs.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.integration.reliability.forkserver"],
+        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+    )
+    out: IO[str] | None = proc.stdout
+    assert out is not None
+    assert out.readline().strip() == "ready"
+    try:
+        yield ForkServer(proc, logs)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+# Hidden files that belong to a published folder: where its data lives, a version's record.
+FINAL_DOT_FILES = {".producer.json", ".version.json"}
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Return temporary or partial files under ``folder``: other dot files, *.tmp, *.part."""
+    if not folder.exists():
+        return []
+    return sorted(
+        str(p.relative_to(folder)) for p in folder.rglob("*")
+        if (p.name.startswith(".") and p.name not in FINAL_DOT_FILES)
+        or p.suffix in (".tmp", ".part")
+    )
+
+
+def unfinished_stage_dirs(assets: Path, skip: tuple[str, ...] = ("lines",)) -> list[str]:
+    """Return the store's stage-run folders that hold no handoff (an interrupted render)."""
+    if not assets.exists():
+        return []
+    return sorted(
+        f"{d.parent.name}/{d.name}" for d in assets.glob("*/*")
+        if d.is_dir() and d.name not in skip and not (d / "handoff.json").is_file()
+    )
