@@ -31,6 +31,7 @@ class Context:
     model_id: str = "offline"
     scale: float = 1.0
     qa_retries: int = 2
+    render_workers: int = 2  # productions one process renders at once (the chat's pool)
     image_provider: KeyVisualProvider | None = None
     voice_provider: VoiceProvider | None = None
     motion_provider: MotionProvider | None = None

@@ -116,6 +116,7 @@ def build_context(settings: Settings, scale: float | None = None) -> Context:
         model_id=model_id,
         scale=settings.render_scale if scale is None else scale,
         qa_retries=settings.qa_retries,
+        render_workers=settings.render_workers,
         image_provider=image_provider,
         voice_provider=voice_provider,
         motion_provider=motion_provider,

@@ -120,6 +120,9 @@ class Settings(BaseSettings):
 
     render_scale: float = Field(default=1.0, gt=0, le=2.0)
     qa_retries: int = Field(default=2, ge=0, description="QA fix rounds; 0 turns fixing off")
+    render_workers: int = Field(
+        default=2, ge=1, le=64, description="Chat productions that render at once; others queue"
+    )
 
     web_password: SecretStr | None = Field(
         default=None, description="When set, the web chat asks for this password"

@@ -10,6 +10,7 @@ markup never leaves this module: callers get a validated form or the built-in's.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -159,21 +160,55 @@ def read_form(reply: Reply, task: Task[F]) -> tuple[F | None, str]:
             return task.schema.model_validate(args), ""
         except ValidationError as exc:
             problem = problem or validation_summary(exc)
+            kept = salvage(args, exc, task.schema)
+        if kept is not None:
+            return kept, ""
     return None, problem or "the answer held no JSON object with the form's fields"
+
+
+def salvage(args: dict[str, Any], exc: ValidationError, schema: type[F]) -> F | None:
+    """Return the form without the optional values or list items that failed, if that validates.
+
+    One wrong optional value ("languages": ["english"]) should not cost a whole repair turn;
+    a missing required value or a rule across fields still goes to the repair turn.
+    """
+    kept = dict(args)
+    drop_items: dict[str, set[int]] = {}
+    for error in exc.errors():
+        loc = error["loc"]
+        if not loc or not isinstance(loc[0], str) or loc[0] not in schema.model_fields:
+            return None
+        if schema.model_fields[loc[0]].is_required():
+            return None
+        if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(kept.get(loc[0]), list):
+            drop_items.setdefault(loc[0], set()).add(loc[1])
+        else:
+            kept.pop(loc[0], None)
+    for key, bad in drop_items.items():
+        if key in kept:
+            kept[key] = [v for i, v in enumerate(kept[key]) if i not in bad]
+    try:
+        return schema.model_validate(kept)
+    except ValidationError:
+        return None
 
 
 def validation_summary(exc: ValidationError, limit: int = 4) -> str:
     """Return a validation error as one short line a model can act on."""
     parts = []
     for error in exc.errors()[:limit]:
-        where = ".".join(str(p) for p in error["loc"]) or "form"
-        parts.append(f"{where}: {error['msg']}")
+        message = str(error["msg"]).removeprefix("Value error, ")
+        where = ".".join(str(p) for p in error["loc"])
+        parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
 
 
 def repair_text(reply: Reply, problem: str, task: Task[Any]) -> str:
     """Return the repair turn: what the model said (briefly) and what was wrong with it."""
-    said = (reply.raw_args or [""])[0] or reply.text or str(reply.args[:1])
+    if reply.args:
+        said = json.dumps(reply.args[0], ensure_ascii=False)
+    else:
+        said = (reply.raw_args or [""])[0] or reply.text
     template = str(load_data("brain")["repair"])
     return f"Your answer was: {said[:QUOTE_CHARS]}\n" + template.format(
         problem=problem, form=task.tool_name
@@ -188,6 +223,8 @@ def failure_kind(exc: BaseException) -> str:
         return "timeout"
     if isinstance(exc, Unfit):
         return "unfit"
+    if isinstance(exc, ConnectionError):
+        return "unreachable"
     names = set()
     seen: BaseException | None = exc
     while seen is not None:

@@ -99,6 +99,9 @@ class SceneForm(Form):
     motion: CameraMove
 
 
+HOOK_CHARS = 120
+
+
 class ScriptForm(Form):
     """A short video's script: the hook and exactly the planned number of scenes.
 
@@ -106,7 +109,7 @@ class ScriptForm(Form):
     the model spends no tokens on it.
     """
 
-    hook: str = Field(max_length=120, description="The opening line")
+    hook: str = Field(max_length=HOOK_CHARS, description="The opening line")
     scenes: list[SceneForm] = Field(min_length=2, max_length=8)
 
 

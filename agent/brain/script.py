@@ -18,7 +18,7 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from pydantic import ValidationError
 
 from agent.brain.fill import Filled, fill_sync
-from agent.brain.forms import NARRATION_CHARS, ScriptForm
+from agent.brain.forms import HOOK_CHARS, NARRATION_CHARS, ScriptForm
 from agent.brain.tasks import script_task
 from agent.offline.copy import draft_script
 from prompts import load_data
@@ -81,7 +81,10 @@ def draft_of(
         )
         for written, frame in zip(form.scenes, plan.scenes, strict=True)
     ]
-    return ScriptDraft(hook=form.hook or scenes[0].narration, cta=plan.cta, scenes=scenes)
+    hook = form.hook.strip()
+    if not hook or (len(hook) >= HOOK_CHARS - 2 and not hook.endswith(_ENDS)):
+        hook = scenes[0].narration  # a hook cut off by its cap reads worse than the first line
+    return ScriptDraft(hook=hook, cta=plan.cta, scenes=scenes)
 
 
 def _with_musts(visual: str, planned: str, must_have: list[str] | None) -> str:

@@ -25,6 +25,7 @@ from langgraph.types import Command
 from agent.brain.script import written
 from agent.chat import interview
 from agent.chat.io import last_said, next_step, remember, reply, thread_dir, ui
+from agent.chat.render_pool import pooled
 from agent.chat.state import ChatState
 from agent.context import Context
 from agent.offline.rules import scene_edit
@@ -188,9 +189,11 @@ async def run_production(
     shown: set[str] = set()
     shown_cut: set[int] = set()
     try:
-        async for mode, chunk in production_subgraph().astream(
+        # Renders queue through the process's bounded pool: many chats, few cores.
+        who = str(config.get("configurable", {}).get("thread_id", ""))
+        async for mode, chunk in pooled(ctx.render_workers, who, production_subgraph().astream(
             start, context=ctx, stream_mode=["updates", "values"]
-        ):
+        )):
             if mode == "values" and isinstance(chunk, dict):
                 final = dict(chunk)
                 if take > 1 and "motion" in final and "edit" not in final and not shown_cut:
@@ -262,7 +265,7 @@ def qa_summary(qa: QAReport) -> str:
     c = _copy()["qa"]
     failed = [x for x in qa.checks if not x.passed]
     if not failed:
-        return str(c["passed"]).format(total=len(qa.checks))
+        return str(c["passed"]).format(total=len(qa.checks)) + _fell_back(qa)
     items = "; ".join(
         c["item"].format(
             name=x.name.replace("_", " "),
@@ -276,7 +279,13 @@ def qa_summary(qa: QAReport) -> str:
         items = " ".join(qa.still_off[:3]).rstrip(".")
     return str(c["failed"]).format(
         passed=len(qa.checks) - len(failed), total=len(qa.checks), items=items
-    )
+    ) + _fell_back(qa)
+
+
+def _fell_back(qa: QAReport) -> str:
+    """Return the report's notes on a provider that failed and what stood in, as sentences."""
+    said = [n.rstrip(".") + "." for n in qa.notes if " failed (" in n]
+    return "\n" + " ".join(said) if said else ""
 
 
 def publish(state: ChatState, runtime: Runtime[Context], config: RunnableConfig) -> Command[Next]:

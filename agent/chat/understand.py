@@ -53,11 +53,23 @@ def builtin_update(text: str, draft: dict[str, Any], asking: str | None = None) 
     The form is built without validation on purpose: a length of "3 hours" or a platform
     Producer does not render must reach ``interview.merge``, which explains it to the person.
     """
-    state = {"phase": "interview", "asking": asking, "draft": draft}
+    state = {"phase": "interview", "asking": asking or asked(draft), "draft": draft}
     decision = decide(state, text)
     found = decision[1] if decision is not None and decision[0] == "update_brief" else extract(text)
     fields = {k: v for k, v in found.items() if k in BriefUpdate.model_fields}
     return BriefUpdate.model_construct(**fields)
+
+
+def asked(draft: dict[str, Any]) -> str | None:
+    """Return the field the chat asked for last: the first one still open in a started draft.
+
+    The interview always asks for ``interview.missing(draft)[0]``, so a bare answer ("steeped for
+    eighteen hours") fills that field even when the caller does not say what was asked.
+    """
+    if not any(draft.get(k) not in (None, "", []) for k in DRAFT_KEYS):
+        return None
+    open_fields = interview.missing(draft)
+    return open_fields[0] if open_fields else None
 
 
 def message_for(text: str, draft: dict[str, Any], asking: str | None = None) -> str:
@@ -65,7 +77,7 @@ def message_for(text: str, draft: dict[str, Any], asking: str | None = None) -> 
     shown = {k: draft[k] for k in DRAFT_KEYS if draft.get(k) not in (None, "", [])}
     values = {
         "draft_json": json.dumps(shown, ensure_ascii=False),
-        "asking": asking or "none",
+        "asking": asking or asked(draft) or "none",
         "text": text.strip(),
     }
     out = load_prompt("brain_brief_message")

@@ -81,7 +81,9 @@ class Printer:
             else:
                 self._say(text)
         elif ev.kind == "error":
-            self._say(f"! {ev.text}")
+            from agent.settings import redact
+
+            self._say(f"! {redact(ev.text)}")  # an error may quote a provider's answer
         elif ev.kind in ("image", "video"):
             self._say(f"[{ev.kind}] {ev.name or ''}: {ev.path}")
         elif ev.kind == "table":

@@ -22,6 +22,9 @@ def check_estimate(settings: Settings, brief: Brief, script: Script | None, scal
     est = estimate_production(settings, brief, script, scale)
     print("Estimate before rendering:")
     print("\n".join(table(est)), flush=True)
+    if settings.qa_retries and any(r.calls for r in est.rows):
+        print(f"  (one pass; each of up to {settings.qa_retries} QA fix rounds re-renders "
+              "the stages it blames, at their cost again)")
     why = over_limit(est, settings.max_cost)
     if why and not yes:
         print(f"Stopped before any paid call: {why}. Run again with --yes to go ahead.",

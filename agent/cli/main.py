@@ -64,13 +64,16 @@ def _server_problem() -> str | None:
     """Return one line when the configured model server does not answer, else None."""
     from pydantic import ValidationError
 
-    from agent.brain.probe import check_server
     from agent.settings import Settings
 
     try:
         settings = Settings()
     except ValidationError:
         return None  # the command itself reports bad settings, field by field
+    if settings.llm_provider != "openai":
+        return None
+    from agent.brain.probe import check_server
+
     return check_server(settings)
 
 
@@ -102,6 +105,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nproducer: interrupted; run the same command to resume.", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a read-only or unwritable folder: one line, the path
+        path = exc.filename2 or exc.filename  # a copy's second name is where it writes
+        where = f": {path}" if path else ""
+        print(
+            f"producer: {redact(exc.strerror or str(exc))}{redact(where)}\n"
+            "Finished stages are kept; free space or fix the folder, then run the same command.",
+            file=sys.stderr,
+        )
+        return 1
     except Exception:  # an unexpected failure: its trace, with any configured secret masked
         sys.stderr.write(redact(traceback.format_exc()))
         return 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import time
@@ -53,6 +54,15 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Produce a video from a brief; close the checkpoint database whatever happens.
+
+    One process may make many videos (a soak, a server): each run's connection is closed.
+    """
+    with contextlib.ExitStack() as stack:
+        return _produce(args, stack)
+
+
+def _produce(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
     """Produce a video from a brief; resume a checkpointed run of the same brief and output."""
     from agent.present import ProgressLines
     from agent.production.events import parse_event
@@ -74,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
     if stop is not None:
         return stop
     ctx = build_context(settings, scale=args.scale)
-    graph = build_production_graph(sqlite_saver(settings.data_dir / "checkpoints.sqlite"))
+    saver = sqlite_saver(settings.data_dir / "checkpoints.sqlite")
+    stack.callback(saver.conn.close)
+    graph = build_production_graph(saver)
     digest = hashlib.sha256(
         json.dumps([brief.model_dump(mode="json"), str(out), ctx.scale, ctx.model_id]).encode()
     ).hexdigest()[:16]

@@ -124,10 +124,15 @@ def run(args: argparse.Namespace) -> int:
             return stop
         lines = ProgressLines()
         print(f"Revising {out}: “{args.request}”", flush=True)
-        outcome = revise_production(
-            out, args.request, on_event=lambda e: print(_line(e, lines), flush=True),
-            cancel=_newest_only(out),
-        )
+        claim = _newest_only(out)
+        try:
+            outcome = revise_production(
+                out, args.request, on_event=lambda e: print(_line(e, lines), flush=True),
+                cancel=claim,
+            )
+        finally:
+            if not claim.cancelled:  # still ours: a finished or refused revision leaves no claim
+                (out / ".revising").unlink(missing_ok=True)
     if outcome.clarify:
         print(outcome.clarify)
         for option in outcome.plan.options if outcome.plan else []:

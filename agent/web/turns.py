@@ -49,7 +49,15 @@ class SessionHolder:
 
 
 def _thread_key() -> str:
-    return f"web:{cl.context.session.thread_id}"
+    """Key the conversation by Chainlit's thread and, with a password, by the signed-in user.
+
+    The browser names the thread id; under a login the user's name is part of the key, so a
+    thread id seen elsewhere does not open another person's conversation.
+    """
+    user = cl.user_session.get("user")
+    name = getattr(user, "identifier", None)
+    thread = cl.context.session.thread_id
+    return f"web:{name}:{thread}" if name else f"web:{thread}"
 
 
 def _thread_lock() -> asyncio.Lock:

@@ -23,9 +23,10 @@ RECORDING = LIVE_URL is not None and os.environ.get("PRODUCER_TEST_LLM_RECORD") 
 
 def client(base_url: str, model: str = "local") -> BaseChatModel:
     """Return the chat model Producer builds for an OpenAI-compatible server at ``base_url``."""
-    return CompatibleChatOpenAI(
+    chat: BaseChatModel = CompatibleChatOpenAI(
         base_url=base_url, api_key="EMPTY", model=model, timeout=600, max_retries=2
     )
+    return chat
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ request header is ever stored. Stand-in behaviours live under ``/standin/<kind>/
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -96,6 +97,25 @@ def summary(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def compact(body: str) -> str:
+    """Return an answer as the client reads it, smaller: keep-alive pings out, JSON unspaced.
+
+    Every event's data is the server's own, re-serialized without spaces; a body that is not a
+    stream of JSON events is kept byte for byte.
+    """
+    if not body.lstrip().startswith(("data:", ":")):
+        return body
+    events = []
+    for line in body.splitlines():
+        if not line.startswith("data:"):
+            continue  # comments (": ping - …") and blank separators
+        data = line[5:].strip()
+        with contextlib.suppress(ValueError):  # "[DONE]" stays as it is
+            data = json.dumps(json.loads(data), separators=(",", ":"), ensure_ascii=False)
+        events.append(f"data: {data}\n\n")
+    return "".join(events)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
@@ -165,7 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "request": summary(body),
                 "status": response.status_code,
                 "content_type": kind,
-                "body": b"".join(pieces).decode("utf-8"),
+                "body": compact(b"".join(pieces).decode("utf-8")),
             }
             state.cassette.dirty = True
 

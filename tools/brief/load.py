@@ -214,7 +214,7 @@ def read_brief_file(path: Path) -> dict[str, Any]:
             f"{path.name} cannot be read ({exc.strerror}); check its permissions"
         ) from None
     if b"\x00" in raw:
-        raise BadInput(f"{path.name} is a binary file, not YAML text; give a brief YAML file")
+        raise BadInput(f"{path.name} is a binary file, not UTF-8 YAML text; give a brief YAML file")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

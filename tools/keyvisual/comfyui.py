@@ -15,7 +15,7 @@ import json
 import threading
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
@@ -33,6 +33,11 @@ from tools.keyvisual.comfyui_workflow import (
 )
 from tools.keyvisual.job import FrameJob
 from tools.keyvisual.openai_images import cover_fit
+
+if TYPE_CHECKING:
+    from websockets.sync.client import ClientConnection
+
+_QUIET_S = 5.0  # how long a silent socket is trusted before /history is asked
 
 
 def comfy_prompt(job: FrameJob) -> str:
@@ -71,8 +76,7 @@ class ComfyUIProvider:
                      job.seed, reference)
         with self._lock:
             self.calls += 1
-        prompt_id = self._queue(graph)
-        image = self._fetch(self._outputs(prompt_id))
+        image = self._fetch(self._run(graph))
         return cover_fit(image, size)
 
     # ----------------------------------------------------------------------- reference image
@@ -112,66 +116,89 @@ class ComfyUIProvider:
     def _queue(self, graph: Workflow) -> str:
         body = {"prompt": graph, "client_id": self.client_id}
         resp = request(self.endpoint, "POST", "/prompt", "ComfyUI queue", creates=True, json=body)
-        try:
-            got = resp.json()
-        except ValueError as exc:
-            raise ProviderError(f"ComfyUI queue at {self.endpoint.base_url} answered no JSON") \
-                from exc
+        got = _json(resp.content)
         if got.get("node_errors"):
             raise ProviderError(f"ComfyUI rejected the workflow: {_short(got['node_errors'])}")
         if not got.get("prompt_id"):
             raise ProviderError(f"ComfyUI queue at {self.endpoint.base_url} gave no prompt id")
         return str(got["prompt_id"])
 
-    def _outputs(self, prompt_id: str) -> dict[str, Any]:
-        """Wait for the prompt (websocket first, /history polling otherwise); return its images."""
-        deadline = time.monotonic() + self.timeout_s
-        self._follow(prompt_id, deadline)
-        while True:
-            resp = request(self.endpoint, "GET", f"/history/{prompt_id}", "ComfyUI history")
-            entry = _json(resp.content).get(prompt_id)
-            if isinstance(entry, dict):
-                status = entry.get("status") or {}
-                if status.get("status_str") == "error":
-                    raise ProviderError(f"ComfyUI failed the frame: {_error(status)}")
-                images = [i for o in (entry.get("outputs") or {}).values()
-                          for i in o.get("images", [])]
-                if images and status.get("completed", True):
-                    return dict(images[0])
-            if time.monotonic() > deadline:
-                raise ProviderError(f"ComfyUI took longer than {self.timeout_s:g} s for a frame")
-            time.sleep(self.poll_s)
+    def _run(self, graph: Workflow) -> dict[str, Any]:
+        """Queue the graph and wait for its image, listening on /ws opened beforehand.
 
-    def _follow(self, prompt_id: str, deadline: float) -> None:
-        """Listen on /ws until the prompt finishes; errors raise, a socket problem just returns.
-
-        The socket is a courtesy: /history is the record, so a server or proxy without
-        websockets is polled instead.
+        The socket is opened first, as ComfyUI only tells clients connected when a prompt runs;
+        it is a courtesy, /history is the record: a server or proxy without websockets is
+        polled instead, and a quiet socket does not stop the history being checked.
         """
         from websockets.exceptions import WebSocketException
         from websockets.sync.client import connect
 
+        deadline = time.monotonic() + self.timeout_s
         parts = urlsplit(self.endpoint.base_url.rstrip("/"))
         scheme = "wss" if parts.scheme == "https" else "ws"
         url = f"{scheme}://{parts.netloc}{parts.path}/ws?clientId={self.client_id}"
         try:
-            with connect(url, open_timeout=min(10.0, self.timeout_s)) as socket:
-                while (left := deadline - time.monotonic()) > 0:
-                    message = socket.recv(timeout=left)
-                    if isinstance(message, bytes):
-                        continue  # preview frames
-                    event = _json(message.encode())
-                    data = event.get("data") or {}
-                    if data.get("prompt_id") != prompt_id:
-                        continue
-                    kind = event.get("type")
-                    if kind == "execution_error":
-                        raise ProviderError(f"ComfyUI failed the frame: {_error(data)}")
-                    if kind == "execution_success" or (
-                            kind == "executing" and data.get("node") is None):
-                        return
+            socket = connect(url, open_timeout=min(10.0, self.timeout_s))
         except (OSError, TimeoutError, WebSocketException):
-            return
+            socket = None
+        try:
+            prompt_id = self._queue(graph)
+            while True:
+                if socket is not None:
+                    socket = self._listen(socket, prompt_id, deadline)
+                else:
+                    time.sleep(self.poll_s)
+                found = self._history(prompt_id)
+                if found is not None:
+                    return found
+                if time.monotonic() > deadline:
+                    raise ProviderError(
+                        f"ComfyUI took longer than {self.timeout_s:g} s for a frame")
+        finally:
+            if socket is not None:
+                socket.close()
+
+    def _listen(self, socket: ClientConnection, prompt_id: str,
+                deadline: float) -> ClientConnection | None:
+        """Read events until the prompt ends or a few quiet seconds pass; errors raise.
+
+        Return the socket to keep listening on, or None once it broke (then /history is polled).
+        """
+        from websockets.exceptions import WebSocketException
+
+        quiet_until = min(deadline, time.monotonic() + _QUIET_S)
+        try:
+            while (left := quiet_until - time.monotonic()) > 0:
+                message = socket.recv(timeout=left)
+                if isinstance(message, bytes):
+                    continue  # preview frames
+                event = _json(message.encode())
+                data = event.get("data") or {}
+                if data.get("prompt_id") != prompt_id:
+                    continue
+                kind = event.get("type")
+                if kind == "execution_error":
+                    raise ProviderError(f"ComfyUI failed the frame: {_error(data)}")
+                done = kind == "executing" and data.get("node") is None
+                if done or kind == "execution_success":
+                    return socket
+        except TimeoutError:
+            return socket
+        except (OSError, WebSocketException):
+            return None
+        return socket
+
+    def _history(self, prompt_id: str) -> dict[str, Any] | None:
+        """Return the prompt's first image once /history has it; raise when it failed there."""
+        resp = request(self.endpoint, "GET", f"/history/{prompt_id}", "ComfyUI history")
+        entry = _json(resp.content).get(prompt_id)
+        if not isinstance(entry, dict):
+            return None
+        status = entry.get("status") or {}
+        if status.get("status_str") == "error":
+            raise ProviderError(f"ComfyUI failed the frame: {_error(status)}")
+        images = [i for o in (entry.get("outputs") or {}).values() for i in o.get("images", [])]
+        return dict(images[0]) if images and status.get("completed", True) else None
 
     def _fetch(self, image: dict[str, Any]) -> Image.Image:
         params = {"filename": image.get("filename", ""), "subfolder": image.get("subfolder", ""),

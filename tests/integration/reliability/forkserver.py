@@ -1,7 +1,8 @@
 """Start ``producer make`` runs as forked children of one process that imported the line once.
 
 A crash test kills many runs; paying the imports (seconds on a busy CI box) for each would cost
-more than the runs. Each line on stdin is a JSON list: the output file, extra environment, then the CLI arguments.
+more than the runs. Each line on stdin is a JSON list: the output file, extra environment, then
+the CLI arguments.
 The server forks a child that runs the real CLI with its stdout and stderr in that file and
 answers with the child's pid; the test sends the child SIGKILL itself and reads the exit code
 from the file's last line. An empty line ends the server.
@@ -37,8 +38,8 @@ def _child(log: str, env: dict[str, str], argv: list[str]) -> None:
 def serve() -> None:
     """Fork one child per request line and report its pid."""
     # The heavy imports happen here, once, before any fork.
-    import agent.cli.main  # noqa: F401
-    import agent.production.graph  # noqa: F401
+    import agent.cli.main
+    import agent.production.graph
     import agent.runtime  # noqa: F401
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as they end

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -72,14 +73,20 @@ class Run:
             return False
         return True
 
-    def wait_for(self, needle: str, timeout: float = 240.0) -> bool:
-        """Wait until ``needle`` is printed; False if the run ended (or timed out) first."""
+    def wait_for(self, needle: str, timeout: float = 240.0, after: int = 0) -> bool:
+        """Wait until ``needle`` is printed (past offset ``after``); False if the run ended."""
+        return self.wait_for_any(needle, timeout=timeout, after=after)
+
+    def wait_for_any(self, *needles: str, timeout: float = 240.0, after: int = 0) -> bool:
+        """Wait until one of ``needles`` is printed; False if the run ended (or timed out)."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            if needle in self.text():
+            alive = self.alive()
+            text = self.text()[after:]
+            if any(n in text for n in needles):
                 return True
-            if not self.alive():
-                return needle in self.text()
+            if not alive:
+                return False
             time.sleep(0.02)
         return False
 
@@ -157,11 +164,35 @@ def leftovers(folder: Path) -> list[str]:
     )
 
 
-def unfinished_stage_dirs(assets: Path, skip: tuple[str, ...] = ("lines",)) -> list[str]:
-    """Return the store's stage-run folders that hold no handoff (an interrupted render)."""
+# Caches shared by a stage's runs (voice lines, edit segments): written file by file atomically.
+SHARED_CACHES = ("lines", "segments")
+
+
+def unfinished_stage_dirs(assets: Path, skip: tuple[str, ...] = SHARED_CACHES) -> list[str]:
+    """Return stage-run folders with no handoff (an interrupted render); skip shared caches."""
     if not assets.exists():
         return []
     return sorted(
         f"{d.parent.name}/{d.name}" for d in assets.glob("*/*")
         if d.is_dir() and d.name not in skip and not (d / "handoff.json").is_file()
     )
+
+
+# Bookkeeping that differs by design between two runs: where the data lives, when a version
+# was kept. Everything else published must match byte for byte.
+BOOKKEEPING = {".producer.json", ".version.json"}
+# A note that times the voice on the wall clock ("piper spoke 2.6 s in 1.14 s").
+_WALL_CLOCK = re.compile(rb"(spoke \d+(?:\.\d+)? s) in \d+(?:\.\d+)? s")
+
+
+def published_difference(a: Path, b: Path) -> list[str]:
+    """Return the published files that differ between two output folders (or exist in one)."""
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {
+            str(p.relative_to(folder)): _WALL_CLOCK.sub(rb"\1", p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name not in BOOKKEEPING
+        }
+
+    left, right = files(a), files(b)
+    return sorted(k for k in left.keys() | right.keys() if left.get(k) != right.get(k))

@@ -5,7 +5,8 @@ strung into chains (one production each, stages in line order): the run is kille
 point, the same command is run again and killed at the next, and so on; the last run of a
 chain must finish. Every rerun must say it resumes and must not start a stage an earlier run of
 its chain finished; after every kill the output folder holds no temporary or partial files, and
-at the end the asset store holds no interrupted render.
+at the end the asset store holds no interrupted render. The first chain's published files are
+byte-identical to those of an uninterrupted run on a fresh data dir.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tests.integration.reliability.runs import (
     fork_server,
     leftovers,
     make_argv,
+    published_difference,
     unfinished_stage_dirs,
     write_brief,
 )
@@ -64,9 +66,15 @@ def _run_chain(server: ForkServer, chain: list[Point], argv: list[str], out: Pat
     notes: list[str] = []
     for i, (label, delay) in enumerate(chain):
         run = server.start(argv)
-        # A kill that landed past its stage may have finished the next point's stage too:
-        # then the point is the first stage this rerun starts.
-        assert run.wait_for(f"▸ {label}" if label not in done else "▸ "), run.text()
+        # A kill that landed past its stage may have finished (or stored) the next point's
+        # stage too: then the point is the next stage this rerun starts.
+        start = len(run.text()) if label in done else 0
+        if label not in done:
+            assert run.wait_for_any(f"▸ {label}", f"✓ {label}: reused"), run.text()
+            if f"▸ {label}" not in run.text():
+                start = run.text().index(f"✓ {label}: reused")
+        if start:
+            assert run.wait_for("▸ ", after=start), run.text()
         run.kill_after(delay)
         text = run.text()
         assert run.exit_code() is None, f"the run ended before the kill at {label}:\n{text}"
@@ -91,10 +99,10 @@ def _run_chain(server: ForkServer, chain: list[Point], argv: list[str], out: Pat
 
 
 def test_kill_nine_at_ten_points_then_the_same_command_finishes(tmp_path: Path) -> None:
-    data = tmp_path / "data"
     survived: list[str] = []
     with fork_server(tmp_path / "logs") as server:
         for n, chain in enumerate(chains(kill_points())):
+            data = tmp_path / f"data-{n}"
             brief = write_brief(tmp_path / f"brief-{n}.yaml", f"Crash Chain {n}")
             out = tmp_path / f"chain-{n}" / "out"
             survived += _run_chain(server, chain, make_argv(brief, out, data), out)
@@ -102,6 +110,12 @@ def test_kill_nine_at_ten_points_then_the_same_command_finishes(tmp_path: Path) 
             assert manifest["qa_passed"] is True
             assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
             assert leftovers(out) == []
+            assert unfinished_stage_dirs(data / "assets") == []
+        # Reproducible output: the production killed six times publishes exactly what an
+        # uninterrupted run of the same brief on a fresh data dir does.
+        brief, once = tmp_path / "brief-0.yaml", tmp_path / "uninterrupted" / "out"
+        clean = server.start(make_argv(brief, once, tmp_path / "data-clean"))
+        assert clean.wait() == 0, clean.text()
+        assert published_difference(tmp_path / "chain-0" / "out", once) == []
     assert len(survived) == 10
-    assert unfinished_stage_dirs(data / "assets") == []
     print("kill points survived:", ", ".join(survived))

@@ -158,3 +158,31 @@ def test_a_production_whose_providers_all_fail_finishes_and_says_why(tmp_path: P
         assert all(mode in ("429", "503") for mode in answers[:-1]), submitted
     print("fell back:", *[n for n in report.get("notes", []) if "fail" in n or "procedural" in n],
           sep="\n  ")
+
+
+def test_the_chat_says_which_provider_fell_back_and_why(tmp_path: Path) -> None:
+    import asyncio
+
+    from agent.chat.session import Session
+    from agent.settings import Settings
+
+    turns = ["I need a 5 second reel for our new green tea, warm and calm.",
+             "busy young professionals", "go", "lock", "approve"]
+    with fault_server() as s:
+        s.faults, s.always, s.retry_after = ["503"], True, "0"
+        settings = Settings(
+            data_dir=tmp_path / "data", image_provider="openai", image_base_url=s.url,
+            tts_provider="openai", tts_base_url=s.url,
+        )
+
+        async def talk() -> str:
+            async with Session.open(settings, scale=SCALE) as session:
+                said = []
+                for text in turns:
+                    said += [ev.text async for ev in session.send("film", text)
+                             if ev.kind in ("text", "error")]
+                return "\n".join(said)
+
+        said = asyncio.run(talk())
+    assert "openai-images' failed (image generation at" in said and "503" in said, said
+    assert "openai-tts failed (speech synthesis at" in said, said

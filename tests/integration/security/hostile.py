@@ -47,6 +47,7 @@ def _handler(state: Hostile) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             auth = self.headers.get("Authorization", "")
             state.seen.append(Seen(self.command, self.path, auth, body))
+            payload: dict[str, object]
             if self.command == "GET" and self.path.endswith("/models"):
                 status, payload = 200, {"object": "list", "data": [{"id": "m", "object": "model"}]}
             else:

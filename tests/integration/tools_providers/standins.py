@@ -14,7 +14,7 @@ import math
 import threading
 import uuid
 from collections import Counter
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import WSMsgType, web
 from PIL import Image
@@ -40,7 +40,7 @@ class StandIn:
         response: web.StreamResponse = await handler(request)
         return response
 
-    def start(self) -> StandIn:
+    def start(self) -> Self:
         ready = threading.Event()
 
         async def boot() -> None:
@@ -184,12 +184,14 @@ class ElevenLabs(StandIn):
             return web.json_response({"detail": {"status": "quota_exceeded"}}, status=401)
         text = str(body["text"])
         per_char = 0.06
-        seconds = 0.1 + per_char * len(text)
-        n = int(seconds * self.RATE)
-        pcm = bytearray()
-        for i in range(n):  # a quiet 220 Hz tone stands for speech
-            value = int(6000 * math.sin(2 * math.pi * 220 * i / self.RATE))
-            pcm += value.to_bytes(2, "little", signed=True)
+        pcm = bytearray(int(0.05 * self.RATE) * 2)
+        for ch in text:  # voiced bursts for letters, silence for spaces: speech to the QA
+            n = int(per_char * self.RATE)
+            for i in range(n):
+                t = i / self.RATE
+                value = 0.0 if ch.isspace() else math.sin(math.pi * i / n) * (
+                    math.sin(2 * math.pi * 500 * t) + 0.5 * math.sin(2 * math.pi * 1500 * t))
+                pcm += int(7000 * value).to_bytes(2, "little", signed=True)
         starts = [round(0.05 + per_char * i, 3) for i in range(len(text))]
         alignment = {"characters": list(text), "character_start_times_seconds": starts,
                      "character_end_times_seconds": [round(s + per_char, 3) for s in starts]}

@@ -70,6 +70,8 @@ def _settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         "ELEVENLABS_MODEL": "eleven_flash_v2_5", "ELEVENLABS_BASE_URL": eleven.url,
         "EMBEDDING_PROVIDER": "openai", "EMBEDDING_BASE_URL": embed.url + "/v1",
         "EMBEDDING_MODEL": "stand-in-embed-v1", "PRICES": json.dumps(PRICES),
+        # One pass: a QA fix round re-renders a stage, which the estimate says it leaves out.
+        "QA_RETRIES": "0",
     }.items():
         monkeypatch.setenv(f"PRODUCER_{name}", value)
 
@@ -92,9 +94,6 @@ def test_a_production_through_all_three_providers_matches_its_estimate(
     code, out = _make(tmp_path)
     printed = capsys.readouterr().out
     assert code in (0, 1), printed
-    record = json.loads((out / "production.json").read_text(encoding="utf-8")) if (
-        out / "production.json").is_file() else {}
-    assert record is not None
     report = json.loads((out / "qa_report.json").read_text(encoding="utf-8"))
     notes = "\n".join(report["notes"])
     # Every frame came from ComfyUI, with the anchor's words and the subject's reference.
@@ -142,6 +141,9 @@ def test_a_fault_in_each_provider_falls_back_with_a_note(
     assert "elevenlabs failed" in notes and "fell back to piper" in notes, notes
     assert "embedding provider 'stand-in-embed-v1' failed" in notes, notes
     assert comfy.requests["POST /prompt"] == 1  # the first failure hands the rest over
+    # 401 is final; a 500 is retried (2 retries) once per embedding call before falling back.
+    assert eleven.requests["POST /v1/text-to-speech/{voice}/with-timestamps"] == 1
+    assert embed.requests["POST /v1/embeddings"] == 3
     assert (out / "qa_report.md").read_text(encoding="utf-8").count("Cost estimate vs actual") == 1
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-import httpx
-import openai
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from agent.brain import calls
@@ -52,15 +50,27 @@ async def test_a_call_written_as_text_is_parsed() -> None:
     assert filled.source == "model" and filled.value.subject == "bike shop"
 
 
+async def test_a_wrong_optional_value_is_dropped_without_a_repair_turn() -> None:
+    calls.forget_bindings()
+    bad = tool_answer("brief_update", {"subject": "bike shop", "languages": ["english", "de"]})
+    model = ScriptedModel(answers=[bad])
+    filled = await fill(model, TASK, TURN, builtin)
+    assert filled.source == "model" and filled.value.stated() == {
+        "subject": "bike shop",
+        "languages": ["de"],
+    }
+    assert len(model.seen) == 1
+
+
 async def test_one_repair_turn_quotes_the_validation_error() -> None:
     calls.forget_bindings()
-    bad = tool_answer("brief_update", {"subject": "bike shop", "languages": ["english"]})
-    good = tool_answer("brief_update", {"subject": "bike shop", "languages": ["en"]})
+    bad = tool_answer("revision", {"ops": ["warmer", "new_cta"]})  # new_cta needs its text
+    good = tool_answer("revision", {"ops": ["warmer", "new_cta"], "text": "Order today"})
     model = ScriptedModel(answers=[bad, good])
-    filled = await fill(model, TASK, TURN, builtin)
-    assert filled.source == "repaired" and filled.value.languages == ["en"]
+    filled = await fill(model, revision_task(SETTINGS), TURN, lambda: RevisionForm())
+    assert filled.source == "repaired" and filled.value.text == "Order today"
     repair = model.seen[1]["messages"][-1].content
-    assert "languages.0" in repair and "english" in repair
+    assert "new_cta needs `text`" in repair and '"warmer"' in repair
 
 
 async def test_a_second_misfit_ends_in_the_builtin_with_a_note() -> None:
@@ -93,8 +103,7 @@ async def test_a_server_that_refuses_tools_is_asked_as_text_and_remembered() -> 
 
 async def test_errors_never_reach_the_caller() -> None:
     calls.forget_bindings()
-    request = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
-    refused = openai.APIConnectionError(request=request)
+    refused = ConnectionRefusedError("connection refused")
     for error, kind in [(refused, "couldn't reach"), (ValueError("garbage"), "didn't fit")]:
         calls.remember(ScriptedModel(), "tool")
         model = ScriptedModel(answers=[error])

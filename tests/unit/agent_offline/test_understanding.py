@@ -168,3 +168,18 @@ def test_a_models_reading_gets_what_the_rules_know_for_certain() -> None:
     assert merged["subject"] == "ramen bar in Portland"  # the model's reading stands
     assert merged["duration_s"] == 20.0 and merged["platforms"] == ["reels"]  # gaps filled
     assert merged["cta"] == "Walk-ins welcome till midnight"  # the person's label, word for word
+
+
+async def test_a_bare_answer_fills_the_field_the_chat_asked_for() -> None:
+    # The chat asks for the first open field; the answer fills it without being told which.
+    draft = {"subject": "cold brew", "platforms": ["reels"], "duration_s": 20.0,
+             "audience": "busy young professionals"}
+    after, _problems, _filled = await understand_draft(
+        "Steeped for eighteen hours", draft, OfflineChatModel()
+    )
+    assert after["key_message"] == "Steeped for eighteen hours"
+    assert after["subject"] == "cold brew"
+    first, _problems, _filled = await understand_draft(
+        "Steeped for eighteen hours", {}, OfflineChatModel()
+    )
+    assert "subject" not in first  # "eighteen hours" is a count, never a subject

@@ -16,8 +16,8 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
         ("PRODUCER_LLM_PROVIDER cannot be 'anthropic'", "'offline' or 'openai'"),
     ),
     "unknown voice provider": (
-        {"PRODUCER_TTS_PROVIDER": "elevenlabs"},
-        ("PRODUCER_TTS_PROVIDER", "'piper' or 'openai'"),
+        {"PRODUCER_TTS_PROVIDER": "acme-voices"},
+        ("PRODUCER_TTS_PROVIDER cannot be 'acme-voices'", "'piper'", "'openai'"),
     ),
     "URL without a scheme": (
         {"PRODUCER_LLM_BASE_URL": "localhost:8080/v1"},

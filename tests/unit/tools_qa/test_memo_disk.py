@@ -1,0 +1,63 @@
+"""The critic's named measurements survive the process on disk, keyed by content only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tools.qa import memo_disk
+from tools.qa.decode import Memo, forget_measurements
+
+
+@pytest.fixture(autouse=True)
+def _no_folder() -> Iterator[None]:
+    yield
+    memo_disk.use_folder(None)
+    forget_measurements()
+
+
+def _counting(value: object) -> tuple[list[int], Callable[[], object]]:
+    calls: list[int] = []
+
+    def measure() -> object:
+        calls.append(1)
+        return value
+
+    return calls, measure
+
+
+def test_a_later_process_reads_the_measurement_from_disk(tmp_path: Path) -> None:
+    memo: Memo[object] = Memo(4, "test_levels")
+    memo_disk.use_folder(tmp_path)
+    calls, measure = _counting(np.arange(6.0))
+    first = memo.get(("digest-a", 120.0), measure)
+    forget_measurements()  # what a fresh process starts with: nothing in memory
+    again = memo.get(("digest-a", 120.0), measure)
+    assert calls == [1] and np.array_equal(np.asarray(first), np.asarray(again))
+    memo.get(("digest-b", 120.0), measure)
+    assert calls == [1, 1]  # other content is measured
+
+
+def test_without_a_folder_or_a_name_nothing_is_kept(tmp_path: Path) -> None:
+    named: Memo[object] = Memo(4, "test_plain")
+    unnamed: Memo[object] = Memo(4)
+    calls, measure = _counting(3.5)
+    named.get("k", measure)
+    memo_disk.use_folder(tmp_path)
+    unnamed.get("k", measure)
+    assert not any(tmp_path.rglob("*.pkl"))
+    forget_measurements()
+    unnamed.get("k", measure)
+    assert len(calls) == 3
+
+
+def test_keys_that_name_an_object_address_are_not_stored(tmp_path: Path) -> None:
+    memo_disk.use_folder(tmp_path)
+    memo_disk.save("test_addr", ("x", object()), 1.0)
+    assert not any(tmp_path.rglob("*.pkl"))
+    memo_disk.save("test_addr", ("x", 2), 1.0)
+    assert memo_disk.load("test_addr", ("x", 2)) == (True, 1.0)
+    assert memo_disk.load("test_addr", ("x", 3)) == (False, None)
