@@ -93,6 +93,7 @@ class ComfyUI(StandIn):
         self.prompts: list[dict[str, Any]] = []
         self.uploads: list[str] = []
         self.sockets: dict[str, web.WebSocketResponse] = {}
+        self.websocket = True  # False: a proxy without websockets, so clients poll /history
         self.app.add_routes([
             web.post("/prompt", self.queue), web.get("/ws", self.ws),
             web.get("/history/{prompt_id}", self.get_history), web.get("/view", self.view),
@@ -106,6 +107,8 @@ class ComfyUI(StandIn):
         return web.json_response({"name": field.filename, "subfolder": "", "type": "input"})
 
     async def ws(self, request: web.Request) -> web.WebSocketResponse:
+        if not self.websocket:
+            return web.Response(status=404)  # type: ignore[return-value]
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self.sockets[request.query["clientId"]] = socket

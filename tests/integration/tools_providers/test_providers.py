@@ -120,6 +120,11 @@ def test_a_production_through_all_three_providers_matches_its_estimate(
             in report["notes"], (provider, calls, report["notes"])
     assert embed.models == ["stand-in-embed-v1"] * made["openai-embeddings"]
     assert "Estimate before rendering" in printed
+    # The machine's run log now knows how long ComfyUI took, for the next estimate's time.
+    runs = [json.loads(x) for x in (tmp_path / "data" / "assets" / "runs.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    frames = [r for r in runs if r["stage"] == "keyvisual"]
+    assert len(frames) == 1 and frames[0]["provider"].startswith(f"comfyui:{comfy.url}:workflow-")
     print("ESTIMATE-VS-ACTUAL", made, [n for n in report["notes"] if "estimate" in n])
 
 
