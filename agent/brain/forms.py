@@ -160,13 +160,17 @@ RevisionWord = Literal[
     "less_text",
     "more_text",
     "new_cta",
+    "new_line",
+    "must_have",
     "swap_scenes",
     "music_mood",
     "same_style_as",
     "undo",
 ]
 # The ops that need ``text`` (a colour, a look, a CTA, a mood, what to recall).
-NEEDS_TEXT = frozenset(("toward_colour", "look", "new_cta", "music_mood", "same_style_as"))
+NEEDS_TEXT = frozenset(
+    ("toward_colour", "look", "new_cta", "new_line", "must_have", "music_mood", "same_style_as")
+)
 
 
 class RevisionForm(Form):
@@ -178,7 +182,7 @@ class RevisionForm(Form):
     other_scene: int | None = Field(default=None, ge=1, le=8, description="For swap_scenes")
     seconds: float | None = Field(default=None, gt=0, le=180, description="For set_length")
     text: str | None = Field(
-        default=None, max_length=80, description="New CTA, colour, look, mood or earlier video"
+        default=None, max_length=160, description="New CTA or line, colour, look, mood, must-have"
     )
     question: str | None = Field(default=None, max_length=120, description="Only when unclear")
 
@@ -187,6 +191,8 @@ class RevisionForm(Form):
         missing = [op for op in self.ops if op in NEEDS_TEXT and not (self.text or "").strip()]
         if missing:
             raise ValueError(f"{missing[0]} needs `text`")
+        if "new_line" in self.ops and self.scene is None:
+            raise ValueError("new_line needs `scene`")
         if "swap_scenes" in self.ops and (self.scene is None or self.other_scene is None):
             raise ValueError("swap_scenes needs `scene` and `other_scene`")
         if "set_length" in self.ops and self.seconds is None:

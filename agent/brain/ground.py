@@ -92,17 +92,27 @@ def _duration_said(seconds: float, said: str) -> bool:
 
 
 def ground(update: BriefUpdate, said: str) -> BriefUpdate:
-    """Return ``update`` without the values ``said`` (message plus question) does not support."""
+    """Return ``update`` without the values ``said`` (message plus question) does not support.
+
+    When the message tries to instruct the model, values echoing the instruction go too.
+    """
+    t = _table()
+    echo = (
+        [str(w) for w in t["instruction_words"]] if _named(said, t["instruction_phrases"]) else []
+    )
+
+    def keep(value: str) -> bool:
+        return supported(value, said) and not (echo and _named(value, echo))
+
     kept: dict[str, Any] = {}
     for key in _TEXT_FIELDS:
         value = getattr(update, key)
-        if value is not None and supported(value, said):
+        if value is not None and keep(value):
             kept[key] = value
     for key in _LIST_FIELDS:
-        items = [v for v in getattr(update, key) or [] if supported(v, said)]
+        items = [v for v in getattr(update, key) or [] if keep(v)]
         if items:
             kept[key] = items
-    t = _table()
     platforms = [p for p in update.platforms or [] if _named(said, t["platforms"].get(p, [p]))]
     if platforms:
         kept["platforms"] = platforms

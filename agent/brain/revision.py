@@ -21,7 +21,9 @@ from tools.handoffs import (
     ContrastOp,
     CtaOp,
     DurationOp,
+    LineOp,
     MusicOp,
+    MustHaveOp,
     PaceOp,
     PaletteShiftOp,
     RecallStyleOp,
@@ -41,7 +43,7 @@ from tools.revision.rules import rule_plan
 AMOUNTS = {"a bit": 0.5, "normal": 1.0, "much": 2.0}
 SHORTER = {"a bit": 0.85, "normal": 0.75, "much": 0.6}
 LONGER = {"a bit": 1.15, "normal": 1.25, "much": 1.5}
-_CERTAIN = (CtaOp, UndoOp)
+_CERTAIN = (CtaOp, LineOp, MustHaveOp, UndoOp)  # values the rules cut out word for word
 
 
 def revision_messages(request: str, context: RevisionContext) -> list[BaseMessage]:
@@ -94,6 +96,8 @@ def _op(word: str, form: RevisionForm) -> RevisionOp | None:
         return simple[word]
     if word == "set_length" and form.seconds is not None:
         return DurationOp(scene=form.scene, seconds=form.seconds)
+    if word == "new_line" and form.scene is not None and text:
+        return LineOp(scene=form.scene, text=text)
     if word == "swap_scenes" and form.scene is not None and form.other_scene is not None:
         return SwapScenesOp(first=form.scene, second=form.other_scene)
     if not text:
@@ -102,6 +106,7 @@ def _op(word: str, form: RevisionForm) -> RevisionOp | None:
         "toward_colour": PaletteShiftOp(toward=text.lower(), amount=amount),
         "look": StylePresetOp(preset=text.lower(), amount=amount),
         "new_cta": CtaOp(text=text),
+        "must_have": MustHaveOp(text=text),
         "music_mood": MusicOp(mood=text.lower()),
         "same_style_as": RecallStyleOp(query=text),
     }

@@ -79,7 +79,7 @@ async def test_an_instruction_in_the_message_fills_no_field(model: BaseChatModel
     assert filled.value.stated() and ground(filled.value, text).stated() == {}
 
 
-async def test_a_fenced_json_answer_is_read_as_the_form(model: BaseChatModel) -> None:
+async def test_json_written_as_text_is_read_as_the_form(model: BaseChatModel) -> None:
     calls.remember(model, "text")  # a server without tools or JSON mode: the answer is text
     filled = await fill(model, brief_update_task(settings()), brief_turn(BIKE_SHOP), BriefUpdate)
     assert filled.source in ("model", "repaired")

@@ -103,13 +103,14 @@ def time_cues(
 
 
 def scene_captions(
-    script: Script, timeline: list[TimedScene], language: str, first_index: int = 0
+    script: Script, timeline: list[TimedScene], language: str, first_index: int = 0,
+    max_chars: int = MAX_CUE_CHARS,
 ) -> list[Caption]:
     """Return the cues of every scene in one language, indexed from ``first_index``."""
     cues: list[Caption] = []
     index = first_index
     for scene, slot in zip(script.scenes, timeline, strict=True):
-        pieces = split_cues(caption_text(scene, language))
+        pieces = split_cues(caption_text(scene, language), max_chars)
         scene_end = slot.start_s + slot.duration_s
         if slot.narration_s > 0.05:
             start, window = slot.narration_start_s, slot.narration_s
@@ -152,12 +153,17 @@ def _ease_reading_speed(cues: list[Caption], end_s: float) -> list[Caption]:
 
 
 def build_captions(
-    script: Script, timeline: list[TimedScene], languages: list[str]
+    script: Script, timeline: list[TimedScene], languages: list[str], size: float = 1.0
 ) -> list[Caption]:
-    """Return the cues of all ``languages``, each language numbered from 1 as in its SRT."""
+    """Return the cues of all ``languages``, each language numbered from 1 as in its SRT.
+
+    Bigger captions (``size`` > 1) get shorter cues, so the larger type still fits its two lines
+    instead of being shrunk back to fit a long cue.
+    """
+    max_chars = max(12, round(MAX_CUE_CHARS / max(1.0, size)))
     out: list[Caption] = []
     for language in languages:
-        out.extend(scene_captions(script, timeline, language, first_index=1))
+        out.extend(scene_captions(script, timeline, language, first_index=1, max_chars=max_chars))
     return out
 
 

@@ -181,7 +181,7 @@ def variant_plan(brief: Brief, script: Script, audio: AudioPlan, motion: MotionS
     """
     opts = options or EditOptions()
     timeline = audio.timeline
-    cues = build_captions(script, timeline, brief.languages[:1])
+    cues = build_captions(script, timeline, brief.languages[:1], opts.caption_scale)
     handle = round(motion.handle_s * FPS)
     card_start = end_card_start(timeline)
     width, height = frame_size(aspect, scale)
@@ -219,7 +219,8 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     timeline = audio.timeline
-    cues = build_captions(script, timeline, brief.languages)
+    cues = build_captions(script, timeline, brief.languages,
+                          (options or EditOptions()).caption_scale)
     srt = _srt_files(cues, brief.languages, out_dir)
     handle = round(motion.handle_s * FPS)
     _check_clips_fit(motion, timeline, handle)

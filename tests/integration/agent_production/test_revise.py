@@ -225,7 +225,14 @@ def _plate_height(video: Path, clip: str, t: float) -> int:
     diff = np.abs(cut.astype(int) - bare.astype(int)).max(axis=2)
     lower = diff[diff.shape[0] // 2 :]
     rows = np.where((lower > 40).mean(axis=1) > 0.3)[0]
-    return int(rows.max() - rows.min() + 1) if rows.size else 0
+    if not rows.size:
+        return 0
+    # The plate is the lowest run of changed rows: a scene title may sit in the lower half too
+    # (titles go where the subject is not), and it is not part of the caption.
+    start = len(rows) - 1
+    while start > 0 and rows[start] - rows[start - 1] <= 2:
+        start -= 1
+    return int(rows[-1] - rows[start] + 1)
 
 
 def test_bigger_captions_and_less_text(prod: Path, tmp_path: Path) -> None:
