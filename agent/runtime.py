@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from tools.estimate.plan import Choices, Estimate
     from tools.handoffs import Brief, Script
     from tools.keyvisual.job import KeyVisualProvider
+    from tools.motion.moves import MotionProvider
+    from tools.publish.webhook import WebhookTarget
     from tools.voice.narrate import VoiceProvider
 
 
@@ -88,24 +90,8 @@ def build_context(settings: Settings, scale: float | None = None) -> Context:
         providers["voice"] = (
             f"openai:{settings.tts_base_url}:{settings.tts_model}:{settings.tts_voice}"
         )
-    motion_provider = None
-    if settings.video_provider == "openai" and settings.video_base_url:
-        from tools.motion.openai_videos import OpenAIVideosProvider
-
-        video_model = settings.video_model or "sora-2"
-        motion_provider = OpenAIVideosProvider(
-            HttpEndpoint(settings.video_base_url, _secret(settings.video_api_key)),
-            model=video_model,
-            poll_s=settings.video_poll_s,
-            timeout_s=settings.video_timeout_s,
-        )
-        providers["motion"] = f"openai:{settings.video_base_url}:{video_model}"
-    webhook = None
-    if settings.webhook_url:
-        from tools.publish.webhook import WebhookTarget
-
-        webhook = WebhookTarget(settings.webhook_url, settings.webhook_secret,
-                                timeout_s=settings.webhook_timeout_s)
+    motion_provider = _video(settings, providers)
+    webhook = _webhook(settings)
     model_id = "offline"
     if settings.llm_provider == "openai":
         model_id = f"openai:{settings.llm_base_url}:{settings.llm_model}"
@@ -123,6 +109,32 @@ def build_context(settings: Settings, scale: float | None = None) -> Context:
         providers_id=providers,
         webhook=webhook,
     )
+
+
+def _video(settings: Settings, providers: dict[str, str]) -> MotionProvider | None:
+    """Return the image-to-video provider the settings ask for (and name it), or None."""
+    if settings.video_provider != "openai" or not settings.video_base_url:
+        return None
+    from tools.motion.openai_videos import OpenAIVideosProvider
+
+    video_model = settings.video_model or "sora-2"
+    providers["motion"] = f"openai:{settings.video_base_url}:{video_model}"
+    return OpenAIVideosProvider(
+        HttpEndpoint(settings.video_base_url, _secret(settings.video_api_key)),
+        model=video_model,
+        poll_s=settings.video_poll_s,
+        timeout_s=settings.video_timeout_s,
+    )
+
+
+def _webhook(settings: Settings) -> WebhookTarget | None:
+    """Return the webhook publishing posts to, when one is set."""
+    if not settings.webhook_url:
+        return None
+    from tools.publish.webhook import WebhookTarget
+
+    return WebhookTarget(settings.webhook_url, settings.webhook_secret,
+                         timeout_s=settings.webhook_timeout_s)
 
 
 def provider_choices(settings: Settings) -> Choices:

@@ -47,4 +47,5 @@ echo "local-llm: serving on http://127.0.0.1:$PORT/v1"
 # chatml-function-calling, whose tool preamble is three times longer.
 exec "$LLM_DIR/venv/bin/python" -m llama_cpp.server --model "$LLM_DIR/model.gguf" \
   --host 127.0.0.1 --port "$PORT" --n_ctx 4096 \
-  --n_threads "$THREADS" --n_threads_batch "$BATCH_THREADS" --model_alias local
+  --n_threads "$THREADS" --n_threads_batch "$BATCH_THREADS" --model_alias local \
+  ${PRODUCER_LLM_CACHE:+--cache true --cache_size "$PRODUCER_LLM_CACHE"}

@@ -50,6 +50,9 @@ def _compose(
     Starting from the shortest line of every beat, each brief phrase (in order of importance)
     is added where it costs least and still fits; then lines grow toward ``FILL`` of the
     speaking time. So when time is short, template words are what is missing, not the brief's.
+
+    Longer than our 60-line rule on purpose: both passes share the ``chosen`` lines through the
+    ``fits``/``allowed`` closures, and splitting them apart would hand that state around.
     """
     n = len(options)
     last_ctas = [o for o in options[-1] if "cta" in o.said] or options[-1]

@@ -127,7 +127,11 @@ def _answer_for(asking: str, text: str, found: dict[str, Any]) -> dict[str, Any]
 
 
 def decide(state: dict[str, Any], text: str) -> Decision | None:
-    """Return the tool and arguments for the last message in this state, or None to answer."""
+    """Return the tool and arguments for the last message in this state, or None to answer.
+
+    One ordered table of tests, read top to bottom (the first that matches wins); it stays in
+    one function, over the 60-line rule, because the order is the rule.
+    """
     v = vocab()["intents"]
     phase = state.get("phase", "interview")
     asking = state.get("asking")

@@ -19,6 +19,9 @@ from tests.llm.replay import Cassette, Replay, serve
 
 LIVE_URL = os.environ.get("PRODUCER_TEST_LLM_BASE_URL") or None
 RECORDING = LIVE_URL is not None and os.environ.get("PRODUCER_TEST_LLM_RECORD") == "1"
+# With PRODUCER_TEST_LLM_PRUNE=1, a run of whole modules drops the answers no test asked for.
+PRUNING = os.environ.get("PRODUCER_TEST_LLM_PRUNE") == "1"
+_USED: dict[str, set[str]] = {}
 
 
 def client(base_url: str, model: str = "local") -> BaseChatModel:
@@ -51,7 +54,21 @@ def replay(request: pytest.FixtureRequest) -> Iterator[Replay]:
         server.shutdown()
         server.server_close()
         state.cassette.save()
+        _USED.setdefault(name, set()).update(state.used)
     assert not state.misses, f"requests missing from cassettes/{name}.json: {state.misses}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop cassette answers no test used (only when asked: a partial run would lose some)."""
+    if not PRUNING:
+        return
+    for name, used in _USED.items():
+        cassette = Cassette.load(name)
+        stale = set(cassette.entries) - used
+        if stale:
+            cassette.entries = {k: v for k, v in cassette.entries.items() if k in used}
+            cassette.dirty = True
+            cassette.save()
 
 
 @pytest.fixture

@@ -68,6 +68,7 @@ class Replay:
     port: int = 0
     received: list[dict[str, Any]] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -153,6 +154,8 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         key = request_key(body)
         entry = state.cassette.entries.get(key)
+        with state.lock:
+            state.used.add(key)
         if entry is not None:
             self._send(entry["status"], entry["content_type"], entry["body"])
             return

@@ -225,19 +225,10 @@ def _style_words(brief: Brief, mood: Mood, preset: UseCasePreset) -> list[str]:
 
 
 def _find_icon() -> Callable[[str], str] | None:
-    # The key-visual stage owns the icon search; import lazily so anchors work without it.
-    try:
-        from tools.keyvisual.render import find_icon
+    """Return the key-visual stage's icon search (it owns the icon set and its meanings)."""
+    from tools.keyvisual.render import find_icon
 
-        return cast(Callable[[str], str], find_icon)
-    except ImportError:
-        pass
-    try:
-        from tools.keyvisual.icons import find_icon as find_icon_in_library
-
-        return find_icon_in_library
-    except ImportError:
-        return None
+    return cast(Callable[[str], str], find_icon)
 
 
 def _subject(brief: Brief, preset: UseCasePreset) -> SubjectReference:

@@ -33,7 +33,7 @@ SEED = 13
 # How long after a stage's "▸" line a kill may land (seconds): within the stage at scale 0.1
 # on a quiet machine, sometimes just past it, which is a fair kill point as well.
 REACH = {"Style anchor": 1.0, "Script": 0.2, "Key visuals": 0.4, "Voice": 2.0,
-         "Music + mix": 1.5, "Motion": 0.05, "Edit": 1.0, "QA": 1.2, "Publish": 0.1}
+         "Music + mix": 1.5, "Motion": 0.05, "Edit": 1.0, "QA": 1.2, "Publish": 0.02}
 Point = tuple[str, float]
 
 
