@@ -40,13 +40,6 @@ def record_actual(out: Path, est: Estimate, ctx: Context) -> list[str]:
     lines = compare(est, actual_calls(ctx))
     lines += [f"memory: {n}" for n in ctx.memory.notes]
     record_in_qa_report(out, lines)
-    # The cut was already kept as a version: its copy of the report gets the same lines, so
-    # `producer revise --undo` back to it still restores the published files byte for byte.
-    from tools.revision.versions import current_version, versions_dir
-
-    version = current_version(out)
-    if version is not None:
-        record_in_qa_report(versions_dir(out) / f"v{version}", lines)
     for line in lines:
         print(f"  {line}")
     return lines

@@ -116,8 +116,10 @@ def _produce(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
     from agent.production.revise import record_make
 
     thread_id = config["configurable"]["thread_id"]
-    record_make(out, settings.data_dir, thread_id, ctx.scale, ctx.model_id, dict(final))
+    # The cost lines go into the QA report before the cut is kept, so the kept version (and a
+    # later undo back to it) holds the report exactly as published.
     record_actual(out, estimate, ctx)
+    record_make(out, settings.data_dir, thread_id, ctx.scale, ctx.model_id, dict(final))
     return _print_summary(out, final, time.perf_counter() - t0)
 
 
