@@ -30,6 +30,7 @@ OPENAI_LADDER: tuple[Binding, ...] = ("tool", "json", "text")
 OTHER_LADDER: tuple[Binding, ...] = ("tool", "text")
 # Statuses with which servers refuse a request's shape (tools, response_format) outright.
 REFUSALS = frozenset((400, 404, 405, 415, 422, 500, 501))
+NO_CHUNKS = "No generation chunks were returned"
 
 _known: dict[str, Binding] = {}
 _unstreamed: set[str] = set()
@@ -187,7 +188,12 @@ async def request(
     prompt = prepared(task, messages, binding)
     key = server_key(model)
     if key not in _unstreamed:
-        reply = await asyncio.wait_for(_stream(runnable, prompt, task), task.timeout_s)
+        try:
+            reply = await asyncio.wait_for(_stream(runnable, prompt, task), task.timeout_s)
+        except ValueError as exc:  # langchain's word for a stream that held no event at all
+            if NO_CHUNKS not in str(exc):
+                raise
+            reply = None
         if reply is not None:
             return reply
         _unstreamed.add(key)

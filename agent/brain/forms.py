@@ -188,16 +188,29 @@ class RevisionForm(Form):
 
     @model_validator(mode="after")
     def _values_present(self) -> RevisionForm:
-        missing = [op for op in self.ops if op in NEEDS_TEXT and not (self.text or "").strip()]
-        if missing:
-            raise ValueError(f"{missing[0]} needs `text`")
-        if "new_line" in self.ops and self.scene is None:
-            raise ValueError("new_line needs `scene`")
-        if "swap_scenes" in self.ops and (self.scene is None or self.other_scene is None):
-            raise ValueError("swap_scenes needs `scene` and `other_scene`")
-        if "set_length" in self.ops and self.seconds is None:
-            raise ValueError("set_length needs `seconds`")
+        """Drop operation words that lack their values; with none left, ask for the values.
+
+        Small models add stray words ("new_cta" with no CTA) beside the right ones; those go.
+        When every word lacks its value, the error goes back to the model in the repair turn.
+        """
+        problems = {op: self._missing(op) for op in self.ops}
+        complete = [op for op in self.ops if not problems[op]]
+        if self.ops and not complete:
+            op = self.ops[0]
+            raise ValueError(f"{op} needs {problems[op]}")
+        self.ops = complete
         return self
+
+    def _missing(self, op: str) -> str:
+        if op in NEEDS_TEXT and not (self.text or "").strip():
+            return "`text`"
+        if op == "new_line" and self.scene is None:
+            return "`scene`"
+        if op == "swap_scenes" and (self.scene is None or self.other_scene is None):
+            return "`scene` and `other_scene`"
+        if op == "set_length" and self.seconds is None:
+            return "`seconds`"
+        return ""
 
 
 class CriticNotes(Form):

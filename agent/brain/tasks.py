@@ -72,7 +72,9 @@ class Task(Generic[F]):
 
 def brief_update_task(settings: Settings | None = None) -> Task[BriefUpdate]:
     """Read the brief fields a message states, given the draft so far."""
-    task = Task("brief_update", BriefUpdate, "brain_brief", 200, 0.1, 25.0, "understanding")
+    # 30 s: a first turn pays for the whole prompt (about 820 tokens with the form as a tool, 18 s
+    # on one core) before the ~120 tokens of the answer.
+    task = Task("brief_update", BriefUpdate, "brain_brief", 200, 0.1, 30.0, "understanding")
     return _bounded(task, settings)
 
 

@@ -5,8 +5,9 @@ client stack (langchain-openai, the OpenAI SDK, httpx, HTTP) sends exactly what 
 the model and parses exactly what the model answered, streamed or not. With an ``upstream`` base
 URL, a request the cassette lacks is forwarded there, relayed as it arrives and recorded; no
 request header is ever stored. Stand-in behaviours live under ``/standin/<kind>/v1``: ``500``,
-``garbage``, ``endless`` (a stream that never ends), ``slow`` (answers after ``slow_s``) and
-``refuse-tools`` (HTTP 400 to any request offering tools, else the cassette).
+``garbage``, ``endless`` (a stream that never ends), ``slow`` (answers after ``slow_s``),
+``whole`` (ignores ``stream``: one JSON completion) and ``refuse-tools`` (HTTP 400 to any
+request offering tools, else the cassette).
 """
 
 from __future__ import annotations
@@ -26,6 +27,20 @@ import httpx
 CASSETTES = Path(__file__).resolve().parent / "cassettes"
 ENDLESS_PIECE = "We fix flat tyres while you wait. "
 ENDLESS_LIMIT = 5000  # chunks; a client that never hangs up still ends the test
+# What a server that ignores ``stream`` sends: one whole completion, its call written as text.
+WHOLE_ANSWER = {
+    "id": "c1",
+    "object": "chat.completion",
+    "model": "local",
+    "choices": [
+        {
+            "index": 0,
+            "finish_reason": "stop",
+            "message": {"role": "assistant", "content": '```json\n{"subject": "bike shop"}\n```'},
+        }
+    ],
+    "usage": {"prompt_tokens": 50, "completion_tokens": 12, "total_tokens": 62},
+}
 
 
 def request_key(body: dict[str, Any]) -> str:
@@ -145,6 +160,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "slow":
             time.sleep(state.slow_s)
             self._answer(body)
+        elif kind == "whole":
+            self._send(200, "application/json", json.dumps(WHOLE_ANSWER))
         elif kind == "refuse-tools" and body.get("tools"):
             self._send(400, "application/json", '{"error": {"message": "tools unsupported"}}')
         else:

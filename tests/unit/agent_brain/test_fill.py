@@ -64,13 +64,13 @@ async def test_a_wrong_optional_value_is_dropped_without_a_repair_turn() -> None
 
 async def test_one_repair_turn_quotes_the_validation_error() -> None:
     calls.forget_bindings()
-    bad = tool_answer("revision", {"ops": ["warmer", "new_cta"]})  # new_cta needs its text
-    good = tool_answer("revision", {"ops": ["warmer", "new_cta"], "text": "Order today"})
+    bad = tool_answer("revision", {"ops": ["new_cta"]})  # new_cta needs its text
+    good = tool_answer("revision", {"ops": ["new_cta"], "text": "Order today"})
     model = ScriptedModel(answers=[bad, good])
     filled = await fill(model, revision_task(SETTINGS), TURN, lambda: RevisionForm())
     assert filled.source == "repaired" and filled.value.text == "Order today"
     repair = model.seen[1]["messages"][-1].content
-    assert "new_cta needs `text`" in repair and '"warmer"' in repair
+    assert "new_cta needs `text`" in repair and '{"ops": ["new_cta"]}' in repair
 
 
 async def test_a_second_misfit_ends_in_the_builtin_with_a_note() -> None:

@@ -64,6 +64,7 @@ def test_values_an_operation_needs_are_required_so_the_repair_turn_can_ask() -> 
         RevisionForm(ops=["new_cta"])
     with pytest.raises(ValidationError, match="swap_scenes needs"):
         RevisionForm(ops=["swap_scenes"], scene=2)
+    assert RevisionForm(ops=["warmer", "new_cta", "slower"]).ops == ["warmer", "slower"]
     swap = plan_of(RevisionForm(ops=["swap_scenes"], scene=2, other_scene=3), CONTEXT)
     assert swap.ops[0].model_dump() == {"kind": "swap_scenes", "first": 2, "second": 3}
 
