@@ -25,7 +25,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 PRODUCTS = ["green tea", "oat latte", "lemon soda", "rye bread", "trail shoes", "wool socks",
             "desk lamp", "bike lights"]
 WORKERS = 2
-MAX_RSS_MB = 3000.0
+# Growth, not the absolute figure: in the whole suite this process already holds every model
+# and library earlier tests loaded (measured alone: 155 MB at start, 866 MB at the peak).
+MAX_GROWTH_MB = 1500.0
 
 
 def rss_mb() -> float:
@@ -86,4 +88,4 @@ def test_eight_chats_at_once_finish_without_cross_talk(tmp_path: Path) -> None:
     assert 1 <= figures["most"] <= WORKERS
     print(f"\nrss start {figures['start']:.0f} MB, peak {figures['rss']:.0f} MB; "
           f"at most {figures['most']} renders at once; order {figures['started']}")
-    assert figures["rss"] <= MAX_RSS_MB
+    assert figures["rss"] - figures["start"] <= MAX_GROWTH_MB
