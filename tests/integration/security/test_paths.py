@@ -20,7 +20,7 @@ from tests.conftest import EXAMPLES, REPO
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 HOSTILE = {
-    "title": "../../etc/passwd\x00/root/.ssh/authorized_keys",
+    "title": "../../etc/passwd\x00/abs/olute/escape",
     "subject": "../../../tmp/owned",
     "cta": "Visit /var/www/../../.. now",
     "must_have": ["/etc/shadow"],
