@@ -4,7 +4,7 @@ PY ?= python3
 UV := $(PY) -m uv
 RUN := $(UV) run --frozen --all-groups
 
-.PHONY: setup demo test lint web slack bench clean
+.PHONY: setup demo test cluster-test lint web slack bench clean
 
 setup: .venv/.synced
 
@@ -19,6 +19,11 @@ demo: setup
 test: setup
 	@bash scripts/test-deps.sh
 	$(RUN) pytest -q
+
+# Only the tests on real PostgreSQL, a Chroma server and Redis (each skips when it cannot start).
+cluster-test: setup
+	@bash scripts/test-deps.sh
+	$(RUN) pytest -q -m cluster
 
 lint: setup
 	$(RUN) ruff check .

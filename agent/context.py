@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from memory.anchors import AnchorMemory
+    from tools.common.fanout import Fanout
     from tools.keyvisual.render import KeyVisualProvider
     from tools.motion.moves import MotionProvider
     from tools.publish.webhook import WebhookTarget
@@ -37,6 +38,7 @@ class Context:
     motion_provider: MotionProvider | None = None
     providers_id: dict[str, str] = field(default_factory=dict)
     webhook: WebhookTarget | None = None
+    fanout: Fanout | None = None  # per-scene renders on a worker pool; None: threads here
 
     @property
     def data_dir(self) -> Path:

@@ -13,6 +13,7 @@ from tools.common.assets import AssetStore
 from tools.common.http import HttpEndpoint
 
 if TYPE_CHECKING:
+    from tools.common.fanout import Fanout
     from tools.estimate.plan import Choices, Estimate
     from tools.handoffs import Brief, Script
     from tools.keyvisual.job import KeyVisualProvider
@@ -97,7 +98,7 @@ def build_context(settings: Settings, scale: float | None = None) -> Context:
         model_id = f"openai:{settings.llm_base_url}:{settings.llm_model}"
     return Context(
         store=AssetStore(data / "assets"),
-        memory=AnchorMemory(data / "memory", _embedding(settings)),
+        memory=AnchorMemory(data / "memory", _embedding(settings), settings.chroma_url),
         model=make_chat_model(settings),
         model_id=model_id,
         scale=settings.render_scale if scale is None else scale,
@@ -108,7 +109,17 @@ def build_context(settings: Settings, scale: float | None = None) -> Context:
         motion_provider=motion_provider,
         providers_id=providers,
         webhook=webhook,
+        fanout=_fanout(settings),
     )
+
+
+def _fanout(settings: Settings) -> Fanout | None:
+    """Return the worker pool's fan-out when a broker is set; None renders in-process."""
+    if not settings.broker_url:
+        return None
+    from agent.worker.fanout import celery_fanout
+
+    return celery_fanout(settings)
 
 
 def _video(settings: Settings, providers: dict[str, str]) -> MotionProvider | None:
@@ -205,4 +216,7 @@ def actual_calls(ctx: Context) -> dict[str, int]:
     remote = getattr(ctx.memory, "remote", None)
     if remote is not None:
         counted["openai-embeddings"] = remote.calls
+    chat = getattr(ctx.model, "calls", None)  # an OpenAI-compatible model counts its requests
+    if isinstance(chat, int):
+        counted["openai-chat"] = chat
     return counted

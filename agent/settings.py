@@ -42,6 +42,39 @@ def _web_address(value: str | None) -> str | None:
     return value
 
 
+def _database_address(value: str | None) -> str | None:
+    """Accept a ``postgresql://`` address with a host; an empty value means embedded SQLite."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+        _ = parts.port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("postgresql", "postgres") or not parts.hostname:
+        raise ValueError("is not a PostgreSQL address; use postgresql://user@host:5432/dbname")
+    if parts.password:
+        # Never echo it: libpq reads the password from PGPASSWORD or ~/.pgpass instead.
+        raise ValueError("holds a password; put it in PGPASSWORD or a ~/.pgpass file")
+    return value
+
+
+def _broker_address(value: str | None) -> str | None:
+    """Accept a ``redis://`` (or ``rediss://``) address with a host; empty means in-process."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+        _ = parts.port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise ValueError("is not a Redis address; use redis://host:6379/0 (or rediss://)")
+    return value
+
+
 class Settings(BaseSettings):
     """Choose providers and limits; defaults run fully offline."""
 
@@ -124,14 +157,30 @@ class Settings(BaseSettings):
         default=2, ge=1, le=64, description="Chat productions that render at once; others queue"
     )
 
+    database_url: str | None = Field(
+        default=None, description="postgresql://… for checkpoints (default: SQLite in data_dir)"
+    )
+    chroma_url: str | None = Field(
+        default=None, description="A Chroma server for anchor memory (default: data_dir/memory)"
+    )
+
+    broker_url: str | None = Field(
+        default=None, description="redis://… : renders run as tasks on `producer worker`s"
+    )
+    broker_visibility_timeout_s: float = Field(
+        default=3600.0, gt=0, description="A task a lost worker held is redelivered after this"
+    )
+
     web_password: SecretStr | None = Field(
         default=None, description="When set, the web chat asks for this password"
     )
 
     _addresses = field_validator(
         "llm_base_url", "image_base_url", "tts_base_url", "video_base_url", "webhook_url",
-        "comfyui_url", "elevenlabs_base_url", "embedding_base_url",
+        "comfyui_url", "elevenlabs_base_url", "embedding_base_url", "chroma_url",
     )(_web_address)
+    _database = field_validator("database_url")(_database_address)
+    _broker = field_validator("broker_url")(_broker_address)
 
 
 # --------------------------------------------------------------------------- problems, secrets

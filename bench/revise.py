@@ -9,43 +9,43 @@ process and its children: the machine may be shared) and each figure's share of 
 its voice line re-recorded, <= 20 %; the full production <= 30 s). The
 CTA revision must re-record the line that says the CTA and only that one: the bench prints what
 the voice stage recorded and fails when it recorded something else.
+
+Where the CPU goes: every stage's CPU seconds (its process and the ffmpeg, TTS and other
+children it waited for), for the full production (the ``producer make`` process reports its own)
+and for each revision, with the process start before the first stage as a stage of its own. Half
+the total is the floor of a run's wall time on two cores, were every second of it parallel.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from agent.production.events import PreviewReady, ProductionEvent, StageFinished, StageStarted
-from agent.production.revise import RevisionOutcome, revise_production
-from tools.revision.versions import load_record
-from tools.voice.lines import read_log
+from agent.production.events import (
+    PreviewReady,
+    ProductionEvent,
+    StageFinished,
+    StageReused,
+    StageStarted,
+)
+
+if TYPE_CHECKING:  # the ``producer make`` child imports only what make itself does
+    from agent.production.revise import RevisionOutcome
 
 BRIEF = Path(__file__).resolve().parent / "three_platforms.yaml"
 TARGETS = {"preview": 0.25, "warmer": 0.75, "cta": 0.20}
 FULL_TARGET_S = 30.0
-
-
-def _revise(out: Path, request: str, stages: dict[str, float]) -> RevisionOutcome:
-    """Revise and note each stage's own seconds, to show where a revision spends its time."""
-    started: dict[str, float] = {}
-    began = time.perf_counter()
-
-    def on_event(ev: ProductionEvent) -> None:
-        if isinstance(ev, PreviewReady):  # playable from now on
-            stages["preview playable at"] = time.perf_counter() - began
-        if isinstance(ev, StageStarted):
-            started[ev.stage] = time.perf_counter()
-        elif isinstance(ev, StageFinished) and ev.stage in started:
-            spent = time.perf_counter() - started.pop(ev.stage)
-            stages[ev.stage] = stages.get(ev.stage, 0.0) + spent
-
-    return revise_production(out, request, on_event=on_event)
+CORES = 2
+CPU_LINE = "bench-cpu-by-stage "  # how the ``producer make`` child reports its stages' CPU
+BEFORE = "start"  # the process start, up to the first stage
 
 
 def _cpu() -> float:
@@ -55,9 +55,53 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _timed(label: str, fn: object, cpu: dict[str, float]) -> float:
+class StageCpu:
+    """Charge CPU seconds to the stage running: each event closes the span before it.
+
+    A stage's span runs from its start (or reuse) to the next stage's, so what happens between
+    two stages (checkpoints, the warm imports) is charged to the earlier one; before the first
+    stage it is ``start``.
+    """
+
+    def __init__(self, since: float = 0.0) -> None:
+        self.seconds: dict[str, float] = {}
+        self._stage, self._mark = BEFORE, since
+
+    def see(self, ev: ProductionEvent) -> None:
+        if isinstance(ev, StageStarted | StageReused) and ev.stage != self._stage:
+            self.close(ev.stage)
+
+    def close(self, then: str = "") -> None:
+        now = _cpu()
+        self.seconds[self._stage] = self.seconds.get(self._stage, 0.0) + now - self._mark
+        self._stage, self._mark = then, now
+
+
+def _revise(out: Path, request: str, stages: dict[str, float], cpu: StageCpu) -> RevisionOutcome:
+    """Revise and note each stage's own seconds and CPU, to show where a revision spends time."""
+    from agent.production.revise import revise_production
+
+    started: dict[str, float] = {}
+    began = time.perf_counter()
+
+    def on_event(ev: ProductionEvent) -> None:
+        cpu.see(ev)
+        if isinstance(ev, PreviewReady):  # playable from now on
+            stages["preview playable at"] = time.perf_counter() - began
+        if isinstance(ev, StageStarted):
+            started[ev.stage] = time.perf_counter()
+        elif isinstance(ev, StageFinished) and ev.stage in started:
+            spent = time.perf_counter() - started.pop(ev.stage)
+            stages[ev.stage] = stages.get(ev.stage, 0.0) + spent
+
+    outcome = revise_production(out, request, on_event=on_event)
+    cpu.close()
+    return outcome
+
+
+def _timed(label: str, fn: Callable[[], object], cpu: dict[str, float]) -> float:
     started, used = time.perf_counter(), _cpu()
-    result = fn()  # type: ignore[operator]
+    result = fn()
     seconds = time.perf_counter() - started
     cpu[label] = _cpu() - used
     print(f"{label:<28s} {seconds:7.1f} s wall {cpu[label]:7.1f} s CPU", flush=True)
@@ -66,20 +110,55 @@ def _timed(label: str, fn: object, cpu: dict[str, float]) -> float:
     return seconds
 
 
-def _make(args: list[str], marks: dict[str, float]) -> int:
-    """Run ``producer make`` as its own process; note when its first stage started."""
+def _make(args: list[str], marks: dict[str, float], cpu: dict[str, float]) -> int:
+    """Run ``producer make`` as its own process; note when its first stage started and the CPU
+    it reports per stage."""
     began = time.perf_counter()
-    cmd = [sys.executable, "-m", "agent.cli.main", *args]
+    cmd = [sys.executable, __file__, "--child", *args]
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             if "▸" in line and "first stage" not in marks:
                 marks["first stage"] = time.perf_counter() - began
+            if line.startswith(CPU_LINE):
+                cpu.update(json.loads(line[len(CPU_LINE):]))
         return proc.wait()
+
+
+def _child(args: list[str]) -> int:
+    """Run ``producer make`` here, charging its CPU to its stages; print them as one line."""
+    import agent.production.events as events
+    from agent.cli.main import main
+
+    cpu = StageCpu()
+    parse = events.parse_event
+
+    def parse_and_see(chunk: Any) -> ProductionEvent | None:
+        event = parse(chunk)
+        if event is not None:
+            cpu.see(event)
+        return event
+
+    events.parse_event = parse_and_see  # type: ignore[assignment]  # make reads it at run time
+    code = main(args)
+    cpu.close()
+    print(CPU_LINE + json.dumps(cpu.seconds), flush=True)
+    return code
+
+
+def _cpu_lines(label: str, seconds: dict[str, float], wall: float) -> None:
+    """Print where a run's CPU went, stage by stage, and the wall-time floor it sets."""
+    total = sum(seconds.values())
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in seconds.items() if v >= 0.05)
+    print(f"{label:<7s} CPU by stage (s): {parts}")
+    print(f"{'':<7s} {total:.1f} CPU-s in all: at best {total / CORES:.1f} s of wall on {CORES} "
+          f"cores, were all of it parallel ({wall:.1f} s measured)")
 
 
 def _voice_line(outcome: RevisionOutcome) -> str:
     """Say which lines the CTA revision re-recorded; fail unless it was the CTA's line alone."""
+    from tools.voice.lines import read_log
+
     narration = outcome.state.get("narration")
     log = read_log(narration) if narration is not None else None
     last = len(narration.lines) - 1 if narration is not None else -1
@@ -91,6 +170,8 @@ def _voice_line(outcome: RevisionOutcome) -> str:
 
 def run(scale: float) -> dict[str, float]:
     """Produce, revise twice, print wall times and ratios; return the ratios."""
+    from tools.revision.versions import load_record
+
     with tempfile.TemporaryDirectory(prefix="producer-bench-") as tmp:
         out, data = Path(tmp) / "out", Path(tmp) / "data"
         make_args = ["make", str(BRIEF), "--out", str(out), "--scale", f"{scale}",
@@ -98,19 +179,21 @@ def run(scale: float) -> dict[str, float]:
         print(f"{BRIEF.name} at scale {scale:g}, fresh data directory\n", flush=True)
         cpu: dict[str, float] = {}
         marks: dict[str, float] = {}
-        full = _timed("full production", lambda: _make(make_args, marks), cpu)
+        by_stage: dict[str, dict[str, float]] = {"full": {}}
+        full = _timed("full production", lambda: _make(make_args, marks, by_stage["full"]), cpu)
         print(f"  (its process start to first stage: {marks.get('first stage', 0.0):.1f} s)")
         spent: dict[str, dict[str, float]] = {"warmer": {}, "cta": {}}
+        stage_cpu = {label: StageCpu(_cpu()) for label in spent}
         warmer = _timed(
-            "revise: make it warmer", lambda: _revise(out, "make it warmer", spent["warmer"]),
-            cpu,
+            "revise: make it warmer",
+            lambda: _revise(out, "make it warmer", spent["warmer"], stage_cpu["warmer"]), cpu,
         )
         outcomes: list[RevisionOutcome] = []
+        stage_cpu["cta"] = StageCpu(_cpu())
         cta = _timed(
             "revise: CTA text",
-            lambda: outcomes.append(
-                _revise(out, "change the CTA to 'Order today'", spent["cta"])
-            ),
+            lambda: outcomes.append(_revise(out, "change the CTA to 'Order today'",
+                                            spent["cta"], stage_cpu["cta"])),
             cpu,
         )
         print()
@@ -118,6 +201,11 @@ def run(scale: float) -> dict[str, float]:
         for label, stages in spent.items():
             parts = ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())
             print(f"{label:<7s} stage seconds: {parts}")
+        print()
+        walls = {"full": full, "warmer": warmer, "cta": cta}
+        by_stage.update({label: c.seconds for label, c in stage_cpu.items()})
+        for label, stage_seconds in by_stage.items():
+            _cpu_lines(label, stage_seconds, walls[label])
         for version, label in ((2, "warmer"), (3, "cta")):
             rec = load_record(out, version)
             print(
@@ -140,6 +228,8 @@ def run(scale: float) -> dict[str, float]:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        sys.exit(_child(sys.argv[2:]))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="render scale (1.0 = full)")
     parser.add_argument("--runs", type=int, default=1, help="fresh runs, one after another")

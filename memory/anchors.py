@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from chromadb import PersistentClient
-from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
-from chromadb.config import Settings
 
+from memory.client import chroma_client
 from memory.embedding import MiniLMEmbedding
 from memory.http_embedding import HttpEmbedding, collection_name
 from tools.common.colour import hex_to_rgb, srgb_to_lab
@@ -26,22 +24,6 @@ from tools.common.errors import ProviderError
 from tools.handoffs import StyleAnchor
 
 COLLECTION = "style_anchors"
-
-# PersistentClient is one-process-per-directory and chromadb keeps per-path state, so every
-# AnchorMemory on the same directory in this process shares one client.
-_clients: dict[str, ClientAPI] = {}
-_clients_lock = threading.Lock()
-
-
-def _client(path: Path) -> ClientAPI:
-    key = str(path.resolve())
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            path.mkdir(parents=True, exist_ok=True)
-            client = PersistentClient(path=key, settings=Settings(anonymized_telemetry=False))
-            _clients[key] = client
-        return client
 
 
 # Upper bounds of CIE Lab hue angles (degrees) for everyday colour names; sRGB red sits near
@@ -95,14 +77,18 @@ def describe_anchor(anchor: StyleAnchor) -> str:
 class AnchorMemory:
     """Keep every version of each project's style anchor and recall anchors by meaning."""
 
-    def __init__(self, path: Path, embedding: HttpEmbedding | None = None) -> None:
+    def __init__(
+        self, path: Path, embedding: HttpEmbedding | None = None, server: str | None = None
+    ) -> None:
         """Open the memory; with ``embedding`` its model's own collection, else MiniLM's.
 
         The built-in MiniLM collection keeps its original name, so anchors stored before
-        embedding providers existed are still found.
+        embedding providers existed are still found. With ``server`` (a Chroma server's
+        address) the collections live there, shared by every process, instead of in ``path``.
         """
         self.path = Path(path)
-        self._client = _client(self.path)
+        self.server = server
+        self._client = chroma_client(self.path, server)
         self.embedding = embedding
         self.remote = embedding  # kept after a fall-back, for the calls it counted
         self.notes: list[str] = []  # what went wrong with a remote embedding, in words

@@ -4,13 +4,16 @@ Bindings, strongest first: ``tool`` (the form offered as the only tool, its choi
 ``json`` (JSON mode with the schema, which llama.cpp turns into a grammar) and ``text`` (a plain
 request asking for JSON, the answer read by ``textcalls``). Which one a server accepts is probed
 once and remembered per server and model. Every request streams, so a runaway answer is cut the
-moment it starts looping, and carries its task's token cap, temperature and timeout.
+moment it starts looping, and carries its task's token cap, temperature and timeout. Nothing
+is sent twice: the client never retries, and a server that answered 429 or 503 with
+Retry-After gets no request until that time has passed (the built-in answers meanwhile).
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -24,6 +27,7 @@ from agent.brain.schema import compact_schema, sketch
 from agent.brain.tasks import Task
 from agent.models import is_openai
 from prompts import load_data
+from tools.common.http import retry_after
 
 Binding = Literal["tool", "json", "text"]
 OPENAI_LADDER: tuple[Binding, ...] = ("tool", "json", "text")
@@ -32,10 +36,20 @@ OTHER_LADDER: tuple[Binding, ...] = ("tool", "text")
 REFUSALS = frozenset((400, 404, 405, 415, 422, 500, 501))
 NO_CHUNKS = "No generation chunks were returned"
 
+# Statuses whose Retry-After the brain honours: no request goes to that server until then.
+BUSY = frozenset((429, 503))
+
 _known: dict[str, Binding] = {}
 _unstreamed: set[str] = set()
+_busy_until: dict[str, float] = {}
 _clients: dict[int, tuple[BaseChatModel, BaseChatModel]] = {}
 _lock = threading.Lock()
+
+
+class ServerBusy(RuntimeError):
+    """The server asked to be left alone for a while (Retry-After); this call was not sent."""
+
+    status_code = 429
 
 
 @dataclass
@@ -69,6 +83,26 @@ def forget_bindings() -> None:
     """Forget every probed binding (tests start each server afresh)."""
     _known.clear()
     _unstreamed.clear()
+    _busy_until.clear()
+
+
+def busy_for(model: BaseChatModel) -> float:
+    """Return how many more seconds this server asked not to be called (0 when it did not)."""
+    return max(0.0, _busy_until.get(server_key(model), 0.0) - time.monotonic())
+
+
+def _note_busy(key: str, exc: BaseException) -> None:
+    """Remember a 429 or 503's Retry-After, so the next calls wait it out on the built-in."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        response = getattr(seen, "response", None)
+        status = getattr(seen, "status_code", None)
+        if status in BUSY and response is not None:
+            wait = retry_after(response.headers.get("retry-after"))
+            if wait:
+                _busy_until[key] = time.monotonic() + wait
+            return
+        seen = seen.__cause__
 
 
 def ladder(model: BaseChatModel) -> tuple[Binding, ...]:
@@ -181,12 +215,30 @@ async def request(
 ) -> Reply:
     """Make one request within the task's timeout; raise on failure, ``Runaway`` on a loop.
 
-    Requests stream, so a loop is cut as it starts. A server that ignores ``stream`` (its answer
-    yields no chunk at all) is asked again without it, and remembered as one that does not stream.
+    Requests stream, so a loop is cut as it starts. Producer's own client reads a server that
+    ignores ``stream`` from its one whole answer; another client whose stream yields no chunk
+    at all asks again without it, and the server is remembered as one that does not stream.
     """
+    key = server_key(model)
+    wait = busy_for(model)
+    if wait > 0:  # honour Retry-After: a call now would only be refused (and may be billed)
+        raise ServerBusy(f"the model server asked for {wait:.0f} s more before the next call")
+    try:
+        return await _request(model, task, messages, binding, key)
+    except Exception as exc:
+        _note_busy(key, exc)
+        raise
+
+
+async def _request(
+    model: BaseChatModel,
+    task: Task[Any],
+    messages: Sequence[BaseMessage],
+    binding: Binding,
+    key: str,
+) -> Reply:
     runnable = bound(model, task, binding)
     prompt = prepared(task, messages, binding)
-    key = server_key(model)
     if key not in _unstreamed:
         try:
             reply = await asyncio.wait_for(_stream(runnable, prompt, task), task.timeout_s)

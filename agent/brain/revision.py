@@ -3,7 +3,8 @@
 The model fills ``RevisionForm`` (a few operation words and the values they need, about a tenth
 of the full plan's schema); ``plan_of`` maps it onto the typed operations ``apply_revision``
 knows. A request the rules read with certainty (a new CTA, "undo") is planned without asking
-the model, and a model that only asks back where the rules found operations loses to the rules.
+the model, and neither is a bare command word ("lock", "ok"), which asks for no change at all;
+a model that only asks back where the rules found operations loses to the rules.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from agent.brain.fill import Filled, fill_sync
 from agent.brain.forms import RevisionForm
 from agent.brain.tasks import revision_task
+from agent.offline.phrasing.fields import vocab
+from agent.offline.phrasing.match import is_exactly
 from prompts import load_data
 from tools.handoffs import (
     BrightnessOp,
@@ -44,6 +47,7 @@ AMOUNTS = {"a bit": 0.5, "normal": 1.0, "much": 2.0}
 SHORTER = {"a bit": 0.85, "normal": 0.75, "much": 0.6}
 LONGER = {"a bit": 1.15, "normal": 1.25, "much": 1.5}
 _CERTAIN = (CtaOp, LineOp, MustHaveOp, UndoOp)  # values the rules cut out word for word
+_COMMANDS = ("go", "yes", "lock", "approve", "produce", "publish")  # intents in phrases.yaml
 
 
 def revision_messages(request: str, context: RevisionContext) -> list[BaseMessage]:
@@ -118,13 +122,23 @@ def is_certain(plan: RevisionPlan) -> bool:
     return bool(plan.ops) and all(isinstance(op, _CERTAIN) for op in plan.ops)
 
 
+def only_a_command(request: str) -> bool:
+    """Say whether the request is one of the producer's command words and nothing more ("lock").
+
+    A command asks for no change, so no model may read one into it: a 1.5B model read "lock",
+    said after the script was shown, as "faster" and the pace changed.
+    """
+    intents = vocab()["intents"]
+    return any(is_exactly(request, list(intents[key])) for key in _COMMANDS)
+
+
 def planned(
     request: str, model: BaseChatModel, context: RevisionContext | None = None
 ) -> Filled[RevisionPlan]:
     """Return the checked plan for a request and where it came from (with the note, if any)."""
     ctx = context or RevisionContext()
     rules = rule_plan(request, ctx.scene_count, ctx.duration_s)
-    if is_certain(rules):
+    if is_certain(rules) or only_a_command(request):
         return Filled(value=check_plan(rules, ctx), source="builtin")
     filled = fill_sync(model, revision_task(), revision_messages(request, ctx), lambda: rules)
     value = filled.value

@@ -24,6 +24,7 @@ from agent.offline.copy import draft_script
 from prompts import load_data
 from tools.handoffs import Brief, Script, StyleAnchor
 from tools.script.write import (
+    ON_SCREEN_MAX_WORDS,
     SceneDraft,
     ScriptDraft,
     narration_needs,
@@ -76,7 +77,7 @@ def draft_of(
             narration=written.narration,
             motion=written.motion,
             duration_s=frame.duration_s,
-            on_screen_text=written.on_screen_text,
+            on_screen_text=_on_screen(written.on_screen_text, frame.on_screen_text),
             style_cue=frame.style_cue,
         )
         for written, frame in zip(form.scenes, plan.scenes, strict=True)
@@ -85,6 +86,18 @@ def draft_of(
     if not hook or (len(hook) >= HOOK_CHARS - 2 and not hook.endswith(_ENDS)):
         hook = scenes[0].narration  # a hook cut off by its cap reads worse than the first line
     return ScriptDraft(hook=hook, cta=plan.cta, scenes=scenes)
+
+
+def _on_screen(text: str, planned: str) -> str:
+    """Return the model's on-screen words when they fit the screen whole, else the plan's.
+
+    Small models write a sentence there ("fix their bikes in just 15 minutes"), cut to the
+    screen's few words mid-phrase, or carry on a sentence from another field ("bikes.",
+    "ready to help them."): the plan's words for the scene stand instead.
+    """
+    words = text.split()
+    whole = 0 < len(words) <= ON_SCREEN_MAX_WORDS and not words[0][:1].islower()
+    return text if whole else planned
 
 
 def _with_musts(visual: str, planned: str, must_have: list[str] | None) -> str:

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from agent.actions import UpdateBrief
 from agent.brain.probe import check_server
 from agent.chat import interview
-from agent.chat.io import last_said, next_step, remember, reply, routed_here, ui
+from agent.chat.io import heard, last_said, next_step, remember, reply, routed_here, ui
 from agent.chat.production import show_script
 from agent.chat.router import Route, new_cta, route
 from agent.chat.state import ChatState
@@ -79,7 +79,7 @@ def listen(state: ChatState) -> Command[Listen]:
     """Wait for the person's next message; screen it before anything reads it."""
     got = interrupt({"phase": state.get("phase", "interview"), "asking": state.get("asking")})
     payload = got if isinstance(got, dict) else {"text": str(got or "")}
-    text = str(payload.get("text") or "").strip()
+    text = heard(str(payload.get("text") or ""))
     attachments = [str(a) for a in payload.get("attachments") or []]
     problems = _copy()["problems"]
     if len(text) > MAX_MESSAGE_CHARS:

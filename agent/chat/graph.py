@@ -17,6 +17,7 @@ from langgraph.graph.state import CompiledStateGraph
 from agent.chat import anchor as chat_anchor
 from agent.chat import answer as chat_answer
 from agent.chat import brief as chat_nodes
+from agent.chat import cost as chat_cost
 from agent.chat import production as chat_production
 from agent.chat import revision as chat_revision
 from agent.chat import steer as chat_steer
@@ -38,6 +39,7 @@ NODES: dict[str, Any] = {
     "write_script": chat_production.write_script,
     "edit_scene": chat_production.edit_scene,
     "produce": chat_production.produce,
+    "confirm_cost": chat_cost.confirm_cost,
     "run_production": chat_production.run_production,
     "request_revision": chat_revision.request_revision,
     "publish": chat_production.publish,

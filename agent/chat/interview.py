@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from agent.actions import UpdateBrief
+from agent.offline.key_message import default_key_message
 from agent.offline.phrasing.fields import (
     find_platforms,
     normal_voice,
@@ -147,6 +148,12 @@ def fill_defaults(draft: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     filled: list[str] = []
     for key in ASK_ORDER:
         if out.get(key) in (None, "", []):
+            if key == "key_message":  # worded for the subject's kind: not "shop is worth trying"
+                out[key] = default_key_message(
+                    str(out.get("subject", d["subject"])), out.get("use_case", "campaign")
+                )
+                filled.append(key)
+                continue
             value = d[key]
             if isinstance(value, dict):
                 value = value[out.get("use_case", "campaign")]

@@ -22,6 +22,7 @@ from langgraph.config import get_stream_writer
 from agent.chat.interview import copy, missing, question
 from agent.chat.state import MAX_UNDO, UNDOABLE, ChatState
 from agent.context import Context
+from tools.common.intake import clean_text, readable
 
 
 def ui(kind: str, **data: Any) -> None:
@@ -37,6 +38,17 @@ def delta(text: str) -> None:
     """Stream one piece of a reply being written (a ``delta`` event); the ``text`` follows."""
     if text:
         ui("delta", text=text)
+
+
+def heard(text: str) -> str:
+    """Return a message as the producer reads it: "" when it holds no letter or digit.
+
+    Escape sequences, control and invisible characters are removed first (a terminal's
+    ``\x1b[31m`` is colour, not "31 minutes"); a message of only emoji or punctuation then says
+    nothing that could be noted, so it is answered like an empty one.
+    """
+    text = clean_text(text).strip()
+    return text if readable(text) else ""
 
 
 def last_said(state: ChatState) -> str:

@@ -37,7 +37,8 @@ from tools.handoffs import PublishManifest, QAReport, Script
 from tools.publish.outbox import publish as publish_files
 
 Next = Literal[
-    "listen", "propose_anchor", "write_script", "run_production", "produce", "publish", "skip_ahead"
+    "listen", "propose_anchor", "write_script", "run_production", "produce", "publish",
+    "skip_ahead", "confirm_cost",
 ]
 
 
@@ -156,9 +157,12 @@ def produce(state: ChatState) -> Command[Next]:
     start = c["produce"]["start"].format(
         title=brief.title, seconds=brief.duration_s, platforms=", ".join(brief.platforms)
     )
-    from agent.chat.cost import estimate_line
+    from agent.chat.cost import ask_line, estimate_line
 
-    cost = estimate_line(brief, state["script"])[0]  # said before anything is spent
+    cost, why = estimate_line(brief, state["script"])  # said before anything is spent
+    if why:  # above PRODUCER_MAX_COST: the person's yes first (agent.chat.cost)
+        update = {"messages": reply([cost, ask_line(why)]), "history": remember(state)}
+        return Command(goto="confirm_cost", update=update)
     update = {"messages": reply([start, cost]), "history": remember(state)}
     return Command(goto="run_production", update=update)
 

@@ -1,7 +1,8 @@
 """Drive conversations with the producer for any front end: message in, events out, per thread.
 
-One ``Session`` per process owns the AsyncSqliteSaver (bound to the loop that opened it, and the
-only saver on its database file) and the compiled conversation graph. ``send`` resumes the
+One ``Session`` per process owns the checkpointer (``agent.engines``: an AsyncSqliteSaver bound
+to the loop that opened it and the only saver on its file, or a Postgres pool shared with other
+processes) and the compiled conversation graph. ``send`` resumes the
 thread's pending ``interrupt`` with the person's words and turns what the graph streams into
 ``Event``s in order; rendering happens in worker threads, so events keep flowing meanwhile.
 """
@@ -16,14 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import aiosqlite
 from langchain_core.messages import AIMessage, HumanMessage
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 
 from agent.chat.graph import build_chat_graph
 from agent.chat.interview import copy
 from agent.context import Context
+from agent.engines import CHAT_DB, chat_saver, turn_lock
 from agent.present import step_words
 from agent.production.events import (
     PreviewReady,
@@ -45,7 +45,9 @@ log = logging.getLogger(__name__)
 EventKind = Literal["text", "delta", "step", "image", "video", "table", "actions", "files", "error"]
 """``delta`` is a piece of a reply still being written; the reply's ``text`` event follows."""
 StepStatus = Literal["start", "progress", "done", "reused", "failed"]
-DB_NAME = "chat.sqlite"
+DB_NAME = CHAT_DB
+# Checkpoint metadata naming the front end's id of the turn that wrote it; a resent turn finds it.
+TURN_KEY = "producer_turn"
 # How each production event shows as a step; QA sending a stage back is progress of QA's step.
 _STATUS: dict[type[ProductionEvent], StepStatus] = {
     StageStarted: "start",
@@ -81,7 +83,7 @@ class Event:
 
 
 class Session:
-    """One per process; owns the AsyncSqliteSaver and the compiled conversation graph."""
+    """One per process; owns the checkpointer and the compiled conversation graph."""
 
     def __init__(self, graph: Any, context: Context, settings: Settings) -> None:
         self._graph = graph
@@ -94,11 +96,8 @@ class Session:
     async def open(cls, settings: Settings, scale: float | None = None) -> AsyncIterator[Session]:
         """Open the checkpointer and memory for this process and yield the session."""
         context = await asyncio.to_thread(build_context, settings, scale)
-        db = Path(settings.data_dir) / DB_NAME
-        db.parent.mkdir(parents=True, exist_ok=True)
-        async with aiosqlite.connect(str(db)) as conn:
-            saver = AsyncSqliteSaver(conn, serde=serializer())
-            await saver.setup()
+        data, url = Path(settings.data_dir), settings.database_url
+        async with chat_saver(data, url, serializer()) as saver:
             yield cls(build_chat_graph(saver), context, settings)
 
     @staticmethod
@@ -106,12 +105,27 @@ class Session:
         return {"configurable": {"thread_id": thread_id}}
 
     async def send(
-        self, thread_id: str, text: str, attachments: list[Path] | None = None
+        self,
+        thread_id: str,
+        text: str,
+        attachments: list[Path] | None = None,
+        turn_id: str | None = None,
     ) -> AsyncIterator[Event]:
-        """Give the producer the person's message (and files); yield what to show, in order."""
+        """Give the producer the person's message (and files); yield what to show, in order.
+
+        ``turn_id`` is the front end's id of the message: a turn already run under that id (a
+        retried or doubly delivered message, in this process or another) yields nothing.
+        """
         lock = self._locks.setdefault(thread_id, asyncio.Lock())
-        async with lock:  # one turn at a time per thread, whichever front end sends it
+        # One turn at a time per thread, whichever front end sends it, and with Postgres
+        # whichever process: the in-process lock first, so waiting turns hold no connection.
+        async with lock, turn_lock(self.settings.database_url, thread_id):
             config = self._config(thread_id)
+            if turn_id is not None:
+                if await self._answered(thread_id, turn_id):
+                    log.info("turn %s on thread %s already ran; not again", turn_id, thread_id)
+                    return
+                config["metadata"] = {TURN_KEY: turn_id}
             payload = {
                 "text": text,
                 "attachments": [str(Path(a).resolve()) for a in attachments or []],
@@ -135,6 +149,14 @@ class Session:
             actions = actions_for(state.get("phase", "interview"))
             if actions:
                 yield Event(kind="actions", actions=actions)
+
+    async def _answered(self, thread_id: str, turn_id: str) -> bool:
+        """Return True when a checkpoint of this thread was written by the turn ``turn_id``."""
+        saver = self._graph.checkpointer
+        found = saver.alist(self._config(thread_id), filter={TURN_KEY: turn_id}, limit=1)
+        async for _ in found:
+            return True
+        return False
 
     async def _run(self, inputs: Any, config: Any) -> AsyncIterator[Event]:
         done: set[str] = set()

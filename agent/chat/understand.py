@@ -3,7 +3,9 @@
 With the built-in model the offline rules read the message (labelled segments, subjects from
 business descriptions, audiences, lengths ...); with a configured LLM the model fills the
 brief-update form through ``agent.brain.fill``, which falls back to the same rules for that one
-call when the model fails. Either way the result is a form that ``interview.merge`` validates.
+call when the model fails. A model's form keeps only the values the message supports
+(``agent.brain.ground``): small models invent a voice, a goal or must-haves nobody mentioned.
+Either way the result is a form that ``interview.merge`` validates.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from agent.actions import UpdateBrief
 from agent.brain.fill import Filled, fill
 from agent.brain.forms import BriefUpdate
+from agent.brain.ground import ground
 from agent.brain.tasks import brief_update_task
 from agent.chat import interview
 from agent.offline.phrasing.fields import extract
@@ -26,8 +29,9 @@ from agent.offline.phrasing.labels import read_segments
 from agent.offline.rules import decide
 from prompts import load_prompt
 
-# Fields the rules read for certain (numbers and names from a fixed list): they fill a model's gaps.
-CERTAIN = frozenset(("duration_s", "platforms", "languages", "voice"))
+# Fields the rules read for certain (numbers and names from a fixed list, must-haves after "must
+# mention"): they fill a model's gaps. A 1.5B model left "Must mention payment history" out.
+CERTAIN = frozenset(("duration_s", "platforms", "languages", "voice", "must_have"))
 # The brief's keys as ``producer draft --json`` prints them, in the order a brief file has them.
 DRAFT_KEYS = (
     "title",
@@ -99,15 +103,34 @@ async def understand(
     filled = await fill(model, task, messages, lambda: builtin_update(text, draft, asking))
     if filled.source == "builtin":
         return filled
-    return replace(filled, value=with_certain(filled.value, text))
+    grounded = grounded_update(filled.value, text, draft, asking)
+    return replace(filled, value=with_certain(grounded, text))
+
+
+def grounded_update(
+    update: BriefUpdate, text: str, draft: dict[str, Any], asking: str | None = None
+) -> BriefUpdate:
+    """Return a model's form without the values the message does not support.
+
+    A value dropped for want of support is replaced by the built-in rules' reading of the same
+    field, when they have one: the model saw something there ("fun" written up as "fun and
+    playful"), and the rules' reading is the person's own words. A field the model invented
+    outright (a goal, a voice, must-haves) has no such reading and stays out.
+    """
+    kept = ground(update, text).stated()
+    dropped = set(update.stated()) - set(kept)
+    if dropped:
+        rules = builtin_update(text, draft, asking).stated()
+        kept.update({k: v for k, v in rules.items() if k in dropped})
+    return BriefUpdate.model_construct(**kept)
 
 
 def with_certain(update: BriefUpdate, text: str) -> BriefUpdate:
     """Return a model's form with what the rules read for certain put in.
 
     A field the person labelled ("CTA: ...") is theirs word for word, and a length, platform,
-    language or voice the rules found fills a gap a small model left; the model's reading of
-    everything else (the subject, the audience, the tone) stands.
+    language, voice or must-have the rules found fills a gap a small model left; the model's
+    reading of everything else (the subject, the audience, the tone) stands.
     """
     labelled, _spans = read_segments(text)
     found = extract(text)

@@ -23,6 +23,7 @@ COMMAND_MODULES: dict[str, str] = {
     "slack": "agent.slack.command",
     "chat": "agent.cli.chat",
     "draft": "agent.cli.draft",
+    "worker": "agent.cli.worker",
 }
 
 # name -> help
@@ -33,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "slack": "run the Slack app (Socket Mode with an app token, else events on /slack/events)",
     "chat": "talk to the producer in the terminal (or pipe one message per line)",
     "draft": "print the brief the producer understands from one message",
+    "worker": "render key frames and segments from the queue (PRODUCER_BROKER_URL)",
 }
 
 

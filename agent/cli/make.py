@@ -64,9 +64,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _produce(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
     """Produce a video from a brief; resume a checkpointed run of the same brief and output."""
+    from agent.engines import production_saver
     from agent.present import ProgressLines
     from agent.production.events import parse_event
-    from agent.production.graph import build_production_graph, sqlite_saver
+    from agent.production.graph import build_production_graph, serializer
     from agent.runtime import build_context
     from agent.settings import Settings
     from tools.brief.load import load_brief
@@ -84,7 +85,7 @@ def _produce(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
     if stop is not None:
         return stop
     ctx = build_context(settings, scale=args.scale)
-    saver = sqlite_saver(settings.data_dir / "checkpoints.sqlite")
+    saver = production_saver(settings.data_dir, settings.database_url, serializer())
     stack.callback(saver.conn.close)
     graph = build_production_graph(saver)
     digest = hashlib.sha256(

@@ -54,18 +54,17 @@ def register_skill(schema_name: str, fn: Skill) -> None:
 
 @functools.cache
 def register_builtins() -> None:
-    """Register the producer's rules and the script and revision skills, once per process.
+    """Register the producer's rules and the script skill, once per process.
 
     Called when an offline model is made rather than on import, so importing a module never
     changes what a model answers. A rule or skill registered under the same name first is kept.
+    (Revisions are planned by the brain, which uses the rules directly for the built-in model.)
     """
     from agent.offline.rules import producer_rules  # it imports this module: bound on first use
-    from tools.revision.plan import offline_skill
 
     for name, rule in producer_rules().items():
         _RULES.setdefault(name, rule)
     _SKILLS.setdefault("ScriptDraft", _write_script_skill)
-    _SKILLS.setdefault("RevisionPlan", offline_skill)
 
 
 class OfflineChatModel(BaseChatModel):

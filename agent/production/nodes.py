@@ -135,6 +135,7 @@ def render_key_visuals_node(state: ProductionState, runtime: Runtime[Context]) -
             provider=ctx.image_provider,
             title=brief.title,
             palette_pull=fix_pull(_fix(state, "keyvisual")),
+            fanout=ctx.fanout,
         ),
     )
     return {"keyvisuals": kv, "run_log": [run]}
@@ -252,7 +253,8 @@ def edit_cut_node(state: ProductionState, runtime: Runtime[Context]) -> Update:
         inputs,
         EditResult,
         lambda d: edit_cut(
-            brief, script, audio, motion, kv, anchor, d, scale=ctx.scale, options=options
+            brief, script, audio, motion, kv, anchor, d, scale=ctx.scale, options=options,
+            fanout=ctx.fanout,
         ),
     )
     return {"edit": edit, "run_log": [run]}

@@ -108,9 +108,11 @@ def run_line(
     preview_to: Path | None = None,
 ) -> LineRun:
     """Run the production graph on a fresh thread, passing its stage events on."""
-    from agent.production.graph import build_production_graph, sqlite_saver
+    from agent.engines import configured_database_url, production_saver
+    from agent.production.graph import build_production_graph, serializer
 
-    graph = build_production_graph(sqlite_saver(data_dir / "checkpoints.sqlite"))
+    saver = production_saver(data_dir, configured_database_url(), serializer())
+    graph = build_production_graph(saver)
     shown: list[str] = []
 
     def events(ev: ProductionEvent) -> None:
@@ -124,6 +126,8 @@ def run_line(
         values = run_with_preview(graph, payload, config, ctx, preview_to, events, cancel)
     except RenderCancelled:
         return LineRun(None, shown[0] if shown else None)
+    finally:
+        saver.conn.close()  # one connection per revision run; a server's are counted
     return LineRun(values, shown[0] if shown else None)
 
 

@@ -22,6 +22,7 @@ from agent.brain.revision import plan_revision
 from agent.production.events import ProductionEvent
 from agent.production.rerun import CancelToken, preview_path, run_line
 from agent.production.state import StageRun
+from tools.common.atomic import write_atomic
 from tools.common.errors import BadInput
 from tools.handoffs import EditOptions, PublishManifest, RevisionPlan, RevisionResult
 from tools.revision.plan import RevisionContext, apply_revision
@@ -124,7 +125,7 @@ def load_ref(out_dir: Path) -> ProductionRef:
 
 
 def _write_ref(out_dir: Path, ref: ProductionRef) -> None:
-    (Path(out_dir) / PRODUCTION_FILE).write_text(ref.model_dump_json(indent=2), encoding="utf-8")
+    write_atomic(Path(out_dir) / PRODUCTION_FILE, ref.model_dump_json(indent=2))
 
 
 def _set_manifest_version(out_dir: Path, version: int) -> None:
@@ -135,7 +136,7 @@ def _set_manifest_version(out_dir: Path, version: int) -> None:
     manifest = PublishManifest.model_validate_json(path.read_text(encoding="utf-8"))
     if manifest.version != version:
         manifest = manifest.model_copy(update={"version": version})
-        path.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+        write_atomic(path, manifest.model_dump_json(indent=2))
 
 
 def _master_duration(values: dict[str, Any]) -> float | None:
@@ -285,10 +286,14 @@ def revise_production(
     target = preview_path(out_dir, version) if preview else None
     payload = _payload(out_dir, base, result, version)
     thread = f"{ref.thread_id}:v{version}:{uuid.uuid4().hex[:8]}"
+    from agent.production.cost import estimate_revision, record_revision
+
+    cost = estimate_revision(settings, Path(ref.data_dir), base, result, ctx)  # before any render
     run = run_line(Path(ref.data_dir), thread, ctx, payload, on_event, cancel, target)
     if run.values is None:
         return RevisionOutcome(version=current, previous=current, plan=plan, result=result,
                                superseded=True, preview=run.preview)
+    record_revision(out_dir, cost, ctx)  # in the QA report before the version keeps it
     outcome = _keep_version(out_dir, run.values, current, plan, result, request)
     outcome.preview = run.preview
     return outcome

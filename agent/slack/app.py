@@ -5,6 +5,8 @@ injected (its ``base_url`` comes from settings, so tests point it at a loopback 
 the thread key is ours, uploads carry our names, and one Slack thread is one conversation.
 Events are acknowledged first (bolt answers Slack before the listener runs) and handled after.
 Requests are verified by bolt: a bad signature or a timestamp over five minutes old gets 401.
+A production runs inside the session, so Slack's renders queue in the same bounded pool as the
+web chat's (``agent.chat.render_pool``, ``PRODUCER_RENDER_WORKERS`` at once, first come first).
 The same app and listeners also run over Socket Mode, for apps without a public URL
 (``agent.slack.socket_mode``).
 """
@@ -116,7 +118,9 @@ class SlackProducer:
             self._seen.popitem(last=False)
         return True
 
-    async def turn(self, channel: str, thread_ts: str, text: str) -> None:
+    async def turn(
+        self, channel: str, thread_ts: str, text: str, turn_id: str | None = None
+    ) -> None:
         """Send ``text`` into the thread's conversation and post what comes back."""
         key = thread_key(channel, thread_ts)
         lock = self._locks.setdefault(key, asyncio.Lock())
@@ -126,7 +130,8 @@ class SlackProducer:
                 await reply.say(":hourglass: I am still starting up; say that again in a moment.")
                 return
             try:
-                async for ev in self.session.send(key, text):
+                # The message's own id: a delivery another app process already ran is skipped.
+                async for ev in self.session.send(key, text, turn_id=turn_id):
                     await reply.render(ev)
             except Exception as exc:  # a failed turn is reported in the thread; the log has more
                 log.exception("turn failed in %s", key)
@@ -142,7 +147,7 @@ class SlackProducer:
         text = _MENTION.sub("", str(event.get("text", ""))).strip()
         if not text:
             text = "hello"
-        await self.turn(channel, str(event.get("thread_ts") or ts), text)
+        await self.turn(channel, str(event.get("thread_ts") or ts), text, f"{channel}:{ts}")
 
     async def on_button(self, body: dict[str, Any]) -> None:
         """Send a clicked button's words, and replace the buttons with who chose what."""

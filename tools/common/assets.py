@@ -2,6 +2,7 @@
 
 A stage whose inputs did not change finds its finished handoff and is reused; a directory
 without a handoff file is an interrupted render and is cleared before the stage runs again.
+Opening a store clears the temporary files a killed run left in it (``tools.common.atomic``).
 Every path stays under the store's root: a stage name or key that could climb out of it (a
 separator, ``..``, a NUL byte, an absolute path) is refused before anything is read or removed.
 """
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+
+from tools.common.atomic import sweep_stale, write_atomic
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -53,6 +55,8 @@ class AssetStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        # Opening the store is a run's start: clear temporary files a killed run left behind.
+        self.swept = sweep_stale(self.root)
 
     def path(self, stage: str, key: str) -> Path:
         """Return the folder of one stage run; ValueError if it would leave the store's root."""
@@ -80,6 +84,4 @@ class AssetStore:
         """Mark a stage run finished by writing its handoff last, atomically."""
         d = self.path(stage, key)
         d.mkdir(parents=True, exist_ok=True)
-        tmp = d / (_HANDOFF + ".tmp")
-        tmp.write_text(handoff.model_dump_json(indent=2), encoding="utf-8")
-        os.replace(tmp, d / _HANDOFF)
+        write_atomic(d / _HANDOFF, handoff.model_dump_json(indent=2))

@@ -2,7 +2,9 @@
 
 Cues stay short (about 42 characters, two lines at most on screen) and slow enough to read
 (17 characters per second at most), timed inside the scene's narration window so they follow
-the voice; the same cues are burned into the video and written as SRT files.
+the voice; the same cues are burned into the video and written as SRT files. When the voice
+reported when each word is heard (``TimedScene.word_times``) and the cue says the same words,
+each cue starts with its first word; otherwise the window is shared by the cues' lengths.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tools.handoffs import Caption, Scene, Script, TimedScene
+from tools.handoffs import Caption, Scene, Script, TimedScene, WordTime
 
 MAX_CUE_CHARS = 42
 MAX_CPS = 17.0
 _CLAUSE_END = re.compile(r"[.,!?;:…]$")
 _SRT_TIME = re.compile(r"(\d+):(\d{2}):(\d{2}),(\d{3})")
+_NOT_WORD = re.compile(r"[^\w]+")
 
 
 def caption_text(scene: Scene, language: str) -> str:
@@ -102,6 +105,38 @@ def time_cues(
     return times
 
 
+def _same_word(a: str, b: str) -> bool:
+    return _NOT_WORD.sub("", a.casefold()) == _NOT_WORD.sub("", b.casefold())
+
+
+def word_timed_cues(
+    pieces: list[str], words: list[WordTime] | None, start_s: float, limit_s: float
+) -> list[tuple[float, float]] | None:
+    """Time cues by the words the voice reported: each from its first word until the next cue.
+
+    ``words`` are relative to ``start_s`` (where the line starts on the timeline). The last cue
+    ends with its last word; none runs past ``limit_s``. Return None when the cues do not say
+    the reported words one for one (another language, other wording), for the even split.
+    """
+    said = [w for piece in pieces for w in piece.split()]
+    if not words or not said or len(said) != len(words):
+        return None
+    if not all(_same_word(a, b.word) for a, b in zip(said, words, strict=True)):
+        return None
+    firsts, lasts, k = [], [], 0
+    for piece in pieces:
+        n = len(piece.split())
+        firsts.append(start_s + words[k].start_s)
+        lasts.append(start_s + words[k + n - 1].end_s)
+        k += n
+    times: list[tuple[float, float]] = []
+    for i, first in enumerate(firsts):
+        end = firsts[i + 1] if i + 1 < len(firsts) else lasts[i]
+        end = min(max(end, first + 0.001), limit_s)
+        times.append((round(min(first, end), 3), round(end, 3)))
+    return times
+
+
 def scene_captions(
     script: Script, timeline: list[TimedScene], language: str, first_index: int = 0,
     max_chars: int = MAX_CUE_CHARS,
@@ -117,7 +152,11 @@ def scene_captions(
         else:
             # A scene without a voice line still gets its words, across the scene.
             start, window = slot.start_s + 0.1, max(0.1, slot.duration_s - 0.2)
-        for piece, (a, b) in zip(pieces, time_cues(pieces, start, window, scene_end), strict=True):
+        words = slot.word_times if language == script.language else None
+        timed = word_timed_cues(pieces, words, slot.narration_start_s, scene_end)
+        if timed is None:
+            timed = time_cues(pieces, start, window, scene_end)
+        for piece, (a, b) in zip(pieces, timed, strict=True):
             cues.append(Caption(index=index, start_s=a, end_s=b, text=piece, language=language))
             index += 1
     end = timeline[-1].start_s + timeline[-1].duration_s

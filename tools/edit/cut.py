@@ -17,23 +17,27 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tools.common.errors import RenderError
+from tools.common.fanout import Fanout, InProcess
 from tools.common.layout import CAPTION_TYPE, TITLE_TYPE, safe_area, union
 from tools.common.overlays import cover_image, end_card, plate_colour, text_plate
-from tools.edit.cancel import cancellable, current_token
 from tools.edit.captions import build_captions, write_srt
 from tools.edit.filtergraph import ClipInput, CutPlan, MoveSource, Overlay
 from tools.edit.framing import hero_box, hero_shows_title, subject_in_clip
 from tools.edit.segments import (
+    MAX_WORKERS,
+    JoinWork,
     SegmentFile,
     audio_track,
     file_digest,
     join_files,
+    join_variant,
+    missing_segments,
     plan_files,
     render_missing,
+    render_segment,
     segment_dir,
     write_atomically,
 )
@@ -211,10 +215,11 @@ def variant_plan(brief: Brief, script: Script, audio: AudioPlan, motion: MotionS
 
 def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
              keyvisuals: KeyVisuals, anchor: StyleAnchor, out_dir: Path, scale: float = 1.0,
-             options: EditOptions | None = None) -> EditResult:
+             options: EditOptions | None = None, fanout: Fanout | None = None) -> EditResult:
     """Render the master and every other aspect in ``motion``; return them with captions.
 
-    ``options`` (from revisions) set the caption size and how much on-screen text is shown.
+    ``options`` (from revisions) set the caption size and how much on-screen text is shown;
+    the segments and joins go through ``fanout`` (default: threads here).
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -241,17 +246,15 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
             aspect=aspect, width=width, height=height, video=str(video), cover=str(cover),
             captions=srt, caption_box=box, duration_s=round(total_frames / FPS, 3),
         ))
-    # All variants' missing segments in one pool, so both cores stay busy across aspects.
-    rendered = render_missing([f for _, files, _ in cuts for f in files])
+    # All variants' missing segments in one pool, so both cores stay busy across aspects; a
+    # variant's join waits for its own segments (on workers: a chord per variant).
+    rendered = missing_segments([f for _, files, _ in cuts for f in files])
     track = audio_track(Path(audio.mix_path), cache)
-    token = current_token()  # the pool's threads do not share this context: hand it on
-
-    def join(cut: tuple[CutPlan, list[SegmentFile], Path]) -> None:
-        with cancellable(token):
-            join_files(cut[0], cut[1], track, cut[2])
-
-    with ThreadPoolExecutor(max_workers=len(cuts) or 1) as pool:
-        list(pool.map(join, cuts))
+    owner = {f.key: n for n, (_, files, _) in reversed(list(enumerate(cuts))) for f in files}
+    (fanout or InProcess()).map_then(
+        render_segment, [(owner[f.key], f) for f in rendered],
+        join_variant, [JoinWork(plan, files, track, video) for plan, files, video in cuts],
+        workers=MAX_WORKERS)
     transition = transition_for(anchor.camera_tone)
     notes = [f"transition {transition} over {2 * handle} frames" if handle else "hard cuts",
              f"segments: {len(rendered)} rendered, "

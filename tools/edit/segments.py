@@ -23,11 +23,12 @@ import json
 import os
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+from tools.common.fanout import Fanout, InProcess
 from tools.common.media import ffmpeg_exe, run_ffmpeg
 from tools.edit.cancel import CancelToken, current_token
 from tools.edit.filtergraph import (
@@ -149,26 +150,57 @@ def _render(item: SegmentFile, token: CancelToken | None = None) -> None:
         segment_command(item.plan, item.segment, tmp), what, token))
 
 
-def render_missing(files: list[SegmentFile]) -> list[SegmentFile]:
+def render_segment(item: SegmentFile) -> bool:
+    """Render one segment into its cache file unless it is there; say whether it rendered.
+
+    A pure function of ``item`` writing to the path its content key names, so any worker may
+    run it, and a second delivery of the same segment finds the file and renders nothing.
+    """
+    if item.path.is_file():
+        return False
+    item.path.parent.mkdir(parents=True, exist_ok=True)
+    _render(item, current_token())
+    return True
+
+
+def missing_segments(files: list[SegmentFile]) -> list[SegmentFile]:
+    """Return the segments not yet in the cache, each key once, longest first."""
+    todo: dict[str, SegmentFile] = {}
+    for item in files:
+        if not item.path.is_file():
+            todo.setdefault(item.key, item)
+    return sorted(todo.values(), key=lambda f: -f.segment.frames)
+
+
+def render_missing(files: list[SegmentFile], fanout: Fanout | None = None) -> list[SegmentFile]:
     """Render the segments not yet in the cache, longest first; return the ones rendered.
 
     A cancelled render (``tools.edit.cancel``) stops between segments and kills the ffmpeg
     processes running; the segments finished before stay in the cache.
     """
-    todo: dict[str, SegmentFile] = {}
-    for item in files:
-        if not item.path.is_file():
-            todo.setdefault(item.key, item)
-    if not todo:
+    jobs = missing_segments(files)
+    if not jobs:
         return []
-    next(iter(todo.values())).path.parent.mkdir(parents=True, exist_ok=True)
-    jobs = sorted(todo.values(), key=lambda f: -f.segment.frames)
     # ffmpeg threads inside each job too; two at once keep two cores busy through the short
     # start-up and flush phases of each segment.
-    token = current_token()  # read here: the pool's threads do not share this context
-    with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
-        list(pool.map(lambda job: _render(job, token), jobs))
+    (fanout or InProcess()).map(render_segment, jobs, workers=MAX_WORKERS)
     return jobs
+
+
+@dataclass(frozen=True)
+class JoinWork:
+    """One variant's join: its segments in order, the audio track and the file to write."""
+
+    plan: CutPlan
+    files: list[SegmentFile]
+    track: Path | None
+    video: Path
+
+
+def join_variant(work: JoinWork) -> str:
+    """Join one variant's segments and its audio into its video; return the video's path."""
+    join_files(work.plan, work.files, work.track, work.video)
+    return str(work.video)
 
 
 def _quote(path: Path) -> str:
@@ -198,12 +230,35 @@ def join_files(plan: CutPlan, files: list[SegmentFile], track: Path | None,
     write_atomically(out_path, lambda tmp: run_stoppable(
         concat_command(plan, list_file, track, tmp), what, token))
     parts = [[f.key, f.segment.frames] for f in files]
-    write_atomically(_parts_file(out_path), lambda tmp: tmp.write_text(
-        json.dumps({"video": file_digest(out_path), "segments": parts}), encoding="utf-8"))
+    # The sound is the track copied in and cut to the picture's length: that names it.
+    sound = None if track is None else f"{track.stem}:{plan.total_frames}:{SEGMENT_VERSION}"
+    write_atomically(_parts_file(out_path), lambda tmp: tmp.write_text(json.dumps(
+        {"video": file_digest(out_path), "segments": parts, "audio": sound}), encoding="utf-8"))
 
 
 def _parts_file(video: Path) -> Path:
     return Path(video).with_suffix(".parts.json")
+
+
+def _parts(video: Path) -> dict[str, Any] | None:
+    """Return what a joined cut was joined from; None when it was not joined here or changed."""
+    try:
+        parts = json.loads(_parts_file(video).read_text(encoding="utf-8"))
+        if not isinstance(parts, dict) or parts["video"] != file_digest(video):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return parts
+
+
+def audio_identity(video: Path) -> str | None:
+    """Return what a joined cut's sound is (its encoded track and length), or None if unknown.
+
+    The track is copied into the cut, so every cut joined over it decodes to the same samples.
+    """
+    parts = _parts(video)
+    sound = parts.get("audio") if parts is not None else None
+    return sound if isinstance(sound, str) else None
 
 
 def frame_identity(video: Path, frame: int) -> str | None:
@@ -213,11 +268,8 @@ def frame_identity(video: Path, frame: int) -> str | None:
     same whatever else the cut holds: a measurement of it keyed this way survives a revision
     that re-encodes other segments. None when the cut was not joined here (or has changed).
     """
-    try:
-        parts = json.loads(_parts_file(video).read_text(encoding="utf-8"))
-        if parts["video"] != file_digest(video):
-            return None
-    except (OSError, ValueError, KeyError, TypeError):
+    parts = _parts(video)
+    if parts is None:
         return None
     start = 0
     for key, frames in parts["segments"]:

@@ -25,7 +25,7 @@ _TOKENS_PER_CHAR = 0.25  # a rough English average for embedding models
 _ANCHOR_CHARS = 400  # an anchor's plain-words description, embedded once when first saved
 # The language tasks of one production when a chat model is used: anchor, script, critic.
 _LLM_CALLS = 3
-_LLM_TOKENS_PER_CALL = 3000
+LLM_TOKENS_PER_CALL = 3000
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,10 @@ class Estimate:
         """Return the paid calls the estimate expects of ``provider``."""
         return sum(r.calls for r in self.rows if r.provider == provider)
 
+    def stage_calls(self, stage: str) -> int:
+        """Return the paid calls the estimate expects of ``stage``."""
+        return sum(r.calls for r in self.rows if r.stage == stage)
+
 
 def _price(prices: Prices, choice: Choice, units: dict[str, float]) -> float | None:
     """Price the units the table knows for this provider; unknown if it knows none of them."""
@@ -104,14 +108,14 @@ def _narration(brief: Brief, script: Script | None) -> tuple[int, int]:
 Usage = tuple[Choice, int, dict[str, float]]  # provider, paid calls, billed units
 
 
-def _usage(brief: Brief, script: Script | None, choices: Choices) -> dict[str, Usage]:
+def usage(brief: Brief, script: Script | None, choices: Choices) -> dict[str, Usage]:
     """Return each billed stage's provider, paid calls and billed units."""
     scenes = len(script.scenes) if script is not None else scene_count(brief.duration_s)
     aspects = len(brief.aspects)
     images = scenes * aspects + aspects  # every scene in every aspect, and a hero per aspect
     lines, chars = _narration(brief, script)
     seconds = float(brief.duration_s)
-    llm_tokens = float(_LLM_CALLS * _LLM_TOKENS_PER_CALL)
+    llm_tokens = float(_LLM_CALLS * LLM_TOKENS_PER_CALL)
     return {
         "anchor": (choices.embedding, 1 if choices.embedding.remote else 0,
                    {"call": 1.0, "1m_tokens": _ANCHOR_CHARS * _TOKENS_PER_CHAR / 1e6}),
@@ -128,17 +132,23 @@ def _usage(brief: Brief, script: Script | None, choices: Choices) -> dict[str, U
 
 
 def estimate(brief: Brief, script: Script | None, choices: Choices, prices: Prices,
-             runs: list[dict[str, Any]], scale: float) -> Estimate:
-    """Return the production's estimate, one row per stage in line order."""
-    usage = _usage(brief, script, choices)
+             runs: list[dict[str, Any]], scale: float,
+             planned: dict[str, Usage] | None = None) -> Estimate:
+    """Return the production's estimate, one row per stage in line order.
+
+    ``planned`` replaces the usage of a whole production with a revision's (``revision``).
+    """
+    used = usage(brief, script, choices) if planned is None else planned
     by_kind = {"image": choices.image, "voice": choices.voice, "motion": choices.motion}
     rows: list[Row] = []
     for stage in line():
-        choice, calls, units = usage.get(stage, (Choice("embedded"), 0, {}))
+        choice, calls, units = used.get(stage, (Choice("embedded"), 0, {}))
         kind = STAGE_PROVIDER.get(stage)
         identity = by_kind[kind].identity if kind else ""
         seconds, count = expected_seconds(runs, stage, scale, identity)
+        billed = choice.remote and calls > 0  # no paid call (embedded, or left alone): free
         rows.append(Row(stage=stage, provider=choice.provider, calls=calls,
-                        units=units if choice.remote else {},
-                        price=_price(prices, choice, units), seconds=seconds, runs=count))
+                        units=units if billed else {},
+                        price=_price(prices, choice, units) if billed else 0.0,
+                        seconds=seconds, runs=count))
     return Estimate(rows)

@@ -54,11 +54,22 @@ def over_limit(est: Estimate, limit: float | None) -> str:
     return ""
 
 
+# The stage each counting provider works for, by the name it counts its calls under: the
+# estimate names providers by their price-table name ("openai"), which several stages share.
+COUNTER_STAGE = {
+    "comfyui": "keyvisual", "openai-images": "keyvisual", "elevenlabs": "voice",
+    "openai-tts": "voice", "openai-videos": "motion", "openai-embeddings": "anchor",
+    "openai-chat": "script",
+}
+
+
 def compare(est: Estimate, actual: dict[str, int]) -> list[str]:
     """Return one line per paid provider: the calls estimated and the calls it counted."""
     lines = []
     for provider, calls in actual.items():
-        lines.append(f"cost estimate vs actual: {provider} {est.calls(provider)} calls "
+        stage = COUNTER_STAGE.get(provider)
+        expected = est.stage_calls(stage) if stage else est.calls(provider)
+        lines.append(f"cost estimate vs actual: {provider} {expected} calls "
                      f"estimated, {calls} made")
     if est.cost is not None:
         lines.append(f"cost estimate: {money(est.cost)} in all")

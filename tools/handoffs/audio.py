@@ -11,10 +11,34 @@ __all__ = [
     "Narration",
     "NarrationLine",
     "TimedScene",
+    "WordTime",
 ]
 
 
-class NarrationLine(Contract):
+class WordTime(Contract):
+    """One spoken word and when it is heard, in seconds from the start of its line's audio."""
+
+    word: str
+    start_s: float = Field(ge=0)
+    end_s: float = Field(ge=0)
+
+
+class _WordTimed(Contract):
+    """A handoff that may carry word timings; without them it dumps exactly as it did before.
+
+    Stage keys hash the dumped handoffs, so a line or scene with no timings (every embedded
+    voice) keeps the key it was stored under before timings existed.
+    """
+
+    word_times: list[WordTime] | None = Field(
+        default=None, exclude_if=lambda times: times is None,
+        description="When each word is heard, from a voice that reports it",
+    )
+
+
+class NarrationLine(_WordTimed):
+    """One scene's spoken line; ``word_times`` are relative to the start of its WAV."""
+
     scene_index: int
     text: str
     language: str
@@ -31,8 +55,12 @@ class Narration(Contract):
     notes: list[str] = Field(default_factory=list)
 
 
-class TimedScene(Contract):
-    """Where a scene sits on the final timeline after fitting to narration and beats."""
+class TimedScene(_WordTimed):
+    """Where a scene sits on the final timeline after fitting to narration and beats.
+
+    ``word_times`` are the scene's line's, relative to ``narration_start_s``: captions follow
+    them word by word when the voice reported them.
+    """
 
     index: int
     start_s: float

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import threading
 from collections.abc import Mapping
 
 from PIL import Image, UnidentifiedImageError
@@ -47,6 +48,8 @@ class OpenAIImagesProvider:
         self.endpoint = endpoint
         self.model = model
         self.sizes: dict[Aspect, str] = dict(sizes or DEFAULT_SIZES)
+        self.calls = 0  # images asked for: what the API bills, compared with the estimate
+        self._lock = threading.Lock()
 
     def render(self, job: FrameJob, size: tuple[int, int]) -> Image.Image:
         """Generate the job's prompt and fit the image to ``size``; ProviderError on failure."""
@@ -57,6 +60,8 @@ class OpenAIImagesProvider:
             "response_format": "b64_json",
             "n": 1,
         }
+        with self._lock:
+            self.calls += 1
         resp = request(self.endpoint, "POST", "/images/generations", "image generation", json=body)
         try:
             payload = resp.json()

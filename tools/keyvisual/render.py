@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
-from concurrent.futures import ThreadPoolExecutor
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from tools.common.errors import BadInput, ProviderError
+from tools.common.fanout import Fanout, InProcess
 from tools.handoffs import (
     ASPECTS,
     Aspect,
@@ -44,8 +47,10 @@ from tools.keyvisual.saliency import salient_box
 
 __all__ = [
     "FrameJob",
+    "FrameWork",
     "KeyVisualProvider",
     "ProceduralProvider",
+    "draw_frame",
     "find_icon",
     "frame_prompt",
     "render_key_visuals",
@@ -115,6 +120,45 @@ def frame_prompt(anchor: StyleAnchor, composition: Composition, scene: Scene | N
 def _file_name(scene_index: int, aspect: Aspect) -> str:
     tag = aspect.replace(":", "x")
     return f"hero_{tag}.png" if scene_index < 0 else f"scene{scene_index:02d}_{tag}.png"
+
+
+@dataclass(frozen=True)
+class FrameWork:
+    """One key frame to make: its job, size, palette pull and file; plain data a queue carries."""
+
+    job: FrameJob
+    size: tuple[int, int]
+    palette_pull: float
+    path: Path
+
+
+def draw_frame(work: FrameWork) -> KeyFrame:
+    """Draw one frame with the procedural renderer into its file; return its description.
+
+    A pure function of ``work`` (the seed is in the job), so any worker may run it.
+    """
+    image, box = ProceduralProvider().draw(work.job, work.size)
+    return _finish(work, image, box)
+
+
+def _finish(work: FrameWork, image: Image.Image, box: SubjectBox) -> KeyFrame:
+    """Pull the frame toward the palette if asked, write it whole, and describe it."""
+    if work.palette_pull > 0:
+        pulled = pull_to_palette(np.asarray(image.convert("RGB")), work.job.anchor.palette,
+                                 work.palette_pull)
+        image = Image.fromarray(pulled, "RGB")
+    # Written under a temporary name and renamed: a killed worker never leaves half a frame.
+    tmp = work.path.with_name(f".{work.path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
+    try:
+        # Low zlib effort: grain makes PNGs barely compressible, and level 6 costs ~4x the time.
+        image.save(tmp, format="PNG", compress_level=1)
+        os.replace(tmp, work.path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    job = work.job
+    return KeyFrame(scene_index=-1 if job.scene is None else job.scene.index, aspect=job.aspect,
+                    path=str(work.path), prompt=job.prompt, composition=job.composition.name,
+                    subject_box=box)
 
 
 class _Renderer:
@@ -191,11 +235,13 @@ def _subject_icon(subject: SubjectReference, notes: list[str]) -> str:
 
 def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect], out_dir: Path,
                        scale: float = 1.0, provider: KeyVisualProvider | None = None,
-                       title: str = "", palette_pull: float = 0.0) -> KeyVisuals:
+                       title: str = "", palette_pull: float = 0.0,
+                       fanout: Fanout | None = None) -> KeyVisuals:
     """Render every scene and a hero for each aspect into ``out_dir`` and describe them.
 
     ``palette_pull`` (from ``fix_pull``) moves each finished frame that share of the way toward
-    the anchor's palette, when the critic found the pictures drifting off it.
+    the anchor's palette, when the critic found the pictures drifting off it. The procedural
+    frames go through ``fanout`` (default: two threads here; a worker pool when configured).
     """
     wanted: list[Aspect] = list(dict.fromkeys(aspects))
     if not wanted:
@@ -212,33 +258,26 @@ def render_key_visuals(script: Script, anchor: StyleAnchor, aspects: list[Aspect
     compositions = scene_compositions(script.scenes, subject)
     hero_content = _digest("hero", title, subject.name, subject.icon, subject.silhouette)
 
-    def one(scene: Scene | None, aspect: Aspect) -> KeyFrame:
+    def work(scene: Scene | None, aspect: Aspect) -> FrameWork:
         index = -1 if scene is None else scene.index
         # A scene's subject is laid out clear of the text bands through its camera move.
         composition = HERO_COMPOSITION if scene is None else compositions[index].moving(
             scene.motion)
         content = hero_content if scene is None else _scene_content(scene, subject)
-        prompt = frame_prompt(anchor, composition, scene, title)
-        job = FrameJob(scene=scene, anchor=draw_anchor, aspect=aspect, prompt=prompt,
+        job = FrameJob(scene=scene, anchor=draw_anchor, aspect=aspect,
+                       prompt=frame_prompt(anchor, composition, scene, title),
                        seed=frame_seed(content, composition), is_hero=scene is None,
                        composition=composition, title=title)
-        image, box = renderer.render(job, frame_size(aspect, scale))
-        if palette_pull > 0:
-            pulled = pull_to_palette(np.asarray(image.convert("RGB")), anchor.palette, palette_pull)
-            image = Image.fromarray(pulled, "RGB")
-        path = out_dir / _file_name(index, aspect)
-        # Low zlib effort: grain makes PNGs barely compressible, and level 6 costs ~4x the time.
-        image.save(path, format="PNG", compress_level=1)
-        return KeyFrame(scene_index=index, aspect=aspect, path=str(path), prompt=prompt,
-                        composition=composition.name, subject_box=box)
+        return FrameWork(job, frame_size(aspect, scale), palette_pull,
+                         out_dir / _file_name(index, aspect))
 
-    jobs: list[tuple[Scene | None, Aspect]] = [(s, a) for s in script.scenes for a in wanted]
-    jobs += [(None, a) for a in wanted]
-    # numpy, Pillow's filters and its PNG encoder release the GIL: two threads use two cores.
-    # A remote provider goes one frame at a time, so its fallback point stays well defined.
-    workers = MAX_WORKERS if renderer.primary is renderer.fallback else 1
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = list(pool.map(lambda job: one(*job), jobs))
+    works = [work(s, a) for s in script.scenes for a in wanted] + [work(None, a) for a in wanted]
+    if renderer.primary is renderer.fallback:
+        # numpy, Pillow's filters and its PNG encoder release the GIL: two threads use two cores.
+        renderer.used.add(renderer.fallback.name)
+        done = (fanout or InProcess()).map(draw_frame, works, workers=MAX_WORKERS)
+    else:  # a remote provider goes one frame at a time, so its fallback point stays well defined
+        done = [_finish(w, *renderer.render(w.job, w.size)) for w in works]
     frames, heroes = done[: -len(wanted)], done[-len(wanted):]
     if palette_pull > 0:
         notes.append(f"colours pulled {palette_pull:.0%} of the way toward the palette (QA fix)")

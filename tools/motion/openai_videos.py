@@ -72,6 +72,7 @@ class OpenAIVideosProvider:
         # fail at once rather than each waiting out its own timeout.
         self._failed: dict[Path, str] = {}
         self._lock = threading.Lock()
+        self.calls = 0  # clips asked for: what the API bills, compared with the estimate
 
     def render(self, job: MotionJob) -> Path:
         """Generate the job's clip remotely and write it normalised to ``job.out_path``."""
@@ -115,6 +116,8 @@ class OpenAIVideosProvider:
                 "seconds": str(nearest_seconds(job.frames, self.seconds)), "size": size}
         files = {"input_reference": (job.key_frame.with_suffix(".png").name, buf.getvalue(),
                                      "image/png")}
+        with self._lock:
+            self.calls += 1
         resp = request(self.endpoint, "POST", "/videos", "video generation", creates=True,
                        data=form, files=files)
         return self._video(resp, "video generation")

@@ -23,6 +23,7 @@ from tools.common.timing import (
 from tools.handoffs import AudioPlan, Narration, Script, StyleAnchor, TimedScene
 from tools.music.mix import mix_audio
 from tools.music.score import compose_score
+from tools.voice.words import timed_words
 
 DUCK_DB = -10.0
 
@@ -82,6 +83,7 @@ def plan_audio(
     beat_s = 60.0 / direction.tempo_bpm
     kept = keep_timeline(keep, script, narration, target_s, beat_s) if keep else None
     timeline = kept or fit_timeline(script, narration, target_s, beat_s)
+    timeline = timed_words(timeline, narration)  # captions follow a voice that timed its words
     total = timeline_total(timeline)
     notes = _kept_notes(keep, kept) if keep else []
     notes += _fit_notes(timeline, target_s)

@@ -9,11 +9,11 @@ never leaves a half-published folder behind.
 from __future__ import annotations
 
 import glob
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from tools.common.atomic import clear_dead_writes, move_tree, write_atomic
 from tools.handoffs import (
     PLATFORM_ASPECT,
     Brief,
@@ -55,6 +55,7 @@ def publish(
     prefix = f".publish-{out_dir.name}-"
     for stale in out_dir.parent.glob(f"{glob.escape(prefix)}*"):
         shutil.rmtree(stale, ignore_errors=True)
+    clear_dead_writes(out_dir)  # and a manifest it was writing when killed
     staging = Path(tempfile.mkdtemp(prefix=prefix, dir=out_dir.parent))
     try:
         variants = [_stage_variant(brief, edit, p, staging) for p in brief.platforms]
@@ -74,8 +75,9 @@ def publish(
             qa_summary="qa_report.md",
             contact_sheet=sheet,
         )
-        (staging / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-        _move_in(staging, out_dir)
+        write_atomic(staging / "manifest.json", manifest.model_dump_json(indent=2))
+        # File by file, each in one step, the manifest last: a kill leaves every file whole.
+        move_tree(staging, out_dir, last=["manifest.json"])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if webhook is None:
@@ -87,9 +89,7 @@ def publish(
 
 def _write_manifest(manifest: PublishManifest, out_dir: Path) -> None:
     """Replace manifest.json in one step, so a reader never sees half of it."""
-    tmp = out_dir / ".manifest.json.tmp"
-    tmp.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-    os.replace(tmp, out_dir / "manifest.json")
+    write_atomic(out_dir / "manifest.json", manifest.model_dump_json(indent=2))
 
 
 def _stage_variant(
@@ -138,12 +138,3 @@ def _stage_record(
     render_contact_sheet(qa, frames, record.anchor.palette, brief.title, staging / CONTACT_SHEET)
     return RECORD, CONTACT_SHEET
 
-
-def _move_in(staging: Path, out_dir: Path) -> None:
-    """Move the staged entries into the output folder, replacing what they replace."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for entry in staging.iterdir():
-        target = out_dir / entry.name
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        os.replace(entry, target)

@@ -11,6 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
+from tools.common.atomic import write_atomic
 from tools.common.errors import BadInput
 from tools.handoffs import (
     AcceptanceCriteria,
@@ -136,6 +137,5 @@ def load_production(folder: Path) -> tuple[Production, ProductionRecord, Publish
 def write_record(record: ProductionRecord, folder: Path) -> Path:
     """Write ``production.json`` into ``folder``."""
     path = folder / RECORD
-    path.write_text(json.dumps(record.model_dump(mode="json"), indent=2, ensure_ascii=False),
-                    encoding="utf-8")
+    write_atomic(path, json.dumps(record.model_dump(mode="json"), indent=2, ensure_ascii=False))
     return path

@@ -13,7 +13,7 @@ from tools.handoffs import QACheck
 from tools.music.mix import measure_loudness
 from tools.music.score import mood_energy
 from tools.qa.checks_base import THRESHOLDS, Cut, Production, check, scene_name
-from tools.qa.decode import Memo, audio_digest, decode_audio
+from tools.qa.decode import Memo, audio_digest, audio_summary, decode_audio
 from tools.qa.measure_audio import (
     RATE,
     AnchoredGrid,
@@ -28,8 +28,9 @@ from tools.qa.measure_audio import (
 # warm and upbeat one per beat, driving subdivides the beat.
 EXPECTED_ENERGY = {"calm": "low", "warm": "medium", "upbeat": "medium", "driving": "high"}
 
-# Measurements by the decoded mix: every cut carries the same mix, and a revision that keeps it
-# (a new CTA, other captions) re-judges the same sound. Each is a pure function of the samples.
+# Measurements by the mix: every cut carries the same mix, and a revision that keeps it (a new
+# look, other captions) re-judges the same sound without decoding it (tools.qa.decode.
+# audio_digest). Each is a pure function of the samples.
 _loudness: Memo[tuple[float, float]] = Memo(32, "loudness")
 _grids: Memo[AnchoredGrid | None] = Memo(32, "beat_grid")
 _energies: Memo[tuple[str, dict[str, float]]] = Memo(32, "energy")
@@ -66,8 +67,8 @@ def _speech_levels(cut: Cut) -> np.ndarray:
 
 def loudness_checks(p: Production, cut: Cut) -> list[QACheck]:
     """Check integrated loudness and true peak against every platform the cut serves."""
-    samples = decode_audio(cut.video)
-    if samples.shape[0] < RATE // 2:
+    count, _ = audio_summary(cut.video)
+    if count < RATE // 2:
         return []
     lufs, peak = _measured_loudness(cut)
     targets = [p.accept.loudness_lufs.get(pl, -14.0) for pl in cut.platforms] or [-14.0]
@@ -96,12 +97,12 @@ def rhythm_checks(p: Production, cut: Cut) -> list[QACheck]:
     written at exactly that tempo, so the question is whether the audio pulses there, with a
     phase fitted from the audio, not which metrical level a blind estimate happens to pick.
     """
-    samples = decode_audio(cut.video)
+    count, _ = audio_summary(cut.video)
     want = p.anchor.music.tempo_bpm
-    beats = samples.shape[0] / RATE / (60.0 / want)
-    if samples.size and beats < THRESHOLDS["tempo_min_beats"]:
-        return _short_clip_rhythm(p, cut, samples, beats)
-    measured = _measured_grid(cut, want) if samples.size else None
+    beats = count / RATE / (60.0 / want)
+    if count and beats < THRESHOLDS["tempo_min_beats"]:
+        return _short_clip_rhythm(p, cut, count, beats)
+    measured = _measured_grid(cut, want) if count else None
     min_salience = THRESHOLDS["beat_salience_min"]
     if measured is None or measured.salience < min_salience or not measured.dominant:
         value = (
@@ -128,7 +129,7 @@ def rhythm_checks(p: Production, cut: Cut) -> list[QACheck]:
     ]
     out += _cuts_check(p, cut, grid, "a measured beat",
                        detail=f"beat grid {grid.bpm:.2f} bpm from {grid.phase_s:.3f} s")
-    out.append(_mood_check(p, cut, samples, grid))
+    out.append(_mood_check(p, cut, count, grid))
     return out
 
 
@@ -153,9 +154,7 @@ def _cuts_check(
     ]
 
 
-def _short_clip_rhythm(
-    p: Production, cut: Cut, samples: np.ndarray, beats: float
-) -> list[QACheck]:
+def _short_clip_rhythm(p: Production, cut: Cut, count: int, beats: float) -> list[QACheck]:
     """Judge the rhythm of a clip too short to measure a tempo from.
 
     Over a dozen beats, a sparse bed with a swell, a fade and ducking under the voice fits
@@ -172,11 +171,11 @@ def _short_clip_rhythm(
     ]
     grid = BeatGrid(period_s=60.0 / want, phase_s=0.0)
     out += _cuts_check(p, cut, grid, "a beat of the score's grid")
-    out.append(_mood_check(p, cut, samples, grid))
+    out.append(_mood_check(p, cut, count, grid))
     return out
 
 
-def _mood_check(p: Production, cut: Cut, samples: np.ndarray, grid: BeatGrid) -> QACheck:
+def _mood_check(p: Production, cut: Cut, count: int, grid: BeatGrid) -> QACheck:
     """Judge the music's energy from its hats, or pass with a note when there is too little.
 
     The share of beats with a hat is a statistic over bars; under ``mood_min_bars`` bars most
@@ -185,7 +184,7 @@ def _mood_check(p: Production, cut: Cut, samples: np.ndarray, grid: BeatGrid) ->
     mood = p.anchor.music.mood
     expected = EXPECTED_ENERGY[mood_energy(mood)]
     threshold = f"{expected} energy for a {mood} mood"
-    bars = samples.shape[0] / RATE / (4 * grid.period_s)
+    bars = count / RATE / (4 * grid.period_s)
     min_bars = THRESHOLDS["mood_min_bars"]
     if bars < min_bars:
         return check(

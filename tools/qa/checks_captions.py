@@ -2,7 +2,8 @@
 
 Contrast is measured on decoded frames while each cue is on screen, inside the caption box, so
 it is the contrast a viewer gets over the actual picture, not the plate's nominal colour. The
-end card is found by drawing it again and matching it inside its panel.
+end card is found by drawing it again and matching it inside its panel. Both figures are
+remembered by the frames' identities (tools.qa.frame_keys), so only changed segments are decoded.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +22,8 @@ from tools.common.media import MediaInfo
 from tools.common.overlays import end_card
 from tools.handoffs import QACheck, frame_size
 from tools.qa.checks_base import THRESHOLDS, Cut, Production, check, normalize_text
-from tools.qa.decode import decode_frames
+from tools.qa.decode import Memo, decode_frames, probe_file
+from tools.qa.frame_keys import FrameAsk
 from tools.qa.measure_image import caption_contrast, relative_luminance
 
 MAX_CONTRAST_SAMPLES = 12
@@ -28,6 +32,9 @@ _drawing = threading.Lock()
 _SRT_TIME = re.compile(r"(\d+):(\d{2}):(\d{2})[,.](\d{3})")
 
 Cue = tuple[float, float, str]
+# The caption box's contrast in one frame; the card's (presence, change) between two frames.
+_contrasts: Memo[float] = Memo(4096, "caption_contrast")
+_cards: Memo[tuple[float, float]] = Memo(512, "card_presence")
 
 
 def read_srt(path: str | Path) -> list[Cue]:
@@ -89,12 +96,32 @@ def _contrast_cues(cues: list[Cue]) -> list[Cue]:
     return cues[::step]
 
 
-def frame_times(p: Production, cut: Cut) -> list[float]:
-    """Return the times this module will look at, so they can be decoded in one pass."""
+def _contrast_asks(cut: Cut, cues: list[Cue]) -> list[FrameAsk[float]]:
+    b = cut.caption_box
+    crop = (b.x, b.y, b.width, b.height)
+    return [FrameAsk(_contrasts, ("contrast", crop), ((a + e) / 2,))
+            for a, e, _ in _contrast_cues(cues)]
+
+
+def _card_ask(p: Production, cut: Cut, info: MediaInfo) -> FrameAsk[tuple[float, float]] | None:
+    """Return the card's measurement: everything the card is drawn from, and its two frames."""
+    start = p.edit.end_card_start_s
+    if not 0 < start < info.duration_s:
+        return None
+    drawn = ("card", p.edit.cta, p.brief.title, info.width, info.height,
+             tuple(p.anchor.palette), cut.aspect, cut.caption_box.y)
+    return FrameAsk(_cards, drawn, (start - 0.25, (start + p.audio.duration_s) / 2))
+
+
+def caption_asks(p: Production, cut: Cut) -> list[FrameAsk[Any]]:
+    """Return the frame measurements this module will make of a cut, to decode them in one pass."""
     cues = read_srt(cut.captions.get(p.accept.languages[0], ""))
-    times = [(a + e) / 2 for a, e, _ in _contrast_cues(cues)]
-    start, end = p.edit.end_card_start_s, p.audio.duration_s
-    return [*times, start - 0.25, (start + end) / 2]
+    asks: list[FrameAsk[Any]] = [*_contrast_asks(cut, cues)]
+    try:
+        card = _card_ask(p, cut, probe_file(cut.video))
+    except Exception:  # an unreadable video fails its own check
+        card = None
+    return asks + ([card] if card is not None else [])
 
 
 def _contrast_check(p: Production, cut: Cut, cues: list[Cue]) -> QACheck:
@@ -105,14 +132,13 @@ def _contrast_check(p: Production, cut: Cut, cues: list[Cue]) -> QACheck:
                      f"burn the captions into the {cut.label} cut", variant=cut.label)
     picked = _contrast_cues(cues)
     b = cut.caption_box
+    crop = (b.x, b.y, b.width, b.height)
     try:
-        regions = decode_frames(
-            cut.video, [(a + e) / 2 for a, e, _ in picked], crop=(b.x, b.y, b.width, b.height)
-        )
+        ratios = [ask.measured(cut.video, partial(_contrast_at, cut.video, ask.times[0], crop))
+                  for ask in _contrast_asks(cut, cues)]
     except Exception as exc:  # an unreadable video already fails its own check
         return check("captions_contrast", False, str(exc), threshold, "edit",
                      f"re-render the {cut.label} cut", variant=cut.label)
-    ratios = [caption_contrast(r) for r in regions]
     worst = min(range(len(ratios)), key=lambda i: ratios[i])
     return check(
         "captions_contrast", ratios[worst] >= minimum, ratios[worst], threshold, "edit",
@@ -121,6 +147,10 @@ def _contrast_check(p: Production, cut: Cut, cues: list[Cue]) -> QACheck:
         detail=f"{len(ratios)} cues measured at {picked[worst][0]:.1f} s worst",
         variant=cut.label,
     )
+
+
+def _contrast_at(video: str, t: float, crop: tuple[int, int, int, int]) -> float:
+    return caption_contrast(decode_frames(video, [t], crop=crop)[0])
 
 
 def _speed_check(p: Production, cut: Cut, cues: list[Cue]) -> QACheck:
@@ -155,18 +185,14 @@ def end_card_check(p: Production, cut: Cut, info: MediaInfo) -> QACheck:
     limit = THRESHOLDS["end_card_min_presence"]
     threshold = f"the CTA card explains ≥ {limit:.0%} of the change in its panel"
     fix = f"put the CTA “{p.accept.cta}” on an end card at the end of the {cut.label} cut"
-    if not 0 < start < info.duration_s:
+    ask = _card_ask(p, cut, info)
+    if ask is None:
         return check("cta_end_card", False, f"card at {start:.2f} s", threshold, "edit", fix,
                      variant=cut.label)
-    panel = _card_panel(p, cut, info.width, info.height)
     try:
-        before, during = decode_frames(
-            cut.video, [start - 0.25, (start + p.audio.duration_s) / 2],
-            crop=panel.box if panel else (0, 0, 1, 1),
-        )
+        presence, change = ask.measured(cut.video, partial(_card_measure, p, cut, info, ask))
     except Exception as exc:  # an unreadable video already fails its own check
         return check("cta_end_card", False, str(exc), threshold, "edit", fix, variant=cut.label)
-    presence, change = _card_presence(panel, before, during) if panel else (0.0, 0.0)
     same_cta = normalize_text(p.edit.cta) == normalize_text(p.accept.cta)
     return check(
         "cta_end_card", presence >= limit and same_cta, presence, threshold, "edit", fix,
@@ -174,6 +200,15 @@ def end_card_check(p: Production, cut: Cut, info: MediaInfo) -> QACheck:
         f"by {change:.3f} when it comes in",
         variant=cut.label,
     )
+
+
+def _card_measure(p: Production, cut: Cut, info: MediaInfo, ask: FrameAsk[tuple[float, float]]
+                  ) -> tuple[float, float]:
+    """Draw the card again and measure how much of its panel's change it explains."""
+    panel = _card_panel(p, cut, info.width, info.height)
+    before, during = decode_frames(cut.video, list(ask.times),
+                                   crop=panel.box if panel else (0, 0, 1, 1))
+    return _card_presence(panel, before, during) if panel else (0.0, 0.0)
 
 
 @dataclass(frozen=True)

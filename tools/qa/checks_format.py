@@ -11,7 +11,7 @@ from PIL import Image
 from tools.common.media import MediaInfo
 from tools.handoffs import FPS, PLATFORM_ASPECT, QACheck, Stage, frame_size
 from tools.qa.checks_base import Cut, Production, check
-from tools.qa.decode import decode_audio, probe_file
+from tools.qa.decode import audio_summary, probe_file
 
 SILENCE_DBFS = -50.0
 
@@ -81,8 +81,7 @@ def _duration_check(p: Production, cut: Cut, info: MediaInfo) -> QACheck:
 
 def audio_present_check(cut: Cut, info: MediaInfo) -> QACheck:
     """Check the cut carries an AAC track that is not silent."""
-    samples = decode_audio(cut.video) if info.audio_codec else np.zeros((0, 2))
-    rms = float(np.sqrt(np.mean(samples**2))) if samples.size else 0.0
+    rms = audio_summary(cut.video)[1] if info.audio_codec else 0.0
     level = 20 * np.log10(max(rms, 1e-9))
     return check(
         "audio_present", info.audio_codec == "aac" and level > SILENCE_DBFS,

@@ -8,16 +8,16 @@ it catches copy and pictures about something else, not copy that is merely weak.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
-from memory.embedding import embed_texts
+from memory.embedding import MODEL_PACKAGE, embed_texts
 from tools.common.blas_threads import single_threaded
 from tools.handoffs import QACheck
 from tools.qa.checks_base import THRESHOLDS, Production, check, contains_phrase, scene_name
+from tools.qa.decode import Memo
 
 # Lines about other things entirely: the baseline a scene's copy must beat.
 UNRELATED = (
@@ -76,30 +76,30 @@ def prompt_checks(p: Production) -> list[QACheck]:
     return out
 
 
-# Vectors by text, least recently used dropped first: QA rounds and re-judgments of one
-# production ask for the same lines again (the reference lines every time), and the embedding
-# is the critic's most expensive measurement.
-_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-_MAX_VECTORS = 4096
-_vectors_lock = threading.Lock()
+# Vectors by text (on disk too): QA rounds, revisions and re-judgments of one production ask for
+# mostly the same lines again (the reference lines every time), and loading the embedding model
+# and running it is the critic's most expensive measurement; a revision whose words are
+# unchanged loads no model at all.
+_vectors: Memo[np.ndarray] = Memo(4096, "embedding")
 
 
 def _embed(texts: list[str], references: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Embed ``texts`` and the reference lines in one pass, remembering every vector."""
     wanted = list(dict.fromkeys((*texts, *references)))
-    with _vectors_lock:
-        known = {t: _vectors[t] for t in wanted if t in _vectors}
-        for t in known:
-            _vectors.move_to_end(t)
-    missing = [t for t in wanted if t not in known]
-    if missing:
+    missing = [t for t in wanted if not _vectors.known((MODEL_PACKAGE, t))]
+    if missing:  # the model loads only when a line is new
         with single_threaded():
-            known.update(zip(missing, embed_texts(missing), strict=True))
-        with _vectors_lock:
-            _vectors.update((t, known[t]) for t in missing)
-            while len(_vectors) > _MAX_VECTORS:
-                _vectors.popitem(last=False)
+            for text, vector in zip(missing, embed_texts(missing), strict=True):
+                _vectors.put((MODEL_PACKAGE, text), vector)
+    known = {t: _vectors.get((MODEL_PACKAGE, t), partial(_one, t)) for t in wanted}
     return np.array([known[t] for t in texts]), np.array([known[r] for r in references])
+
+
+def _one(text: str) -> np.ndarray:
+    """Embed one line (only when it fell out of memory between the batch and its use)."""
+    with single_threaded():
+        vector: np.ndarray = embed_texts([text])[0]
+    return vector
 
 
 @dataclass(frozen=True)

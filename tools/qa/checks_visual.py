@@ -3,19 +3,35 @@
 Palette adherence is the CIEDE2000 distance of each pixel to its nearest anchor colour; scenes
 are compared with each other by mean colour and by detail and contrast; the cover must be the
 hero frame (pixel by pixel, under its title) and sit in the video's colours.
+
+Every figure is remembered by what it measures: a still's by its bytes and the palette, a clip
+frame's thumbnail by the frame's identity (tools.qa.frame_keys), so a revision that changed the
+CTA measures no key frame again, and one that changed the look no sound.
 """
 
 from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from tools.common.colour import nearest_palette_distance, palette_adherence, rgb_to_hex
 from tools.handoffs import ASPECT_SIZE, KeyFrame, QACheck, frame_size
 from tools.qa.checks_base import THRESHOLDS, Cut, Production, check, scene_name
-from tools.qa.decode import decode_frames
+from tools.qa.decode import Memo, decode_frames, file_digest
+from tools.qa.frame_keys import FrameAsk
 from tools.qa.measure_image import colour_distance, mean_lab, picture, pixel_difference, structure
 
 SAMPLES_PER_SCENE = (0.2, 0.5, 0.8)
+
+# A still against a palette: (median ΔE, share within tolerance, the colour it drifts toward).
+_adherence: Memo[tuple[float, float, str]] = Memo(1024, "still_palette")
+# A still's look: its mean Lab colour and its (detail, contrast).
+_looks: Memo[tuple[Any, tuple[float, float]]] = Memo(1024, "still_look")
+# A sampled clip frame, shrunk to the thumbnail the palette is judged on.
+_thumbs: Memo[np.ndarray] = Memo(4096, "frame_thumb")
 
 
 def _palette_threshold() -> str:
@@ -36,19 +52,41 @@ def _drift_colour(rgb: np.ndarray, palette: list[str]) -> str:
 
 def _adheres(rgb: np.ndarray, palette: list[str]) -> tuple[bool, float, float]:
     med, share = palette_adherence(rgb, palette, THRESHOLDS["palette_tolerance_de"])
-    ok = med <= THRESHOLDS["palette_median_de"] and share >= THRESHOLDS["palette_share_min"]
-    return ok, med, share
+    return _passes(med, share), med, share
+
+
+def _passes(med: float, share: float) -> bool:
+    return med <= THRESHOLDS["palette_median_de"] and share >= THRESHOLDS["palette_share_min"]
+
+
+def still_adherence(path: str | Path, palette: list[str]) -> tuple[float, float, str]:
+    """Return a still's (median ΔE, share within tolerance, drift colour), once per content."""
+
+    def measure() -> tuple[float, float, str]:
+        rgb = picture(path).thumb
+        _, med, share = _adheres(rgb, palette)
+        return med, share, _drift_colour(rgb, palette)
+
+    return _adherence.get((file_digest(path), tuple(palette)), measure)
+
+
+def _look(path: str) -> tuple[Any, tuple[float, float]]:
+    def measure() -> tuple[Any, tuple[float, float]]:
+        rgb = picture(path).thumb
+        return mean_lab(rgb), structure(rgb)
+
+    return _looks.get(file_digest(path), measure)
 
 
 def key_frame_checks(p: Production) -> list[QACheck]:
     """Check every key frame and hero against the palette, and scenes against each other."""
     out: list[QACheck] = []
     palette = p.anchor.palette
-    pictures: dict[str, np.ndarray] = {}
+    readable: set[str] = set()
     for frame in [*p.keyvisuals.frames, *p.keyvisuals.heroes]:
         name = scene_name(frame.scene_index)
         try:
-            rgb = picture(frame.path).thumb
+            med, share, drift = still_adherence(frame.path, palette)
         except (OSError, ValueError):
             out.append(
                 check("palette_key_frame", False, "unreadable", _palette_threshold(),
@@ -56,13 +94,12 @@ def key_frame_checks(p: Production) -> list[QACheck]:
                       scene=frame.scene_index)
             )
             continue
-        pictures[frame.path] = rgb
-        ok, med, share = _adheres(rgb, palette)
+        readable.add(frame.path)
         out.append(
             check(
-                "palette_key_frame", ok, med, _palette_threshold(), "keyvisual",
+                "palette_key_frame", _passes(med, share), med, _palette_threshold(), "keyvisual",
                 f"{name} ({frame.aspect}) drifts from the palette toward "
-                f"{_drift_colour(rgb, palette)}: regenerate it with the anchor palette "
+                f"{drift}: regenerate it with the anchor palette "
                 f"{' '.join(palette)} weighted up",
                 detail=f"{name}: {share:.0%} of pixels within ΔE "
                 f"{THRESHOLDS['palette_tolerance_de']:g}",
@@ -70,17 +107,18 @@ def key_frame_checks(p: Production) -> list[QACheck]:
             )
         )
     for aspect in dict.fromkeys(f.aspect for f in p.keyvisuals.frames):
-        scenes = [f for f in p.keyvisuals.frames if f.aspect == aspect and f.path in pictures]
-        out += _consistency(scenes, pictures)
+        scenes = [f for f in p.keyvisuals.frames if f.aspect == aspect and f.path in readable]
+        out += _consistency(scenes)
     return out
 
 
-def _consistency(frames: list[KeyFrame], pictures: dict[str, np.ndarray]) -> list[QACheck]:
+def _consistency(frames: list[KeyFrame]) -> list[QACheck]:
     """Compare each scene's mean colour, detail and contrast with the median of the set."""
     if len(frames) < 3:
         return []
-    means = np.array([mean_lab(pictures[f.path]) for f in frames])
-    looks = np.array([structure(pictures[f.path]) for f in frames])
+    measured = [_look(f.path) for f in frames]
+    means = np.array([m for m, _ in measured])
+    looks = np.array([look for _, look in measured])
     centre, look_centre = np.median(means, axis=0), np.median(looks, axis=0)
     limit, ratio_max = THRESHOLDS["scene_colour_de"], THRESHOLDS["scene_structure_ratio"]
     out: list[QACheck] = []
@@ -126,11 +164,23 @@ def sample_times(p: Production) -> list[tuple[int, float]]:
     return out
 
 
+def clip_asks(p: Production, cut: Cut) -> list[FrameAsk[np.ndarray]]:
+    """Return the thumbnails of sampled clip frames ``clip_checks`` measures, in its order."""
+    size = _thumb_size(cut)
+    return [FrameAsk(_thumbs, ("thumb", size), (t,)) for _, t in sample_times(p)]
+
+
+def _thumb(video: str, t: float, size: tuple[int, int]) -> np.ndarray:
+    return decode_frames(video, [t], size=size)[0]
+
+
 def clip_checks(p: Production, cut: Cut) -> tuple[list[QACheck], np.ndarray | None]:
     """Check sampled frames of each scene's clip in a cut; return them and the cut's mean colour."""
     times = sample_times(p)
+    size = _thumb_size(cut)
     try:
-        frames = decode_frames(cut.video, [t for _, t in times], size=_thumb_size(cut))
+        frames = [ask.measured(cut.video, partial(_thumb, cut.video, t, size))
+                  for ask, (_, t) in zip(clip_asks(p, cut), times, strict=True)]
     except Exception:  # the readable check already failed this cut
         return [], None
     height = frame_size(cut.aspect, p.scale)[1]
@@ -185,13 +235,12 @@ def cover_checks(p: Production, cut: Cut, video_lab: np.ndarray | None) -> list[
             variant=cut.label,
         )
     )
-    small = cover.thumb
-    ok, med, share = _adheres(small, p.anchor.palette)
+    med, share, _ = still_adherence(cut.cover, p.anchor.palette)
     near = THRESHOLDS["cover_video_de"]
-    gap = colour_distance(mean_lab(small), video_lab) if video_lab is not None else 0.0
+    gap = colour_distance(_look(cut.cover)[0], video_lab) if video_lab is not None else 0.0
     out.append(
         check(
-            "cover_palette", ok and gap <= near, med,
+            "cover_palette", _passes(med, share) and gap <= near, med,
             f"{_palette_threshold()}; mean colour within ΔE00 {near:g} of the video", "edit",
             f"the {cut.label} cover's colours are off the video's (ΔE00 {gap:.1f}): redraw it "
             "from the hero frame in the anchor palette",

@@ -3,6 +3,11 @@
 Every check measures the files on disk (decoded frames, decoded audio, parsed captions), carries
 its measured value and threshold, names the stage that owns a failure and says what would fix
 it. An optional chat model may add notes afterwards; it never changes a measured verdict.
+
+The critic is incremental: every measurement is remembered by what it measures (a segment's
+frame, the mix, a key frame's bytes, a line of copy), on disk when given a folder, so judging a
+revision decodes and measures only what the revision changed; the verdicts are the ones a full
+re-check gives (tests/integration/tools_qa/test_incremental_critic.py).
 """
 
 from __future__ import annotations
@@ -11,13 +16,14 @@ import contextlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from tools.common.media import MediaInfo
 from tools.handoffs import QACheck, QAReport
 from tools.qa import memo_disk
 from tools.qa.checks_audio import loudness_checks, narration_checks, rhythm_checks
 from tools.qa.checks_base import THRESHOLDS, Cut, Production, cuts_from_edit
-from tools.qa.checks_captions import caption_checks, end_card_check, frame_times, read_srt
+from tools.qa.checks_captions import caption_asks, caption_checks, end_card_check, read_srt
 from tools.qa.checks_format import (
     audio_present_check,
     cover_size_check,
@@ -28,10 +34,18 @@ from tools.qa.checks_format import (
 from tools.qa.checks_layout import text_clear_checks
 from tools.qa.checks_story import copy_checks, prompt_checks, relevance_checks
 from tools.qa.checks_subject import subject_checks
-from tools.qa.checks_visual import clip_checks, cover_checks, key_frame_checks, sample_times
+from tools.qa.checks_visual import (
+    clip_asks,
+    clip_checks,
+    cover_checks,
+    key_frame_checks,
+    sample_times,
+)
 from tools.qa.checks_words import caption_line_checks, phrase_checks
 from tools.qa.decode import file_digest, forget, prefetch, probe_file
+from tools.qa.frame_keys import FrameAsk, unmeasured_times
 from tools.qa.report import still_off
+from tools.qa.text_boxes import title_asks
 from tools.qa.verdicts import Words
 
 __all__ = ["THRESHOLDS", "Cut", "Judge", "Production", "cuts_from_edit", "run_checks"]
@@ -40,9 +54,10 @@ __all__ = ["THRESHOLDS", "Cut", "Judge", "Production", "cuts_from_edit", "run_ch
 Judge = Callable[[Production, QAReport], list[str]]
 
 
-def _frame_times(p: Production, cut: Cut) -> list[float]:
-    """Return every time this cut's checks will look at a frame, to decode them in one pass."""
-    return [t for _, t in sample_times(p)] + frame_times(p, cut)
+def _frame_asks(p: Production, cut: Cut) -> list[FrameAsk[Any]]:
+    """Return every measurement of frames this cut's checks will make, to decode in one pass."""
+    times = [t for _, t in sample_times(p)]
+    return [*clip_asks(p, cut), *caption_asks(p, cut), *title_asks(p, cut, times)]
 
 
 def _sound_and_format_checks(
@@ -80,14 +95,16 @@ def _picture_checks(p: Production, cut: Cut, info: MediaInfo) -> list[QACheck]:
 
 
 def _pictures_of_file(p: Production, cuts: list[Cut]) -> list[list[QACheck] | None]:
-    """Decode the frames of one file in one pass, then run the picture checks of its cuts.
+    """Decode in one pass the frames of one file no measurement remembers, then run the picture
+    checks of its cuts.
 
     ``cuts`` share the file's content (published copies of one cut). A cut whose file cannot
     be probed gets None: it only fails its readable check. A decoding failure is reported by
     each check that needed the frames.
     """
     with contextlib.suppress(Exception):
-        prefetch(cuts[0].video, [t for cut in cuts for t in _frame_times(p, cut)])
+        asks = [ask for cut in cuts for ask in _frame_asks(p, cut)]
+        prefetch(cuts[0].video, unmeasured_times(cuts[0].video, asks))
     out: list[list[QACheck] | None] = []
     for cut in cuts:
         try:

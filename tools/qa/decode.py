@@ -7,6 +7,10 @@ check. Distinct files decode at once, one ffmpeg each, while the critic measures
 frames. Results are keyed by the file's content hash: published copies of one cut (reels and
 tiktok share a file) are decoded once, and a replaced file is never judged from an old decode;
 ``Memo`` keeps small measurements the same way across judgments.
+
+A frame is known by what it shows (``frame_ids``): in a cut the edit joined, its segment's key
+and its place in it, so a measurement of it survives a revision that re-encoded other segments;
+the sound by its encoded track (``audio_digest``), so a new look never decodes the mix again.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from PIL import Image
 
 from tools.common.errors import RenderError
 from tools.common.media import MediaInfo, ffmpeg_exe, probe, read_audio
+from tools.edit.segments import audio_identity, frame_identity
 from tools.handoffs import FPS
-from tools.qa import memo_disk
+from tools.qa import memo_disk, tally
 
 T = TypeVar("T")
 
@@ -46,8 +51,9 @@ _audio: dict[str, np.ndarray] = {}
 _audio_digests: dict[str, str] = {}
 _digests: dict[tuple[str, int, int], str] = {}
 _probes: dict[str, MediaInfo] = {}
-# How to clear every Memo (``forget_measurements``).
+# How to clear every Memo (``forget_measurements``) and each judgment's own caches (``forget``).
 _memos: list[Callable[[], None]] = []
+_judgment_caches: list[Callable[[], None]] = []
 
 
 class Memo(Generic[T]):
@@ -71,14 +77,37 @@ class Memo(Generic[T]):
                 self._items.move_to_end(key)
                 return self._items[key]
         stored, found = memo_disk.load(self._name, key)
-        value: T = cast(T, found) if stored else measure()
-        if not stored:
+        if stored:
+            value: T = cast(T, found)
+        else:
+            value = measure()
+            tally.measured(self._name)
             memo_disk.save(self._name, key, value)
+        self._keep(key, value)
+        return value
+
+    def known(self, key: Hashable) -> bool:
+        """Say whether a measurement under ``key`` is remembered (read from disk if it is there)."""
+        with self._lock:
+            if key in self._items:
+                return True
+        stored, found = memo_disk.load(self._name, key)
+        if stored:
+            self._keep(key, cast(T, found))
+        return stored
+
+    def put(self, key: Hashable, value: T) -> None:
+        """Remember a measurement made elsewhere (in a batch), on disk too."""
+        tally.measured(self._name)
+        memo_disk.save(self._name, key, value)
+        self._keep(key, value)
+
+    def _keep(self, key: Hashable, value: T) -> None:
         with self._lock:
             self._items[key] = value
+            self._items.move_to_end(key)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
-        return value
 
     def clear(self) -> None:
         with self._lock:
@@ -91,8 +120,15 @@ def forget_measurements() -> None:
         clear()
 
 
+def on_forget(clear: Callable[[], None]) -> None:
+    """Have ``forget`` call ``clear`` too: a cache that lives for one judgment."""
+    _judgment_caches.append(clear)
+
+
 def forget() -> None:
     """Drop every decoded frame and sample (full-size frames are large)."""
+    for clear in _judgment_caches:
+        clear()
     _frames.clear()
     _shrunk.clear()
     _audio.clear()
@@ -138,6 +174,14 @@ def frame_numbers(times_s: list[float], duration_s: float) -> list[int]:
     return [min(last, max(0, round(t * FPS))) for t in times_s]
 
 
+def frame_ids(path: str | Path, times_s: list[float]) -> list[str]:
+    """Return what the frames at ``times_s`` show: their segment and place in it when the edit
+    joined the file (tools.edit.segments.frame_identity), else the file's content and number."""
+    digest = file_digest(path)
+    numbers = frame_numbers(times_s, probe_file(path).duration_s)
+    return [frame_identity(Path(path), n) or f"{digest}#{n}" for n in numbers]
+
+
 def prefetch(path: str | Path, times_s: list[float]) -> list[tuple[str, int]]:
     """Decode every frame at ``times_s`` not decoded yet, in one ffmpeg; return their keys."""
     digest = file_digest(path)
@@ -146,6 +190,7 @@ def prefetch(path: str | Path, times_s: list[float]) -> list[tuple[str, int]]:
     missing = sorted({n for d, n in keys if (d, n) not in _frames})
     if missing:
         frames = _decode_selected(path, missing, info.width, info.height)
+        tally.frames_decoded([frame_identity(Path(path), n) or f"{digest}#{n}" for n in missing])
         for n, frame in zip(missing, frames, strict=True):
             _frames[(digest, n)] = frame
     return keys
@@ -282,17 +327,49 @@ def decode_frames(
     return out
 
 
+def _sound_of(path: str | Path) -> str:
+    """Return what a file's sound is: its joined track when the edit says so, else its bytes."""
+    known = audio_identity(Path(path))
+    return f"track:{known}" if known is not None else file_digest(path)
+
+
 def decode_audio(path: str | Path) -> np.ndarray:
-    """Return a file's audio as float32 (n, 2) at 48 kHz; empty if it has none."""
-    digest = file_digest(path)
-    if digest not in _audio:
-        _audio[digest] = read_audio(path)
-    return _audio[digest]
+    """Return a file's audio as float32 (n, 2) at 48 kHz; empty if it has none.
+
+    Cuts joined over one track (every aspect of a cut) share one decode.
+    """
+    sound = _sound_of(path)
+    if sound not in _audio:
+        _audio[sound] = read_audio(path)
+        tally.soundtrack_decoded(sound)
+    return _audio[sound]
 
 
 def audio_digest(path: str | Path) -> str:
-    """Hash a file's decoded audio: every cut and every re-edit of one mix shares it."""
-    digest = file_digest(path)
-    if digest not in _audio_digests:
-        _audio_digests[digest] = hashlib.sha1(decode_audio(path).tobytes()).hexdigest()
-    return _audio_digests[digest]
+    """Name a file's sound: every cut and every re-edit of one mix shares it.
+
+    A cut the edit joined is named by its track without decoding anything; any other file by
+    a hash of its decoded samples.
+    """
+    sound = _sound_of(path)
+    if sound.startswith("track:"):
+        return sound
+    if sound not in _audio_digests:
+        _audio_digests[sound] = hashlib.sha1(decode_audio(path).tobytes()).hexdigest()
+    return _audio_digests[sound]
+
+
+# Per sound: how many samples it has and its RMS level, so the checks that only need those
+# decode nothing when the mix is unchanged.
+_summaries: Memo[tuple[int, float]] = Memo(64, "audio_summary")
+
+
+def audio_summary(path: str | Path) -> tuple[int, float]:
+    """Return (samples, RMS level) of a file's sound."""
+
+    def measure() -> tuple[int, float]:
+        samples = decode_audio(path)
+        rms = float(np.sqrt(np.mean(samples**2))) if samples.size else 0.0
+        return int(samples.shape[0]), rms
+
+    return _summaries.get(audio_digest(path), measure)

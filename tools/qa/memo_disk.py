@@ -19,7 +19,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-_MEMO_VERSION = 1
+_MEMO_VERSION = 2
+# Measuring code outside tools/qa and tools/common whose figures are kept: loudness, the
+# subject's fit, the saliency estimate and the sentence embedding.
+_MEASURING = ("tools/music/mix.py", "tools/keyvisual/icon_meaning.py",
+              "tools/keyvisual/saliency.py", "memory/embedding.py")
 _lock = threading.Lock()
 _folder: list[Path] = []  # the folder of the judgment running now (empty: memory only)
 
@@ -40,10 +44,12 @@ def folder() -> Path | None:
 
 @cache
 def _salt() -> str:
-    """Hash the critic's and the shared measuring code: editing either forgets old figures."""
+    """Hash the critic's and the shared measuring code: editing any of it forgets old figures."""
     here = Path(__file__).resolve().parent
+    root = here.parent.parent
     digest = hashlib.sha256(str(_MEMO_VERSION).encode())
-    for path in sorted([*here.glob("*.py"), *(here.parent / "common").glob("*.py")]):
+    extra = [root / name for name in _MEASURING if (root / name).is_file()]
+    for path in sorted([*here.glob("*.py"), *(here.parent / "common").glob("*.py"), *extra]):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -5,7 +5,8 @@ stills it burns in, when, and where its layout put them; captions are taken from
 are (their box is the edit's record, judged by the safe-area check). Titles are looked for in
 the decoded frames themselves: each title's plate, as the edit draws it, is matched against
 the frame (normalised cross-correlation), so a title that moved, or that the layout placed
-somewhere other than where it says, is measured where it really is.
+somewhere other than where it says, is measured where it really is. The plates are drawn once
+per judgment of a cut, and a title's place is remembered by the frame's identity.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -23,19 +25,23 @@ from scipy.signal import fftconvolve
 
 from tools.edit.cut import variant_plan
 from tools.edit.filtergraph import Overlay
-from tools.edit.segments import frame_identity
-from tools.handoffs import FPS, frame_size
+from tools.handoffs import frame_size
 from tools.qa.checks_base import Cut, Production
-from tools.qa.decode import Memo, decode_frames, file_digest
+from tools.qa.decode import Memo, decode_frames, on_forget
+from tools.qa.frame_keys import FrameAsk
 
 # A title is found where its plate correlates with the frame at least this well; clean titles
 # match at 0.99+ (white type on a plate is unlike any key art), a missing one stays under 0.5.
 MIN_MATCH = 0.6
 _SEARCH_SIDE = 320  # frames and plates are matched at most this wide: 40 ms a title
 _LUMA = np.array([0.299, 0.587, 0.114])
-_found: Memo[tuple[int, int, float] | None] = Memo(256, "title_box")
+_found: Memo[tuple[int, int, float] | None] = Memo(1024, "title_box")
 # The edit's stills share FreeType faces with the cuts judged beside this one: draw one at a time.
 _drawing = threading.Lock()
+# The plates drawn for the judgment running now, by production and aspect (the production is
+# kept beside them, so its id cannot be mistaken for a later one's).
+_drawn: dict[tuple[int, str], tuple[Production, tuple[list[_Plate], list[_Plate]]]] = {}
+on_forget(_drawn.clear)  # forgotten with the judgment's decoded frames
 
 
 @dataclass(frozen=True)
@@ -63,11 +69,17 @@ class _Plate:
 
 
 def _plates(p: Production, cut: Cut) -> tuple[list[_Plate], list[_Plate]]:
-    """Draw the cut's stills as the edit does; return its title and caption plates."""
-    with tempfile.TemporaryDirectory(prefix="qa-text-") as folder, _drawing:
-        plan, _ = variant_plan(p.brief, p.script, p.audio, p.motion, p.anchor, cut.aspect,
-                               Path(folder), p.scale, p.options, keyvisuals=p.keyvisuals)
-        return [_plate(o) for o in plan.titles], [_plate(o) for o in plan.captions]
+    """Draw the cut's stills as the edit does (once per judgment); return titles and captions."""
+    with _drawing:
+        kept = _drawn.get((id(p), cut.aspect))
+        if kept is not None and kept[0] is p:
+            return kept[1]
+        with tempfile.TemporaryDirectory(prefix="qa-text-") as folder:
+            plan, _ = variant_plan(p.brief, p.script, p.audio, p.motion, p.anchor, cut.aspect,
+                                   Path(folder), p.scale, p.options, keyvisuals=p.keyvisuals)
+            plates = [_plate(o) for o in plan.titles], [_plate(o) for o in plan.captions]
+        _drawn[(id(p), cut.aspect)] = (p, plates)
+        return plates
 
 
 def _plate(overlay: Overlay) -> _Plate:
@@ -114,6 +126,19 @@ def title_time(overlay: Overlay, times: list[float]) -> float:
     return min(inside, key=lambda t: abs(t - middle)) if inside else middle
 
 
+def _title_ask(plate: _Plate, times: list[float]) -> FrameAsk[tuple[int, int, float] | None]:
+    return FrameAsk(_found, ("title", plate.digest), (title_time(plate.overlay, times),))
+
+
+def title_asks(p: Production, cut: Cut, times: list[float]) -> list[FrameAsk[Any]]:
+    """Return the frames ``text_boxes`` looks for titles in, to decode them with the others."""
+    try:
+        titles, _ = _plates(p, cut)
+    except Exception:  # the plan could not be drawn: text_boxes says so
+        return []
+    return [_title_ask(plate, times) for plate in titles]
+
+
 def text_boxes(p: Production, cut: Cut, times: list[float]) -> list[TextBox]:
     """Return the cut's burned-in texts; titles where they are found in the frames at ``times``.
 
@@ -130,11 +155,9 @@ def text_boxes(p: Production, cut: Cut, times: list[float]) -> list[TextBox]:
     ]
     scenes = {s.index: s.on_screen_text for s in p.script.scenes}
     for plate in titles:
-        when = title_time(plate.overlay, times)
-        # Keyed by the segment the frame is in: a revision re-measures only changed segments.
-        shown = frame_identity(Path(cut.video), round(when * FPS)) or file_digest(cut.video)
-        key = ("title", shown, plate.digest, round(when, 3))
-        found = _found.get(key, partial(_find, cut.video, when, plate.luma))
+        # Keyed by the frame's segment: a revision re-measures only the segments it changed.
+        ask = _title_ask(plate, times)
+        found = ask.measured(cut.video, partial(_find, cut.video, ask.times[0], plate.luma))
         if found is None or found[2] < MIN_MATCH:
             continue
         x, y, _ = found

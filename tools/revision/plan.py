@@ -1,21 +1,20 @@
 """Revisions in words: understand a request as typed operations, then apply them to the production.
 
-``plan_revision`` asks the chat model for a ``RevisionPlan`` under forced structured output; the
-offline model answers by the rules in ``tools.revision.rules``, which also stand in when a real
-model returns nothing usable. ``apply_revision`` turns the plan into a new brief, anchor, script
-and edit options plus a list of changes in words; an anchor change is saved as the project's next
-anchor version (with its diff and the words that caused it) when a memory is given.
+``plan_revision`` reads a request with a planner (a real model's reading, made and validated in
+``agent.brain.revision``; this module never talks to a model) or by the rules in
+``tools.revision.rules``, which also stand in when a planner returns nothing usable.
+``apply_revision`` turns the plan into a new brief, anchor, script and edit options plus a list
+of changes in words; an anchor change is saved as the project's next anchor version (with its
+diff and the words that caused it) when a memory is given.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Protocol
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from prompts import load_prompt
 from tools.handoffs import (
     Brief,
     Contract,
@@ -32,15 +31,6 @@ from tools.handoffs import (
 from tools.revision.apply import Draft, apply_op
 from tools.revision.rules import rule_plan
 from tools.revision.script import refresh_style_cues
-
-_FENCE = "```"
-
-
-class Said(Protocol):
-    """A chat message as far as the planner reads it: its text."""
-
-    @property
-    def text(self) -> str: ...
 
 
 class AnchorStore(Protocol):
@@ -108,49 +98,6 @@ Planner = Callable[[str, RevisionContext], RevisionPlan | None]
 # --------------------------------------------------------------------------- understand
 
 
-def revision_prompt(request: str, context: RevisionContext) -> str:
-    """Fill the revise prompt with the request and the production as a JSON block."""
-    block = json.dumps({"request": request, "context": context.model_dump()}, indent=2)
-    return load_prompt("revise").replace("{request_json}", block)
-
-
-def _request_block(messages: Sequence[Said]) -> dict[str, Any]:
-    for message in reversed(messages):
-        text = message.text
-        start = text.find(_FENCE + "json")
-        while start >= 0:
-            end = text.find(_FENCE, start + 7)
-            try:
-                block = json.loads(text[start + 7 : end])
-            except ValueError:
-                block = None
-            if isinstance(block, dict) and "request" in block:
-                return block
-            start = text.find(_FENCE + "json", end + 3)
-    raise ValueError("no revision request in the prompt")
-
-
-def offline_skill(messages: Sequence[Said], schema: dict[str, Any]) -> dict[str, Any]:
-    """Answer the RevisionPlan schema by rules from the request embedded in the prompt."""
-    block = _request_block(messages)
-    context = RevisionContext.model_validate(block.get("context") or {})
-    plan = rule_plan(str(block["request"]), context.scene_count, context.duration_s)
-    return plan.model_dump(mode="json")
-
-
-def _parsed(answer: Any) -> RevisionPlan | None:
-    if isinstance(answer, dict) and "parsed" in answer:
-        if answer.get("parsing_error") is not None:
-            return None
-        answer = answer["parsed"]
-    if isinstance(answer, RevisionPlan):
-        return answer
-    try:
-        return RevisionPlan.model_validate(answer) if answer is not None else None
-    except ValidationError:
-        return None
-
-
 def check_plan(plan: RevisionPlan, context: RevisionContext) -> RevisionPlan:
     """Turn a plan that names scenes the script does not have into a question."""
     count = context.scene_count
@@ -170,34 +117,23 @@ def check_plan(plan: RevisionPlan, context: RevisionContext) -> RevisionPlan:
 
 
 def plan_revision(
-    request: str, planner: Planner | Any = None, context: RevisionContext | None = None
+    request: str, planner: Planner | None = None, context: RevisionContext | None = None
 ) -> RevisionPlan:
     """Understand a revision request as typed operations, or as a question when it is unclear.
 
-    ``planner`` reads the request (a real model's call made elsewhere, ``agent.brain.revision``);
+    ``planner`` reads the request (a model's reading made elsewhere, ``agent.brain.revision``);
     this module never talks to a model. A failed or empty answer, or no planner, falls back to
     the rule planner, which knows the common directions.
     """
     ctx = context or RevisionContext()
     plan: RevisionPlan | None = None
     try:
-        if hasattr(planner, "with_structured_output"):
-            plan = _plan_with_chat_model(request, planner, ctx)
-        elif planner is not None:
-            plan = planner(request, ctx)
+        plan = planner(request, ctx) if planner is not None else None
     except Exception:  # a planner failure must not lose the request: the rules still read it
         plan = None
     if plan is None or not (plan.ops or plan.clarify):
         plan = rule_plan(request, ctx.scene_count, ctx.duration_s)
     return check_plan(plan, ctx)
-
-
-def _plan_with_chat_model(request: str, model: Any, ctx: RevisionContext) -> RevisionPlan | None:
-    """Ask a chat model directly (transitional: callers move to ``agent.brain.revision``)."""
-    runnable = model.with_structured_output(
-        RevisionPlan, method="function_calling", include_raw=True
-    )
-    return _parsed(runnable.invoke(revision_prompt(request, ctx)))
 
 
 # --------------------------------------------------------------------------- apply

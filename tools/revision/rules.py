@@ -17,7 +17,10 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from prompts import load_data
+from tools.common.intake import clean_text
 from tools.handoffs import (
+    MAX_DURATION_S,
+    MIN_DURATION_S,
     CtaOp,
     DurationOp,
     LineOp,
@@ -40,6 +43,7 @@ class _Request:
     original: str
     scene_count: int
     ops: list[RevisionOp] = field(default_factory=list)
+    question: RevisionPlan | None = None
 
     def cut(self, match: re.Match[str]) -> None:
         """Blank out a matched span so no later rule reads the same words again."""
@@ -211,19 +215,41 @@ def _read_swap(req: _Request) -> None:
 
 
 def _read_seconds(req: _Request, duration_s: float) -> None:
+    """Read a length in seconds, to a new total or by a difference; ask when it is out of range."""
     special = vocabulary()["special"]
     delta = _rx(special["seconds_delta"]).search(req.text)
     if delta:
-        n = float(delta.group("n") or delta.group("n2"))
+        typed = delta.group("n") or delta.group("n2")
         word = (delta.group("dir") or delta.group("dir2") or "").lower()
         sign = 1 if word in ("longer", "more", "lengthen", "extend") else -1
-        req.ops.append(DurationOp(seconds=max(1.0, duration_s + sign * n)))
-        req.cut(delta)
+        seconds = duration_s + sign * float(typed)
+        _length(req, delta, seconds, f"{seconds:g}")
         return
     total = _rx(special["seconds_total"]).search(req.text)
     if total:
-        req.ops.append(DurationOp(seconds=float(total.group("n"))))
-        req.cut(total)
+        typed = total.group("n")
+        # "-5 seconds" or "minus 5 seconds" is a negative length, not five seconds; "15-20
+        # seconds" (a range) keeps its digit before the dash and is read as its upper end.
+        negative = re.search(r"(?:(?:^|[^\w.])-|\bminus|\bnegative)\s*$", req.text[: total.start()])
+        seconds = -float(typed) if negative else float(typed)
+        _length(req, total, seconds, ("-" if negative else "") + typed)
+
+
+def _length(req: _Request, match: re.Match[str], seconds: float, asked: str) -> None:
+    """Add the length as an operation, or a question naming the range when it cannot be made."""
+    req.cut(match)
+    if MIN_DURATION_S <= seconds <= MAX_DURATION_S:
+        req.ops.append(DurationOp(seconds=seconds))
+        return
+    spec = vocabulary()["length_range"]
+    side = "too_long" if seconds > MAX_DURATION_S else "too_short"
+    shown = asked if len(asked) <= 12 else asked[:12] + "…"
+    req.question = RevisionPlan(
+        clarify=spec["question"].format(
+            asked=shown, low=f"{MIN_DURATION_S:g}", high=f"{MAX_DURATION_S:g}"
+        ),
+        options=list(spec[side]),
+    )
 
 
 def _read_scene_lengths(req: _Request) -> None:
@@ -298,7 +324,7 @@ def _ops(templates: list[dict[str, Any]], match: re.Match[str], amount: float) -
 
 def rule_plan(request: str, scene_count: int = 5, duration_s: float = 20.0) -> RevisionPlan:
     """Turn a request into a plan by the vocabulary, or ask a question when it says too little."""
-    text = " ".join(request.split())
+    text = " ".join(clean_text(request).split())
     req = _Request(text=text.lower(), original=text, scene_count=max(1, scene_count))
     _read_must_have(req)
     _read_line(req)
@@ -309,6 +335,8 @@ def rule_plan(request: str, scene_count: int = 5, duration_s: float = 20.0) -> R
     _read_seconds(req, duration_s)
     _read_scene_lengths(req)
     _read_clauses(req)
+    if req.question is not None:  # a length it cannot make: ask rather than do the rest alone
+        return req.question
     if req.ops:
         return RevisionPlan(ops=_dedupe(req.ops))
     vocab = vocabulary()

@@ -45,6 +45,13 @@ def change_duration(
     """
     old_total = brief.duration_s
     durations = [s.duration_s for s in script.scenes]
+    if op.scene is None and op.seconds is not None and not (
+        MIN_DURATION_S <= op.seconds <= MAX_DURATION_S
+    ):  # a length asked in seconds is kept or refused, never quietly clamped (a model's plan)
+        raise BadInput(
+            f"{op.seconds:g} s is not a length I can make; choose {MIN_DURATION_S:g} to "
+            f"{MAX_DURATION_S:g} seconds"
+        )
     if op.scene is None:
         target = op.seconds if op.seconds is not None else old_total * (op.factor or 1.0)
         asked = total = _clamp_total(target)

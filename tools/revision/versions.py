@@ -17,6 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 from pydantic import Field
 
+from tools.common.atomic import move_tree, write_atomic
 from tools.common.errors import BadInput
 from tools.common.fonts import font_path
 from tools.common.media import read_frames
@@ -91,9 +92,7 @@ def current_version(out_dir: Path) -> int | None:
 
 def _set_current(out_dir: Path, version: int) -> None:
     index = versions_dir(out_dir) / _INDEX
-    tmp = index.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"current": version}), encoding="utf-8")
-    os.replace(tmp, index)
+    write_atomic(index, json.dumps({"current": version}))
 
 
 def load_record(out_dir: Path, version: int) -> VersionRecord:
@@ -125,7 +124,7 @@ def save_version(out_dir: Path, record: VersionRecord) -> Path:
     stamped = record.model_copy(
         update={"created": record.created or datetime.now(UTC).isoformat(timespec="seconds")}
     )
-    (staging / _RECORD).write_text(stamped.model_dump_json(indent=2), encoding="utf-8")
+    write_atomic(staging / _RECORD, stamped.model_dump_json(indent=2))
     shutil.rmtree(folder, ignore_errors=True)
     os.replace(staging, folder)
     _set_current(out_dir, record.version)
@@ -142,12 +141,24 @@ def restore_version(out_dir: Path, version: int) -> VersionRecord:
     out_dir = Path(out_dir)
     record = load_record(out_dir, version)
     source = versions_dir(out_dir) / f"v{version}"
+    # Copied beside the cut first, then moved in file by file (each in one step, the manifest
+    # last): a kill leaves every file whole, and running the undo again finishes it.
+    staging = versions_dir(out_dir) / f".restore-v{version}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        _copy_entries(source, staging)
+        wanted = {p.name for p in staging.iterdir()}
+        move_tree(staging, out_dir, last=["manifest.json"])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     for entry in _cut_entries(out_dir):
+        if entry.name in wanted:
+            continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry)
         else:
             entry.unlink()
-    _copy_entries(source, out_dir)
     _set_current(out_dir, version)
     return record
 

@@ -1,9 +1,10 @@
-"""Write the scene script from a brief and a style anchor with a chat model, then normalize it.
+"""Normalize a scene script drafted from a brief and a style anchor, for every later stage.
 
-The model (offline or remote) fills the ``ScriptDraft`` schema under forced structured output;
-this module makes the draft safe for every later stage: durations that sum to the brief, camera
-moves from the allowed set, narration in every scene, captions per language, the CTA at the end
-and the anchor's style words in every scene's style cue.
+A drafter (the built-in writer, or a real model's words fitted by ``agent.brain.script``) hands
+over a ``ScriptDraft``; this module never talks to a model. It makes the draft safe for every
+later stage: durations that sum to the brief, camera moves from the allowed set, narration in
+every scene, captions per language, the CTA at the end and the anchor's style words in every
+scene's style cue.
 
 It also holds the narration budget every writer answers to: a scene of d seconds speaks for d
 minus its breaths (``tools.common.timing``), at the pace the voice really speaks
@@ -14,12 +15,10 @@ whatever it is given.
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import math
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -37,19 +36,16 @@ MAX_SCENES = 8
 SECONDS_PER_SCENE = 4.2
 DURATION_STEP_S = 0.05
 ON_SCREEN_MAX_WORDS = 5
-ATTEMPTS = 2
 # Speech estimates run short by up to about this share on lines with unusual words; budget for it.
 ESTIMATE_MARGIN = 0.08
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
-StructuredFactory = Callable[[Any, type[BaseModel]], Any]
-"""Binds a schema to a chat model as structured output (transitional, see ``write_script``)."""
 Drafter = Callable[[Brief, StyleAnchor], "ScriptDraft"]
 """Writes a script draft for a brief and an anchor: the built-in writer or a model's, wrapped."""
 
 
 class SceneDraft(BaseModel):
-    """One scene as a chat model writes it; ``write_script`` normalizes it into a ``Scene``."""
+    """One scene as a writer drafts it; ``write_script`` normalizes it into a ``Scene``."""
 
     goal: str = Field(description="What this scene must do for the viewer")
     visual: str = Field(description="What the camera sees, using the anchor's style and subject")
@@ -97,20 +93,13 @@ def script_prompt(brief: Brief, anchor: StyleAnchor) -> str:
     return text
 
 
-def write_script(
-    brief: Brief,
-    anchor: StyleAnchor,
-    drafter: Drafter | Any,
-    structured: StructuredFactory | None = None,
-) -> Script:
+def write_script(brief: Brief, anchor: StyleAnchor, drafter: Drafter) -> Script:
     """Draft the script with ``drafter`` and return it normalized.
 
     ``drafter`` is a plain callable, brief and anchor in, ``ScriptDraft`` out: the built-in
     writer, or a real model's call made elsewhere (``agent.brain.script``), so this module never
     talks to a model. Raise ProviderError when the drafter fails or its draft is unusable.
     """
-    if hasattr(drafter, "with_structured_output"):
-        return _write_with_chat_model(brief, anchor, drafter, structured)
     try:
         draft = drafter(brief, anchor)
     except ProviderError:
@@ -124,34 +113,6 @@ def write_script(
     except (ValueError, ValidationError) as exc:
         problem = _first_line(exc)
         raise ProviderError(f"the script writer returned an unusable script: {problem}") from exc
-
-
-def _write_with_chat_model(
-    brief: Brief, anchor: StyleAnchor, model: Any, structured: StructuredFactory | None
-) -> Script:
-    """Ask a chat model directly (transitional: callers move to ``agent.brain.script``)."""
-    bind = structured or _function_calling
-    runnable = bind(model, ScriptDraft)
-    prompt = script_prompt(brief, anchor)
-    problem = ""
-    for _ in range(ATTEMPTS):
-        try:
-            answer = runnable.invoke(prompt)
-        except Exception as exc:  # the provider already retried; say which call failed and why
-            raise ProviderError(
-                f"the chat model failed while writing the script ({type(exc).__name__}: "
-                f"{_first_line(exc)})"
-            ) from exc
-        draft, problem = _as_draft(answer)
-        if draft is None:
-            continue
-        try:
-            return normalize_script(draft, brief, anchor)
-        except (ValueError, ValidationError) as exc:
-            problem = _first_line(exc)
-    raise ProviderError(
-        f"the chat model returned an unusable script {ATTEMPTS} times; last problem: {problem}"
-    )
 
 
 def normalize_script(draft: ScriptDraft, brief: Brief, anchor: StyleAnchor) -> Script:
@@ -278,29 +239,6 @@ def coerce_motion(value: str, index: int) -> CameraMove:
         if any(k in tokens for k in keys):
             return move
     return _RHYTHM[index % len(_RHYTHM)]
-
-
-def _function_calling(model: Any, schema: type[BaseModel]) -> Any:
-    # json_schema (langchain-openai's default) is refused by many compatible servers.
-    return model.with_structured_output(schema, method="function_calling", include_raw=True)
-
-
-def _as_draft(answer: Any) -> tuple[ScriptDraft | None, str]:
-    """Return the draft inside whatever the structured runnable gave back, or why there is none."""
-    if isinstance(answer, dict) and "parsed" in answer:
-        if answer.get("parsing_error") is not None:
-            return None, _first_line(answer["parsing_error"])
-        answer = answer["parsed"]
-    if isinstance(answer, ScriptDraft):
-        return answer, ""
-    if answer is None:
-        return None, "the model called no script tool"
-    try:
-        if isinstance(answer, str):
-            answer = json.loads(answer)
-        return ScriptDraft.model_validate(answer), ""
-    except (ValueError, ValidationError) as exc:
-        return None, _first_line(exc)
 
 
 def _enforce_budget(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import numpy as np
 from tools.common.errors import ProviderError
 from tools.common.http import HttpEndpoint, request
 from tools.common.media import read_audio
-from tools.handoffs import VoicePersona
+from tools.handoffs import VoicePersona, WordTime
 from tools.voice.espeak import write_wav
 
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
@@ -36,15 +35,6 @@ class ElevenLabsEndpoint(HttpEndpoint):
         return {"xi-api-key": self.api_key} if self.api_key else {}
 
 
-@dataclass(frozen=True)
-class WordTime:
-    """One spoken word and when it is heard, in seconds from the start of the line's audio."""
-
-    word: str
-    start_s: float
-    end_s: float
-
-
 def word_times(alignment: dict[str, Any]) -> list[WordTime]:
     """Fold a per-character alignment into words (runs of non-space characters)."""
     chars = alignment.get("characters") or []
@@ -55,7 +45,7 @@ def word_times(alignment: dict[str, Any]) -> list[WordTime]:
     for ch, a, b in zip(chars, starts, ends, strict=False):
         if str(ch).isspace():
             if current:
-                words.append(WordTime(current, round(first, 3), round(last, 3)))
+                words.append(_word(current, first, last))
             current = ""
             continue
         if not current:
@@ -63,8 +53,13 @@ def word_times(alignment: dict[str, Any]) -> list[WordTime]:
         current += str(ch)
         last = float(b)
     if current:
-        words.append(WordTime(current, round(first, 3), round(last, 3)))
+        words.append(_word(current, first, last))
     return words
+
+
+def _word(text: str, first: float, last: float) -> WordTime:
+    start = round(max(0.0, first), 3)
+    return WordTime(word=text, start_s=start, end_s=max(start, round(last, 3)))
 
 
 class ElevenLabsTTSProvider:
@@ -83,6 +78,11 @@ class ElevenLabsTTSProvider:
 
     def voice_for(self, language: str, persona: VoicePersona) -> str:
         return self.voice_id
+
+    def words_for(self, text: str) -> list[WordTime] | None:
+        """Return when each word of ``text`` was heard the last time it was spoken."""
+        with self._lock:
+            return self.word_times.get(text)
 
     def synthesize(self, text: str, language: str, persona: VoicePersona, out_path: Path) -> None:
         body: dict[str, Any] = {"text": text, "model_id": self.model}

@@ -4,7 +4,8 @@ Voices are not repeatable: piper adds random noise, so the same sentence spoken 
 samples (seeding onnxruntime does not help), and a remote voice may change between calls. A
 line is therefore spoken once per key and reused byte for byte afterwards: the key hashes the
 text, the language, the provider and its voice, the persona (its pace included) and the take (a
-QA fix asks for a fresh take). Cache scheme: ``<cache>/<key>.wav``; in the asset store the voice
+QA fix asks for a fresh take). Cache scheme: ``<cache>/<key>.wav``, with ``<key>.words.json``
+beside it when the voice reported word timings; in the asset store the voice
 stage passes ``<root>/voice/lines/`` (a run key is hex, so the name cannot collide with one).
 Like the segment cache it is never pruned, and deleting it only costs a re-recording. Files are
 written under a temporary name and renamed into place, so a killed run never leaves half a line.
@@ -29,8 +30,11 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field
 
-from tools.handoffs import Narration, VoicePersona
+from tools.handoffs import Narration, VoicePersona, WordTime
 from tools.voice.espeak import write_wav
+from tools.voice.words import load_words, store_words
+
+Timings = list[WordTime] | None
 
 LINE_VERSION = 1  # bump when a line's rendering changes for the same key (e.g. the trimming)
 LINE_DIR = "lines"
@@ -69,20 +73,24 @@ def write_silence(path: Path, rate: int = 22050) -> None:
     write_wav(path, np.zeros(int(SILENCE_S * rate), np.int16), rate)
 
 
-def trim_silence(path: Path) -> None:
-    """Cut the silence voices leave around a line: the timeline adds its own breaths."""
+def trim_silence(path: Path) -> float:
+    """Cut the silence voices leave around a line: the timeline adds its own breaths.
+
+    Return the seconds cut off the start, which word timings of the line move by.
+    """
     with wave.open(str(path), "rb") as wav:
         if wav.getnchannels() != 1 or wav.getsampwidth() != 2:
-            return
+            return 0.0
         rate = wav.getframerate()
         samples = np.frombuffer(wav.readframes(wav.getnframes()), "<i2")
     loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > TRIM_LEVEL * 32768)
     if loud.size == 0:
-        return
+        return 0.0
     start = max(0, int(loud[0] - TRIM_KEEP_S[0] * rate))
     end = min(samples.size, int(loud[-1] + TRIM_KEEP_S[1] * rate))
     if start > 0 or end < samples.size:
         write_wav(path, samples[start:end], rate)
+    return start / rate
 
 
 def line_key(
@@ -96,29 +104,32 @@ def line_key(
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
-def fetch_line(cache: Path | None, key: str, out_path: Path, speak: Callable[[Path], None]) -> bool:
+def fetch_line(
+    cache: Path | None, key: str, out_path: Path, speak: Callable[[Path], Timings]
+) -> tuple[bool, Timings]:
     """Put the line stored under ``key`` at ``out_path``, speaking it first if it is not stored.
 
-    Return True when the line was spoken now, False when it was copied from the cache. Without
-    a cache the line is always spoken.
+    Return whether the line was spoken now (False: copied from the cache) and its word timings,
+    which ``speak`` returns and the cache keeps beside the line. Without a cache the line is
+    always spoken.
     """
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if cache is None:
-        speak(out_path)
-        return True
+        return True, speak(out_path)
     stored = cache / f"{key}.wav"
     if stored.is_file():
         shutil.copyfile(stored, out_path)
-        return False
+        return False, load_words(stored)
     cache.mkdir(parents=True, exist_ok=True)
     tmp = cache / f".{key}.{uuid.uuid4().hex[:8]}.wav"
     try:
-        speak(tmp)
+        words = speak(tmp)
+        store_words(stored, words)  # before the line: a line in place always has its timings
         os.replace(tmp, stored)
     finally:
         tmp.unlink(missing_ok=True)
     shutil.copyfile(stored, out_path)
-    return True
+    return True, words
 
 
 def write_log(out_dir: Path, log: VoiceLog) -> Path:

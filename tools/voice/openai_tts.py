@@ -7,6 +7,7 @@ and rewritten, so the mixer never sees a surprise.
 
 from __future__ import annotations
 
+import threading
 import wave
 from pathlib import Path
 
@@ -32,6 +33,8 @@ class OpenAITTSProvider:
         self.endpoint = endpoint
         self.model = model
         self.voice = voice
+        self.calls = 0  # lines asked for: what the API bills, compared with the estimate
+        self._lock = threading.Lock()
 
     def voice_for(self, language: str, persona: VoicePersona) -> str:
         return self.voice
@@ -40,6 +43,8 @@ class OpenAITTSProvider:
         payload = {
             "model": self.model, "input": text, "voice": self.voice, "response_format": "wav",
         }
+        with self._lock:
+            self.calls += 1
         resp = request(self.endpoint, "POST", "/audio/speech", "speech synthesis", json=payload)
         body = resp.content
         if not body:

@@ -90,7 +90,7 @@ async def test_an_endless_form_answer_falls_back_with_a_note(standin: Replay) ->
     assert filled.note and "repeating itself" in filled.note
 
 
-async def test_a_server_that_ignores_stream_is_asked_whole_and_remembered(
+async def test_a_server_that_ignores_stream_is_read_whole_and_never_asked_twice(
     standin: Replay,
 ) -> None:
     model = client(standin.standin("whole"))
@@ -98,7 +98,8 @@ async def test_a_server_that_ignores_stream_is_asked_whole_and_remembered(
         filled = await fill(model, brief_update_task(SETTINGS), TURN, builtin)
         assert filled.source == "model" and filled.value.subject == "bike shop"
         assert filled.tokens == 12
-    assert [b.get("stream", False) for b in standin.received] == [True, False, False]
+    # Its whole answer is the answer: asking again unstreamed would pay for the job twice.
+    assert [b.get("stream", False) for b in standin.received] == [True, True]
 
 
 async def test_a_slow_answer_is_abandoned_at_the_task_timeout(standin: Replay) -> None:

@@ -45,7 +45,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def _other_cover(folder: Path) -> Path:
     """Draw another brief's cover the way the edit does: its own hero frame under its title."""
-    from agent.offline.model import OfflineChatModel
+    from agent.offline.copy import draft_script
     from tools.anchor.derive import derive_anchor
     from tools.brief.load import load_brief
     from tools.common.layout import safe_area
@@ -56,7 +56,7 @@ def _other_cover(folder: Path) -> Path:
 
     brief = load_brief(EXAMPLES / "morning_routine.yaml")
     anchor = derive_anchor(brief)
-    script = write_script(brief, anchor, OfflineChatModel())
+    script = write_script(brief, anchor, draft_script)
     kv = render_key_visuals(script, anchor, ["9:16"], folder, scale=float(SCALE),
                             title=brief.title)
     w, h = frame_size("9:16", float(SCALE))

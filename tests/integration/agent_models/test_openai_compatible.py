@@ -14,11 +14,12 @@ from langchain_core.messages import AIMessage
 from langchain_core.tools import tool
 from pydantic import SecretStr
 
-from agent.models import make_chat_model, structured
+from agent.brain import calls
+from agent.brain.script import written
+from agent.models import make_chat_model
+from agent.offline.model import OfflineChatModel
 from agent.settings import Settings
-from tools.common.errors import ProviderError
 from tools.handoffs import Brief, MusicDirection, StyleAnchor, SubjectReference, VoicePersona
-from tools.script.write import write_script
 
 pytestmark = pytest.mark.integration
 
@@ -34,18 +35,15 @@ ANCHOR = StyleAnchor(
     subject=SubjectReference(name="desk lamp", icon="lightbulb", silhouette="arched arm"),
     voice=VoicePersona(name="warm baritone"), music=MusicDirection(mood="warm"),
 )
-DRAFT = {
+FORM = {
     "hook": "Your desk deserves better light.",
-    "cta": "Shop Aurora today",
     "scenes": [
-        {"goal": "hook", "visual": "desk lamp in shadow", "narration": "Your desk deserves better.",
-         "motion": "zoom in", "duration_s": 3, "on_screen_text": "Better light",
-         "captions": {"en": "Your desk deserves better.", "es": "Tu escritorio merece más."}},
-        {"goal": "reveal", "visual": "the Aurora desk lamp, warm", "motion": "pan_right",
-         "narration": "Meet the Aurora desk lamp. Light that follows your day.",
-         "duration_s": 4, "on_screen_text": "Meet Aurora"},
-        {"goal": "cta", "visual": "lamp hero", "narration": "Shop Aurora today.",
-         "motion": "pull_out", "duration_s": 3, "on_screen_text": "Shop Aurora today"},
+        {"narration": "Your desk deserves better.", "on_screen_text": "Better light",
+         "visual": "desk lamp in shadow", "motion": "push_in"},
+        {"narration": "Meet the Aurora desk lamp.", "on_screen_text": "Meet Aurora",
+         "visual": "the Aurora desk lamp, warm", "motion": "pan_right"},
+        {"narration": "Shop Aurora today.", "on_screen_text": "Shop Aurora today",
+         "visual": "lamp hero", "motion": "pull_out"},
     ],
 }
 
@@ -132,29 +130,40 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_write_script_over_http_with_function_calling(server: Loopback) -> None:
-    server.answer = lambda body: (200, tool_call("ScriptDraft", DRAFT))
+def streamed_call(name: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Return a tool call as a streaming server sends it: the call, then its finish."""
+    call = {"index": 0, "id": "call_1", "type": "function",
+            "function": {"name": name, "arguments": json.dumps(args)}}
+    first = {"role": "assistant", "content": None, "tool_calls": [call]}
+    return {"sse": [
+        {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
+         "choices": [{"index": 0, "delta": first, "finish_reason": None}]},
+        {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
+         "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
+    ]}
+
+
+def test_the_brain_writes_the_script_over_http_with_a_forced_tool_call(server: Loopback) -> None:
+    calls.forget_bindings()
+    server.answer = lambda body: (200, streamed_call("script", FORM))
     model = make_chat_model(settings_for(server))
 
-    script = write_script(BRIEF, ANCHOR, model, structured=structured)
+    script, note = written(BRIEF, ANCHOR, model)
 
-    assert abs(script.duration_s - 12.0) <= 0.01
+    assert note == "" and abs(script.duration_s - 12.0) <= 0.01
     assert [s.motion for s in script.scenes] == ["push_in", "pan_right", "pull_out"]
-    assert script.scenes[0].captions == {"en": "Your desk deserves better.",
-                                         "es": "Tu escritorio merece más."}
+    assert script.scenes[0].narration == "Your desk deserves better."
+    assert script.scenes[0].captions["es"] == "Your desk deserves better."  # every language
     assert script.scenes[-1].narration == "Shop Aurora today."
     (request,) = server.received
     assert request.path == "/v1/chat/completions"
     assert request.headers["authorization"] == f"Bearer {KEY}"
-    assert request.body["model"] == "loopback-model"
-    assert request.body["tools"][0]["function"]["name"] == "ScriptDraft"
-    assert "response_format" not in request.body  # function calling, not json_schema
+    assert request.body["model"] == "loopback-model" and request.body["stream"] is True
+    assert request.body["tools"][0]["function"]["name"] == "script"
+    assert request.body["tool_choice"]["function"]["name"] == "script"  # forced
+    assert "response_format" not in request.body  # a tool call, not json_schema
     prompt = request.body["messages"][-1]["content"]
     assert BRIEF.key_message in prompt and ANCHOR.lighting in prompt
-
-    # write_script's default binding speaks function calling too
-    write_script(BRIEF, ANCHOR, model)
-    assert server.received[-1].body["tools"][0]["function"]["name"] == "ScriptDraft"
 
 
 def test_plain_reply_has_think_text_stripped(server: Loopback) -> None:
@@ -195,13 +204,16 @@ def test_bound_tool_call_comes_back_parsed(server: Loopback) -> None:
     assert [t["function"]["name"] for t in sent["tools"]] == ["publish_video"]
 
 
-def test_server_errors_end_in_a_clear_error_without_the_key(server: Loopback) -> None:
+def test_server_errors_end_in_the_builtin_script_and_a_note_without_the_key(
+    server: Loopback,
+) -> None:
+    calls.forget_bindings()
     server.answer = lambda body: (500, {"error": {"message": "model crashed", "type": "server"}})
     model = make_chat_model(settings_for(server, retries=1))
-    with pytest.raises(ProviderError) as caught:
-        write_script(BRIEF, ANCHOR, model)
-    assert len(server.received) == 2  # one try and one retry
-    text = f"{caught.value} {caught.value!r} {caught.value.__cause__!s} {caught.value.__cause__!r}"
-    assert "failed while writing the script" in str(caught.value)
-    assert "500" in str(caught.value)
-    assert KEY not in text
+    script, note = written(BRIEF, ANCHOR, model)
+    assert script == written(BRIEF, ANCHOR, OfflineChatModel())[0]  # the built-in writer's
+    assert note == (
+        "The model server answered with an error, so I used my built-in writer for this step."
+    )
+    # One request per binding (tool, JSON, text) and no client retries queued behind them.
+    assert len(server.received) == 3 and KEY not in note

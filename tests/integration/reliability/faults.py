@@ -2,7 +2,9 @@
 
 One server stands in for any provider API (LLM, image, speech, video): ``faults`` is a list of
 mode names taken one per request; when it runs out, ``then`` answers (a handler the test gives,
-or ``always`` repeats the last fault). Every request is recorded as (method, path).
+or ``always`` repeats the last fault). Every request is recorded as (method, path). With
+``only`` set, only requests to paths ending so take faults; ``answer_fault`` lets a stand-in
+shape a fault its own way (``llmfaults`` streams them as a chat model would).
 """
 
 from __future__ import annotations
@@ -80,6 +82,10 @@ class FaultServer:
         self.bodies: list[bytes] = []
         self.lock = threading.Lock()
         self.url = ""
+        self.only = ""  # when set, only requests to paths ending so take faults (not GET /models)
+        self.answer_fault: Callable[[BaseHTTPRequestHandler, str, str, bytes], None] = (
+            lambda h, mode, retry_after, _body: fault(h, mode, retry_after)
+        )
 
     def next_mode(self) -> str | None:
         with self.lock:
@@ -93,12 +99,12 @@ class FaultServer:
         with self.lock:
             self.requests.append((h.command, h.path, time.monotonic()))
             self.bodies.append(body)
-        mode = self.next_mode()
+        mode = self.next_mode() if h.path.split("?")[0].endswith(self.only) else None
         with self.lock:
             self.modes.append(mode or "ok")
         try:
             if mode is not None:
-                fault(h, mode, self.retry_after)
+                self.answer_fault(h, mode, self.retry_after, body)
             elif self.then is not None:
                 self.then(h, body)
             else:

@@ -11,13 +11,19 @@ import base64
 import io
 import json
 import math
+import subprocess
+import tempfile
 import threading
 import uuid
+import wave
 from collections import Counter
+from pathlib import Path
 from typing import Any, Self
 
 from aiohttp import WSMsgType, web
 from PIL import Image
+
+from tools.common.media import ffmpeg_exe
 
 SUBJECT_COLOUR = (40, 120, 200)
 
@@ -169,15 +175,27 @@ class ComfyUI(StandIn):
 
 
 class ElevenLabs(StandIn):
-    """POST /v1/text-to-speech/{voice}/with-timestamps: PCM tone in base64 and an alignment."""
+    """POST /v1/text-to-speech/{voice}/with-timestamps: PCM tone in base64 and an alignment.
+
+    Every letter is a voiced burst of ``per_char`` seconds, a space is silence, and after a
+    comma or full stop the voice holds ``pause_s`` of silence: the alignment it answers says
+    exactly when each character is heard (``alignments`` keeps them by text, for tests).
+    """
 
     RATE = 24000
+    LEAD_S = 0.05
 
-    def __init__(self) -> None:
+    def __init__(self, per_char: float = 0.06, pause_s: float = 0.0) -> None:
         super().__init__()
+        self.per_char = per_char
+        self.pause_s = pause_s
         self.bodies: list[dict[str, Any]] = []
         self.keys: list[str] = []
+        self.alignments: dict[str, dict[str, list[Any]]] = {}
         self.app.add_routes([web.post("/v1/text-to-speech/{voice}/with-timestamps", self.tts)])
+
+    def _speak(self, text: str) -> tuple[bytes, dict[str, list[Any]]]:
+        return speak_pcm(text, self.per_char, self.pause_s)
 
     async def tts(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -186,20 +204,104 @@ class ElevenLabs(StandIn):
         if self.fail:
             return web.json_response({"detail": {"status": "quota_exceeded"}}, status=401)
         text = str(body["text"])
-        per_char = 0.06
-        pcm = bytearray(int(0.05 * self.RATE) * 2)
-        for ch in text:  # voiced bursts for letters, silence for spaces: speech to the QA
-            n = int(per_char * self.RATE)
-            for i in range(n):
-                t = i / self.RATE
-                value = 0.0 if ch.isspace() else math.sin(math.pi * i / n) * (
-                    math.sin(2 * math.pi * 500 * t) + 0.5 * math.sin(2 * math.pi * 1500 * t))
-                pcm += int(7000 * value).to_bytes(2, "little", signed=True)
-        starts = [round(0.05 + per_char * i, 3) for i in range(len(text))]
-        alignment = {"characters": list(text), "character_start_times_seconds": starts,
-                     "character_end_times_seconds": [round(s + per_char, 3) for s in starts]}
-        return web.json_response({"audio_base64": base64.b64encode(bytes(pcm)).decode(),
+        pcm, alignment = self._speak(text)
+        self.alignments[text] = alignment
+        return web.json_response({"audio_base64": base64.b64encode(pcm).decode(),
                                   "alignment": alignment, "normalized_alignment": alignment})
+
+
+def speak_pcm(text: str, per_char: float, pause_s: float = 0.0
+              ) -> tuple[bytes, dict[str, list[Any]]]:
+    """Return 24 kHz PCM of voiced bursts for ``text`` and the alignment saying when each is heard.
+
+    Every letter is a burst of ``per_char`` seconds, a space silence, and a comma or full stop
+    is followed by ``pause_s`` of silence; the audio opens with ``ElevenLabs.LEAD_S`` of it.
+    """
+    rate, n = ElevenLabs.RATE, int(per_char * ElevenLabs.RATE)
+    pcm = bytearray(int(ElevenLabs.LEAD_S * rate) * 2)
+    starts: list[float] = []
+    for ch in text:  # voiced bursts for letters, silence for spaces: speech to the QA
+        starts.append(round(len(pcm) / 2 / rate, 4))
+        for i in range(n):
+            t = i / rate
+            value = 0.0 if ch.isspace() else math.sin(math.pi * i / n) * (
+                math.sin(2 * math.pi * 500 * t) + 0.5 * math.sin(2 * math.pi * 1500 * t))
+            pcm += int(7000 * value).to_bytes(2, "little", signed=True)
+        if ch in ",." and pause_s:
+            pcm += bytes(int(pause_s * rate) * 2)
+    alignment: dict[str, list[Any]] = {
+        "characters": list(text), "character_start_times_seconds": starts,
+        "character_end_times_seconds": [round(s + n / rate, 4) for s in starts]}
+    return bytes(pcm), alignment
+
+
+class OpenAI(StandIn):
+    """The OpenAI image, speech and video APIs under /v1, each counted by route.
+
+    Images answer a small PNG with a plain subject; speech answers a WAV of voiced bursts (one
+    per letter, as the ElevenLabs stand-in speaks); videos are created queued, complete on the
+    first status call and download as a real one-second mp4.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.videos: dict[str, dict[str, Any]] = {}
+        self._clip = b""
+        self.app.add_routes([
+            web.post("/v1/images/generations", self.image),
+            web.post("/v1/audio/speech", self.speech),
+            web.post("/v1/videos", self.create_video),
+            web.get("/v1/videos/{video_id}", self.video_status),
+            web.get("/v1/videos/{video_id}/content", self.video_content),
+        ])
+
+    async def image(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        w, h = (int(v) // 16 for v in str(body["size"]).split("x"))
+        data = base64.b64encode(_png((w, h), SUBJECT_COLOUR)).decode()
+        return web.json_response({"created": 0, "data": [{"b64_json": data}]})
+
+    async def speech(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        pcm, _ = speak_pcm(str(body["input"]), 0.06)  # the voiced bursts ElevenLabs speaks
+        buf = io.BytesIO()
+        with wave.open(buf, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(ElevenLabs.RATE)
+            out.writeframes(pcm)
+        return web.Response(body=buf.getvalue(), content_type="audio/wav")
+
+    async def create_video(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        video_id = f"video_{len(self.videos)}"
+        self.videos[video_id] = {"prompt": str(form.get("prompt", "")),
+                                 "size": str(form.get("size", ""))}
+        return web.json_response({"id": video_id, "object": "video", "status": "queued",
+                                  "progress": 0})
+
+    async def video_status(self, request: web.Request) -> web.Response:
+        video_id = request.match_info["video_id"]
+        return web.json_response({"id": video_id, "object": "video", "status": "completed",
+                                  "progress": 100})
+
+    async def video_content(self, request: web.Request) -> web.Response:
+        if not self._clip:
+            self._clip = await asyncio.to_thread(_mp4)
+        return web.Response(body=self._clip, content_type="video/mp4")
+
+
+def _mp4() -> bytes:
+    """Render a one-second 72x128 test-pattern mp4 with ffmpeg."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "clip.mp4"
+        subprocess.run(
+            [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+             "testsrc2=size=72x128:rate=24:duration=1", "-c:v", "libx264", "-preset",
+             "ultrafast", "-pix_fmt", "yuv420p", str(out)],
+            check=True, capture_output=True,
+        )
+        return out.read_bytes()
 
 
 class Embeddings(StandIn):

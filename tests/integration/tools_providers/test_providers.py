@@ -125,7 +125,25 @@ def test_a_production_through_all_three_providers_matches_its_estimate(
         encoding="utf-8").splitlines()]
     frames = [r for r in runs if r["stage"] == "keyvisual"]
     assert len(frames) == 1 and frames[0]["provider"].startswith(f"comfyui:{comfy.url}:workflow-")
-    print("ESTIMATE-VS-ACTUAL", made, [n for n in report["notes"] if "estimate" in n])
+    made_lines = [n for n in report["notes"] if "estimate" in n]
+
+    # A revision of one line pays for that line only, and its estimate said so beforehand.
+    line = "Meet the Lantern tea tin, smoked over mountain pine."
+    code = main(["revise", str(out), f'scene 1 should say "{line}"'])
+    printed = capsys.readouterr().out
+    assert code in (0, 1), printed
+    report = json.loads((out / "qa_report.json").read_text(encoding="utf-8"))
+    revised = {"comfyui": comfy.requests["POST /prompt"] - made["comfyui"],
+               "elevenlabs": eleven.requests["POST /v1/text-to-speech/{voice}/with-timestamps"]
+               - made["elevenlabs"]}
+    assert revised == {"comfyui": 0, "elevenlabs": 1}, (revised, printed)
+    assert eleven.bodies[-1]["text"] == line
+    for provider, calls in revised.items():
+        assert f"cost estimate vs actual: {provider} {calls} calls estimated, {calls} made" \
+            in report["notes"], (provider, calls, report["notes"])
+    print("ESTIMATE-VS-ACTUAL make", made, made_lines)
+    print("ESTIMATE-VS-ACTUAL revise", revised,
+          [n for n in report["notes"] if "estimate" in n])
 
 
 def test_a_fault_in_each_provider_falls_back_with_a_note(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.offline.model import OfflineChatModel
+from agent.offline.copy import draft_script
 from tests.conftest import EXAMPLES as EXAMPLE_DIR
 from tools.anchor.derive import derive_anchor
 from tools.brief.load import load_brief
@@ -116,7 +116,7 @@ CASES = {p.stem: load_brief(p) for p in EXAMPLES} | INVENTED
 
 def _fit(brief: Brief, anchor: StyleAnchor, script_dir: Path) -> tuple[float, list[str]]:
     """Narrate a script for the brief, fit its timeline, check every scene; return the total."""
-    script = write_script(brief, anchor, OfflineChatModel())
+    script = write_script(brief, anchor, draft_script)
     narration = narrate(script, anchor, script_dir)
     timeline = fit_timeline(script, narration, brief.duration_s, 60.0 / anchor.music.tempo_bpm)
     for scene, line in zip(timeline, narration.lines, strict=True):

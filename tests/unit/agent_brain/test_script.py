@@ -40,10 +40,10 @@ def form_of(lines: list[str]) -> dict[str, object]:
     return {"hook": lines[0], "scenes": [s.model_dump() for s in scenes]}
 
 
-def test_the_offline_model_writes_exactly_the_script_it_wrote_before() -> None:
+def test_the_offline_model_writes_exactly_the_builtin_writers_script() -> None:
     script, note = written(BRIEF, ANCHOR, OfflineChatModel())
     assert note == ""
-    assert script == write_script(BRIEF, ANCHOR, OfflineChatModel())  # the legacy path
+    assert script == write_script(BRIEF, ANCHOR, draft_script)  # the built-in writer, normalized
 
 
 def test_the_request_gives_each_scene_its_goal_and_word_limit() -> None:
@@ -82,3 +82,17 @@ def test_a_model_script_comes_back_fitted_and_a_failed_one_says_so() -> None:
     script, note = written(BRIEF, ANCHOR, broken)
     assert note.startswith("The model's answer didn't fit")
     assert script == written(BRIEF, ANCHOR, OfflineChatModel())[0]
+
+
+def test_on_screen_words_too_long_for_the_screen_give_way_to_the_plans() -> None:
+    # Qwen2.5-1.5B's on-screen text for a bike shop: a sentence, and a sentence's tail.
+    plan = draft_script(BRIEF, ANCHOR)
+    lines = [f"Scene {i + 1} says little." for i in range(len(plan.scenes))]
+    form = script_form(len(plan.scenes)).model_validate(form_of(lines))
+    long, fragment = "fix their bikes in just 15 minutes", "ready to help them."
+    form.scenes[1].on_screen_text = long
+    form.scenes[2].on_screen_text = fragment
+    draft = draft_of(form, plan, BRIEF.must_have)
+    assert draft.scenes[1].on_screen_text == plan.scenes[1].on_screen_text != long
+    assert draft.scenes[2].on_screen_text == plan.scenes[2].on_screen_text != fragment
+    assert draft.scenes[0].on_screen_text == "Cold brew"  # short enough: the model's stands

@@ -14,6 +14,7 @@ from langchain_core.tools import tool
 from pydantic import BaseModel, Field, SecretStr
 
 from agent.models import CompatibleChatOpenAI, ThinkGate, make_chat_model, strip_think, structured
+from agent.offline.copy import draft_script
 from agent.offline.model import OfflineChatModel, register_rule
 from agent.settings import Settings
 from prompts import load_data
@@ -82,7 +83,7 @@ def spoken(script: Script) -> str:
 @pytest.mark.parametrize("use_case", list(BRIEFS))
 def test_offline_model_writes_a_brief_specific_script(use_case: str) -> None:
     brief, anchor = BRIEFS[use_case], make_anchor()
-    script = write_script(brief, anchor, OfflineChatModel())
+    script = write_script(brief, anchor, draft_script)
 
     for phrase in (brief.subject, brief.audience, brief.key_message, brief.cta):
         assert phrase.lower() in spoken(script), phrase
@@ -109,27 +110,27 @@ def test_offline_model_writes_a_brief_specific_script(use_case: str) -> None:
 
 def test_copy_follows_the_use_case() -> None:
     anchor = make_anchor()
-    edu = write_script(BRIEFS["education"], anchor, OfflineChatModel())
+    edu = write_script(BRIEFS["education"], anchor, draft_script)
     goals = " ".join(s.goal.lower() for s in edu.scenes)
     assert all(word in goals for word in ("what", "why", "how", "recap"))
 
-    shop = write_script(BRIEFS["ecommerce"], anchor, OfflineChatModel())
+    shop = write_script(BRIEFS["ecommerce"], anchor, draft_script)
     copy = " ".join(s.narration + " " + s.visual + " " + s.goal for s in shop.scenes)
     assert "20% off this week" in copy and "dimmable warm LED" in copy
     assert "de cerca" in " ".join(s.captions["es"] for s in shop.scenes)
 
-    persona = write_script(BRIEFS["personal_ip"], anchor, OfflineChatModel())
+    persona = write_script(BRIEFS["personal_ip"], anchor, draft_script)
     assert any(" i " in f" {s.narration.lower()} " or "i'm" in s.narration.lower()
                for s in persona.scenes)
 
 
 def test_same_brief_same_script_and_different_briefs_read_differently() -> None:
     anchor = make_anchor()
-    first = write_script(BRIEFS["campaign"], anchor, OfflineChatModel())
-    again = write_script(BRIEFS["campaign"], anchor, OfflineChatModel())
+    first = write_script(BRIEFS["campaign"], anchor, draft_script)
+    again = write_script(BRIEFS["campaign"], anchor, draft_script)
     assert first == again
     other = BRIEFS["campaign"].model_copy(update={"title": "Autumn run", "duration_s": 30.0})
-    changed = write_script(other, anchor, OfflineChatModel())
+    changed = write_script(other, anchor, draft_script)
     strip = [s.narration for s in first.scenes], [s.motion for s in first.scenes]
     assert strip != ([s.narration for s in changed.scenes], [s.motion for s in changed.scenes])
 
@@ -320,7 +321,7 @@ def check_cta(script: Script, cta: str) -> None:
 def test_english_copy_reads_like_a_person_wrote_it() -> None:
     anchor = make_anchor()
     for brief in many_briefs(160, ["en"]):
-        script = write_script(brief, anchor, OfflineChatModel())
+        script = write_script(brief, anchor, draft_script)
         check_cta(script, brief.cta)
         first_word = brief.key_message.split()[0]
         for scene in script.scenes:
@@ -346,7 +347,7 @@ def test_english_copy_reads_like_a_person_wrote_it() -> None:
 def test_other_languages_read_cleanly(language: str) -> None:
     anchor = make_anchor()
     for brief in many_briefs(30, [language, "en"], seed=11):
-        script = write_script(brief, anchor, OfflineChatModel())
+        script = write_script(brief, anchor, draft_script)
         check_cta(script, brief.cta)
         for scene in script.scenes:
             for text in scene.captions.values():
@@ -386,7 +387,7 @@ def test_the_script_budgets_words_for_the_real_voice() -> None:
     for brief in many_briefs(120, ["en"], seed=3):
         anchor = make_anchor()
         wps, beat = anchor.voice.words_per_second, 60.0 / anchor.music.tempo_bpm
-        script = write_script(brief, anchor, OfflineChatModel())
+        script = write_script(brief, anchor, draft_script)
         narrations = [s.narration for s in script.scenes]
         needs = narration_needs(narrations, "en", wps)
         # The CTA alone can be too long for a five-second video; nothing else may overrun.
@@ -398,8 +399,8 @@ def test_the_script_budgets_words_for_the_real_voice() -> None:
 
     roomy = BRIEFS["education"].model_copy(update={"duration_s": 60.0})
     tight = BRIEFS["education"].model_copy(update={"duration_s": 8.0})
-    long_text = spoken(write_script(roomy, make_anchor(), OfflineChatModel()))
-    short_text = spoken(write_script(tight, make_anchor(), OfflineChatModel()))
+    long_text = spoken(write_script(roomy, make_anchor(), draft_script))
+    short_text = spoken(write_script(tight, make_anchor(), draft_script))
     assert len(short_text.split()) < len(long_text.split())
     # Short on time, the brief's CTA and key message stay; template words go.
     assert BRIEFS["education"].cta.lower() in short_text

@@ -30,7 +30,7 @@ def test_importing_the_rules_and_the_revision_module_registers_nothing() -> None
     assert out == "0 0"
 
 
-def test_a_model_made_directly_knows_every_tool_rule_and_both_skills() -> None:
+def test_a_model_made_directly_knows_every_tool_rule_and_the_script_skill() -> None:
     out = _run(
         """
         from langchain_core.messages import HumanMessage, SystemMessage
@@ -39,7 +39,7 @@ def test_a_model_made_directly_knows_every_tool_rule_and_both_skills() -> None:
 
         offline = model.OfflineChatModel()
         assert sorted(model._RULES) == sorted(TOOL_NAMES), sorted(model._RULES)
-        assert {"ScriptDraft", "RevisionPlan"} <= set(model._SKILLS)
+        assert set(model._SKILLS) == {"ScriptDraft"}
         state = SystemMessage('```json\\n{"phase": "cut"}\\n```')
         answer = offline.bind_tools(list(tool_specs())).invoke([state, HumanMessage("publish")])
         print(answer.tool_calls[0]["name"])

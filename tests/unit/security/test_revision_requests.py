@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from tools.revision.plan import RevisionContext, plan_revision
+from agent.offline.copy import draft_script
+from tests.conftest import EXAMPLES
+from tools.anchor.derive import derive_anchor
+from tools.brief.load import load_brief
+from tools.common.errors import BadInput
+from tools.handoffs import DurationOp, RevisionPlan
+from tools.revision.plan import RevisionContext, apply_revision, plan_revision
+from tools.script.write import write_script
 
 CONTEXT = RevisionContext(scene_count=5, duration_s=20.0)
 
@@ -44,14 +51,11 @@ IMPOSSIBLE = {
     "500 seconds": "make it 500 seconds",
     "1000 seconds longer": "make it 1000 seconds longer",
     "a huge number": "make it 99999999999999999999999 seconds",
+    "below the shortest": "make it 2 seconds",
+    "shortened past zero": "make it 30 seconds shorter",
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tools/revision/rules.py reads an out-of-range length as a DurationOp that is then "
-    "clamped to 180 s and rendered; it should ask, naming 5 to 180 seconds (issue 13, promise 4)",
-)
 @pytest.mark.parametrize("case", list(IMPOSSIBLE))
 def test_an_impossible_length_is_a_question_naming_the_range(case: str) -> None:
     plan = plan_revision(IMPOSSIBLE[case], context=CONTEXT)
@@ -59,11 +63,34 @@ def test_an_impossible_length_is_a_question_naming_the_range(case: str) -> None:
     assert plan.clarify is not None and "180" in plan.clarify
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tools/revision/rules.py builds DurationOp(seconds=0.0), which raises a pydantic "
-    "ValidationError out of plan_revision (a traceback in `producer revise`; issue 13)",
-)
 def test_a_zero_length_is_a_question_not_a_crash() -> None:
     plan = plan_revision("make it 0 seconds", context=CONTEXT)
     assert not plan.ops and plan.clarify is not None
+    assert "5 to 180 seconds" in plan.clarify and "make it 5 seconds" in plan.options
+
+
+@pytest.mark.parametrize("request_text", ["make it -5 seconds", "make it minus 5 seconds"])
+def test_a_negative_length_is_not_read_as_a_positive_one(request_text: str) -> None:
+    plan = plan_revision(request_text, context=CONTEXT)
+    assert not plan.ops
+    assert plan.clarify.startswith("-5 s ") and "5 to 180 seconds" in plan.clarify
+
+
+@pytest.mark.parametrize(
+    ("request_text", "seconds"),
+    [("make it 30 seconds", 30.0), ("a 20-second cut", 20.0), ("make it 15-20 seconds", 20.0),
+     ("5 seconds shorter", 15.0)],
+)
+def test_a_length_in_range_is_still_a_length(request_text: str, seconds: float) -> None:
+    plan = plan_revision(request_text, context=CONTEXT)
+    assert [op.model_dump().get("seconds") for op in plan.ops] == [seconds]
+
+
+@pytest.mark.parametrize("seconds", [500.0, 2.0])
+def test_a_models_out_of_range_length_is_refused_when_applied(seconds: float) -> None:
+    """A real model may plan 500 s itself: applying it is one clear refusal, not a clamp."""
+    brief = load_brief(EXAMPLES / "cold_brew.yaml", {})
+    anchor = derive_anchor(brief)
+    script = write_script(brief, anchor, draft_script)
+    with pytest.raises(BadInput, match="5 to 180 seconds"):
+        apply_revision(RevisionPlan(ops=[DurationOp(seconds=seconds)]), brief, anchor, script)

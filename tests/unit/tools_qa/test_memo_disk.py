@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tools.qa import memo_disk
+from tools.qa import memo_disk, tally
 from tools.qa.decode import Memo, forget_measurements
 
 
@@ -61,3 +61,18 @@ def test_keys_that_name_an_object_address_are_not_stored(tmp_path: Path) -> None
     memo_disk.save("test_addr", ("x", 2), 1.0)
     assert memo_disk.load("test_addr", ("x", 2)) == (True, 1.0)
     assert memo_disk.load("test_addr", ("x", 3)) == (False, None)
+
+
+def test_known_reads_from_disk_and_put_keeps_a_batch_measurement(tmp_path: Path) -> None:
+    memo: Memo[object] = Memo(4, "test_batch")
+    memo_disk.use_folder(tmp_path)
+    tally.reset()
+    assert not memo.known(("line", "Order today"))
+    memo.put(("line", "Order today"), np.ones(3))
+    forget_measurements()  # a fresh process: only the disk remembers
+    assert memo.known(("line", "Order today"))
+    calls, measure = _counting(np.zeros(3))
+    assert np.array_equal(np.asarray(memo.get(("line", "Order today"), measure)), np.ones(3))
+    memo.get(("line", "Visit us"), measure)
+    assert calls == [1]
+    assert tally.snapshot().measured["test_batch"] == 2  # the put and the one fresh measurement

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-import agent.production.revise  # noqa: F401  (registers the offline model's RevisionPlan skill)
+from agent.brain.revision import planned
+from agent.offline.copy import draft_script
 from agent.offline.model import OfflineChatModel
 from memory.anchors import AnchorMemory
 from tests.conftest import EXAMPLES
@@ -128,20 +129,34 @@ def test_gibberish_gets_a_question_naming_it() -> None:
 def production() -> tuple[Brief, StyleAnchor, Script]:
     brief = load_brief(EXAMPLES / "cold_brew.yaml", {})
     anchor = derive_anchor(brief)
-    return brief, anchor, write_script(brief, anchor, OfflineChatModel())
+    return brief, anchor, write_script(brief, anchor, draft_script)
 
 
 def _context(p: tuple[Brief, StyleAnchor, Script]) -> RevisionContext:
     return RevisionContext.of(*p)
 
 
-def test_the_offline_model_plans_through_structured_output(
+def test_the_builtin_model_plans_by_the_rules_and_checks_scene_numbers(
     production: tuple[Brief, StyleAnchor, Script],
 ) -> None:
-    plan = plan_revision("warmer and a bit slower", OfflineChatModel(), _context(production))
-    assert plan == rule_plan("warmer and a bit slower")
-    question = plan_revision("swap scenes 2 and 9", OfflineChatModel(), _context(production))
+    filled = planned("warmer and a bit slower", OfflineChatModel(), _context(production))
+    assert filled.value == rule_plan("warmer and a bit slower")
+    assert filled.source == "builtin" and filled.note is None
+    assert plan_revision("warmer and a bit slower", context=_context(production)) == filled.value
+    question = planned("swap scenes 2 and 9", OfflineChatModel(), _context(production)).value
     assert not question.ops and "5 scenes" in question.clarify and len(question.options) == 5
+
+
+def test_a_planner_that_fails_or_says_nothing_leaves_the_request_to_the_rules(
+    production: tuple[Brief, StyleAnchor, Script],
+) -> None:
+    def broken(_request: str, _context: RevisionContext) -> RevisionPlan:
+        raise RuntimeError("the planner fell over")
+
+    expected = rule_plan("make it cooler")
+    assert plan_revision("make it cooler", broken, _context(production)) == expected
+    assert plan_revision("make it cooler", lambda _r, _c: None, _context(production)) == expected
+    assert plan_revision("make it cooler", lambda _r, _c: RevisionPlan(), None) == expected
 
 
 def _apply(

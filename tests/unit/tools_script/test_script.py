@@ -1,16 +1,15 @@
-"""The script stage: prompt, normalization of a model's draft, and clear failures."""
+"""The script stage: prompt, normalization of a drafter's draft, and clear failures."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage
 
-from agent.offline.model import OfflineChatModel
 from prompts import load_data, load_prompt
+from tests.unit.agent_brain.fakes import ScriptedModel
 from tools.common.errors import ProviderError
 from tools.common.timing import LEAD_IN_S, TAIL_S
 from tools.handoffs import (
@@ -62,23 +61,22 @@ MESSY_DRAFT: dict[str, Any] = {
 }
 
 
-class CountingSkill:
-    """A skill for the offline model that answers with a fixed draft and counts calls."""
+class CountingDrafter:
+    """A drafter that answers with a fixed draft (or raises) and counts its calls."""
 
     def __init__(self, answer: dict[str, Any] | Exception) -> None:
         self.answer = answer
         self.calls = 0
 
-    def __call__(self, messages: Sequence[BaseMessage], schema: dict[str, Any]) -> dict[str, Any]:
+    def __call__(self, brief: Brief, anchor: StyleAnchor) -> ScriptDraft:
         self.calls += 1
         if isinstance(self.answer, Exception):
             raise self.answer
-        return self.answer
+        return ScriptDraft.model_validate(self.answer)
 
 
 def test_messy_draft_is_normalized() -> None:
-    model = OfflineChatModel(skills={"ScriptDraft": CountingSkill(MESSY_DRAFT)})
-    script = write_script(BRIEF, ANCHOR, model)
+    script = write_script(BRIEF, ANCHOR, CountingDrafter(MESSY_DRAFT))
 
     assert abs(script.duration_s - 12.0) <= 0.01
     for scene in script.scenes[:-1]:
@@ -96,18 +94,28 @@ def test_messy_draft_is_normalized() -> None:
     assert script.hook == "Look at this." and script.language == "en"
 
 
-def test_unusable_output_twice_raises_a_clear_error() -> None:
-    skill = CountingSkill({"hook": "x", "cta": "y", "scenes": []})
-    model = OfflineChatModel(skills={"ScriptDraft": skill})
-    with pytest.raises(ProviderError, match="unusable script 2 times"):
-        write_script(BRIEF, ANCHOR, model)
-    assert skill.calls == 2
+def test_an_unusable_draft_raises_a_clear_error_after_one_call() -> None:
+    drafter = CountingDrafter({"hook": "x", "cta": "y", "scenes": []})
+    with pytest.raises(ProviderError, match="returned an unusable script: the script has 0"):
+        write_script(BRIEF, ANCHOR, drafter)
+    assert drafter.calls == 1  # retrying and repairing are the brain's, not this module's
 
 
-def test_a_failing_model_becomes_a_provider_error() -> None:
-    model = OfflineChatModel(skills={"ScriptDraft": CountingSkill(RuntimeError("boom"))})
-    with pytest.raises(ProviderError, match=r"failed while writing the script \(RuntimeError"):
-        write_script(BRIEF, ANCHOR, model)
+def test_a_failing_drafter_becomes_a_provider_error() -> None:
+    with pytest.raises(ProviderError, match=r"the script writer failed \(RuntimeError: boom"):
+        write_script(BRIEF, ANCHOR, CountingDrafter(RuntimeError("boom")))
+    given = ProviderError("the image server is down")
+    with pytest.raises(ProviderError) as caught:
+        write_script(BRIEF, ANCHOR, CountingDrafter(given))
+    assert caught.value is given  # a provider's own error passes through as it is
+
+
+def test_a_chat_model_handed_in_as_the_drafter_is_never_asked() -> None:
+    # Only the brain (agent.brain.script) talks to models; the stage takes a drafter's draft.
+    model = ScriptedModel(answers=[AIMessage(content='{"hook": "x"}')])
+    with pytest.raises(ProviderError, match="the script writer failed"):
+        write_script(BRIEF, ANCHOR, model)  # type: ignore[arg-type]
+    assert model.seen == [] and len(model.answers) == 1
 
 
 def test_fit_durations_sums_exactly_on_a_grid() -> None:

@@ -1,0 +1,1 @@
+"""Settings that choose the engines."""
