@@ -14,7 +14,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,8 +22,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 _URL_EXAMPLE = "e.g. http://127.0.0.1:8080/v1"
 
 
-def _web_address(value: str | None) -> str | None:
-    """Accept an http(s) address with a host; an empty value means unset."""
+def _address(
+    value: str | None, schemes: tuple[str, ...], wrong: str
+) -> tuple[str, SplitResult] | None:
+    """Split an address whose scheme is one of ``schemes`` and that names a host.
+
+    One parser for every address setting, so they agree on what empty and malformed mean:
+    an empty value is unset (None); anything else that is not such an address raises ``wrong``.
+    """
     if value is None or not value.strip():
         return None
     value = value.strip()
@@ -31,11 +37,21 @@ def _web_address(value: str | None) -> str | None:
         parts = urlsplit(value)
         _ = parts.port  # raises on a port that is not a number
     except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or any(
-        c.isspace() or ord(c) < 32 for c in value
-    ):
-        raise ValueError(f"is not a web address; use http(s):// and a host, {_URL_EXAMPLE}")
+        raise ValueError(wrong) from None
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ValueError(wrong)
+    return value, parts
+
+
+def _web_address(value: str | None) -> str | None:
+    """Accept an http(s) address with a host; an empty value means unset."""
+    wrong = f"is not a web address; use http(s):// and a host, {_URL_EXAMPLE}"
+    found = _address(value, ("http", "https"), wrong)
+    if found is None:
+        return None
+    value, parts = found
+    if any(c.isspace() or ord(c) < 32 for c in value):
+        raise ValueError(wrong)
     if parts.username or parts.password:
         # Never echo it: the user part is a credential, and addresses land in records.
         raise ValueError("holds a user name or password; put the key in its _API_KEY setting")
@@ -44,35 +60,19 @@ def _web_address(value: str | None) -> str | None:
 
 def _database_address(value: str | None) -> str | None:
     """Accept a ``postgresql://`` address with a host; an empty value means embedded SQLite."""
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    try:
-        parts = urlsplit(value)
-        _ = parts.port
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("postgresql", "postgres") or not parts.hostname:
-        raise ValueError("is not a PostgreSQL address; use postgresql://user@host:5432/dbname")
-    if parts.password:
+    wrong = "is not a PostgreSQL address; use postgresql://user@host:5432/dbname"
+    found = _address(value, ("postgresql", "postgres"), wrong)
+    if found is not None and found[1].password:
         # Never echo it: libpq reads the password from PGPASSWORD or ~/.pgpass instead.
         raise ValueError("holds a password; put it in PGPASSWORD or a ~/.pgpass file")
-    return value
+    return None if found is None else found[0]
 
 
 def _broker_address(value: str | None) -> str | None:
     """Accept a ``redis://`` (or ``rediss://``) address with a host; empty means in-process."""
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    try:
-        parts = urlsplit(value)
-        _ = parts.port
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("redis", "rediss") or not parts.hostname:
-        raise ValueError("is not a Redis address; use redis://host:6379/0 (or rediss://)")
-    return value
+    wrong = "is not a Redis address; use redis://host:6379/0 (or rediss://)"
+    found = _address(value, ("redis", "rediss"), wrong)
+    return None if found is None else found[0]
 
 
 class Settings(BaseSettings):

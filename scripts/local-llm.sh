@@ -19,9 +19,13 @@ PY="${PY:-python3}"
 # thread kept 13-16 tokens/s. On an idle machine PRODUCER_LLM_THREADS=2 is faster.
 THREADS="${PRODUCER_LLM_THREADS:-1}"
 BATCH_THREADS="${PRODUCER_LLM_BATCH_THREADS:-$THREADS}"
-# A RAM cache of evaluated prompts (1 GiB), so going back to a task whose prompt was seen before
-# (brief update, then script, then brief update) skips its prefix: 11 s became 4.7 s.
-CACHE_BYTES="${PRODUCER_LLM_CACHE:-1073741824}"
+# llama-cpp-python's RAM cache of evaluated prompts is off by default: it skipped a seen prefix
+# when going back to a task (11 s became 4.7 s), but it does not keep to its size; the server grew
+# to 12-22 GB and was killed for memory after ~40 minutes of tests. Without it the server still
+# reuses the prefix its last prompt shares with the next one. PRODUCER_LLM_CACHE=BYTES turns it on.
+CACHE_BYTES="${PRODUCER_LLM_CACHE:-0}"
+CACHE_ARGS=()
+if [ "$CACHE_BYTES" != "0" ]; then CACHE_ARGS=(--cache true --cache_size "$CACHE_BYTES"); fi
 mkdir -p "$LLM_DIR"
 if [ ! -x "$LLM_DIR/venv/bin/python" ] || ! "$LLM_DIR/venv/bin/python" -c "import llama_cpp.server" 2>/dev/null; then
   echo "local-llm: building llama-cpp-python[server] (about 7 minutes on 2 cores)"
@@ -52,4 +56,4 @@ echo "local-llm: serving on http://127.0.0.1:$PORT/v1"
 exec "$LLM_DIR/venv/bin/python" -m llama_cpp.server --model "$LLM_DIR/model.gguf" \
   --host 127.0.0.1 --port "$PORT" --n_ctx 4096 \
   --n_threads "$THREADS" --n_threads_batch "$BATCH_THREADS" --model_alias local \
-  --cache true --cache_size "$CACHE_BYTES"
+  "${CACHE_ARGS[@]}"

@@ -13,6 +13,7 @@ import pytest
 
 if TYPE_CHECKING:
     from agent.context import Context
+    from tools.handoffs import StyleAnchor
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -62,3 +63,24 @@ def offline_context(data: Path, scale: float = SMALL_SCALE) -> Context:
         model=OfflineChatModel(),
         scale=scale,
     )
+
+
+def style_anchor(**changes: Any) -> StyleAnchor:
+    """Build a valid style anchor with ``changes`` applied, so a test spells out only what it uses.
+
+    Every field is validated as the real stage's output is; a nested part (``voice``, ``music``,
+    ``subject``) is replaced whole.
+    """
+    from tools.handoffs import MusicDirection, StyleAnchor, SubjectReference, VoicePersona
+
+    fields: dict[str, Any] = {
+        "words": ["warm"],
+        "palette": ["#C8864B", "#1F2933", "#F5F7FA"],
+        "lighting": "golden hour",
+        "camera_tone": "slow",
+        "composition": "rule of thirds",
+        "subject": SubjectReference(name="tea tin", icon="box", silhouette="round tin"),
+        "voice": VoicePersona(name="warm"),
+        "music": MusicDirection(mood="warm"),
+    }
+    return StyleAnchor(**{**fields, **changes})

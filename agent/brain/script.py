@@ -193,10 +193,15 @@ def written(brief: Brief, anchor: StyleAnchor, model: BaseChatModel) -> tuple[Sc
 
 
 def script_writer(model: BaseChatModel) -> Callable[[Brief, StyleAnchor], Script]:
-    """Return the production line's script writer: brief and anchor in, fitted script out."""
+    """Return the production line's script writer: brief and anchor in, fitted script out.
+
+    A fallback's note rides on the script (``Script.notes``), so the QA report and the front
+    ends tell the person that the built-in writer stood in, not only a log line.
+    """
 
     def write(brief: Brief, anchor: StyleAnchor) -> Script:
-        return written(brief, anchor, model)[0]
+        script, note = written(brief, anchor, model)
+        return script.model_copy(update={"notes": [note]}) if note else script
 
     return write
 

@@ -139,4 +139,6 @@ def _print_summary(out: Path, final: dict[str, Any], seconds: float) -> int:
             f"  ✗ {c.name} [{c.variant or 'all'}] {c.value} (wants {c.threshold})"
             f" → {c.stage}: {c.fix}"
         )
+    for note in qa.notes:  # fallbacks and fix rounds: what the person should know of the run
+        print(f"  note: {note}")
     return 0 if qa.passed else 1

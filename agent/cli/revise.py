@@ -133,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
         finally:
             if not claim.cancelled:  # still ours: a finished or refused revision leaves no claim
                 (out / ".revising").unlink(missing_ok=True)
+    if outcome.note:  # the model failed and the rules planned the change: the person is told
+        print(f"Note: {outcome.note}")
     if outcome.clarify:
         print(outcome.clarify)
         for option in outcome.plan.options if outcome.plan else []:

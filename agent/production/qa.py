@@ -151,7 +151,9 @@ def _fix_lines(report: QAReport) -> list[str]:
 
 
 def _qa_notes(state: ProductionState, report: QAReport, rounds: int, retry: bool) -> list[str]:
-    notes = list(state["keyvisuals"].notes) + list(state["narration"].notes)
+    written = any(r.stage == "script" and not r.reused for r in state.get("run_log") or [])
+    notes = list(state["script"].notes) if written else []  # a reused script's note is old news
+    notes += list(state["keyvisuals"].notes) + list(state["narration"].notes)
     notes += list(state["audio"].notes) + list(state["motion"].notes) + list(state["edit"].notes)
     fixes = state.get("fixes") or {}
     if rounds > 1 and fixes:

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agent.brain.revision import plan_revision
+from agent.brain.revision import plan_revision, planned
 from agent.production.events import ProductionEvent
 from agent.production.rerun import CancelToken, preview_path, run_line
 from agent.production.state import StageRun
@@ -70,6 +70,8 @@ class RevisionOutcome:
     """A newer request stopped the render: nothing was published and no version was kept."""
     preview: str | None = None
     state: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+    """Said when the configured model failed and the built-in rules planned the change."""
 
     @property
     def clarify(self) -> str:
@@ -271,17 +273,21 @@ def revise_production(
     context = RevisionContext.of(
         base.brief, base.anchor, base.script, base.options, list_versions(out_dir)
     )
-    plan = plan_revision(request, ctx.model, context)
+    filled = planned(request, ctx.model, context)
+    plan, note = filled.value, filled.note or ""
     if plan.clarify:
-        return RevisionOutcome(version=current, previous=current, plan=plan)
+        return RevisionOutcome(version=current, previous=current, plan=plan, note=note)
     if plan.undo_steps:
         restored, plan = _undo_first(out_dir, plan)
         if not plan.ops:
+            restored.note = note
             return restored
         current, base = restored.version, load_record(out_dir, restored.version)
     result = _apply(plan, base, ctx, request)
     if not _changes_anything(result, base):
-        return RevisionOutcome(version=current, previous=current, plan=plan, result=result)
+        return RevisionOutcome(
+            version=current, previous=current, plan=plan, result=result, note=note
+        )
     version = next_version(out_dir)
     target = preview_path(out_dir, version) if preview else None
     payload = _payload(out_dir, base, result, version)
@@ -292,10 +298,10 @@ def revise_production(
     run = run_line(Path(ref.data_dir), thread, ctx, payload, on_event, cancel, target)
     if run.values is None:
         return RevisionOutcome(version=current, previous=current, plan=plan, result=result,
-                               superseded=True, preview=run.preview)
+                               superseded=True, preview=run.preview, note=note)
     record_revision(out_dir, cost, ctx)  # in the QA report before the version keeps it
     outcome = _keep_version(out_dir, run.values, current, plan, result, request)
-    outcome.preview = run.preview
+    outcome.preview, outcome.note = run.preview, note
     return outcome
 
 

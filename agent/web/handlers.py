@@ -26,7 +26,7 @@ from agent.settings import Settings, hide_secrets, settings_problem
 from agent.web.auth import install_password, request_user
 from agent.web.media import MediaRoutes
 from agent.web.render import ACTION
-from agent.web.turns import SessionHolder, in_background, run_turn
+from agent.web.turns import SessionHolder, in_background, message_turn, run_turn
 from agent.web.uploads import as_named
 from tools.handoffs import PLATFORMS
 
@@ -78,8 +78,10 @@ class WebChat:
     def __init__(self, media: MediaRoutes, holder: SessionHolder) -> None:
         self.media, self.holder = media, holder
 
-    async def _turn(self, text: str, attachments: list[Path] | None = None) -> None:
-        await run_turn(self.holder, self.media, text, attachments)
+    async def _turn(
+        self, text: str, attachments: list[Path] | None = None, turn_id: str | None = None
+    ) -> None:
+        await run_turn(self.holder, self.media, text, attachments, turn_id)
 
     async def starters(
         self, user: cl.User | None = None, language: str | None = None
@@ -115,9 +117,9 @@ class WebChat:
             await self._turn(text)
 
     async def on_message(self, message: cl.Message) -> None:
-        """Pass the person's words and any uploaded files to the session."""
+        """Pass the person's words and any uploaded files to the session, once per message."""
         attachments = [as_named(Path(e.path), e.name) for e in message.elements if e.path]
-        await self._turn(message.content, attachments)
+        await self._turn(message.content, attachments, message_turn(message.id, message.content))
 
     async def on_action(self, action: cl.Action) -> None:
         """Send a button's words as the person's, shown in the chat as theirs."""
@@ -125,7 +127,8 @@ class WebChat:
         if not words:
             return
         await cl.Message(content=words, type="user_message", author="You").send()
-        in_background(self._turn(words))
+        # The button's id names the turn: a double click (or a resent click) runs it once.
+        in_background(self._turn(words, turn_id=f"button:{action.id}"))
 
     async def on_app_shutdown(self) -> None:
         """Close the session's checkpointer cleanly."""

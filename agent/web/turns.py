@@ -3,11 +3,13 @@
 The session (and its SQLite saver) is opened lazily on the server's loop, since the saver is
 bound to the loop that opened it. A button's turn runs as a task, so the click's HTTP request
 does not wait for a whole render; uploads get their sender's file names back (``uploads``).
+Each message or click is sent under its own turn id, so one delivered twice runs once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Coroutine
 from contextlib import AsyncExitStack
@@ -87,16 +89,33 @@ def media_owner(media: MediaRoutes) -> Owner:
     return owner
 
 
+def message_turn(message_id: str, text: str) -> str:
+    """Name a typed message's turn by Chainlit's id of it and its words.
+
+    A message the page sends again (a reconnect, a double submit) keeps its id and words, so the
+    session runs it once; an edited message keeps its id but not its words, and is a new turn.
+    """
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return f"message:{message_id}:{digest}"
+
+
 async def run_turn(
-    holder: SessionHolder, media: MediaRoutes, text: str, attachments: list[Path] | None = None
+    holder: SessionHolder,
+    media: MediaRoutes,
+    text: str,
+    attachments: list[Path] | None = None,
+    turn_id: str | None = None,
 ) -> None:
-    """Send the person's words through the session and render what comes back."""
+    """Send the person's words through the session and render what comes back.
+
+    ``turn_id`` names the turn for the session: one already run under it shows nothing again.
+    """
     async with _thread_lock():
         await _retire_buttons()
         session = await holder.get()
         renderer = TurnRenderer(media, media_owner(media))
         try:
-            async for ev in session.send(_thread_key(), text, attachments or None):
+            async for ev in session.send(_thread_key(), text, attachments or None, turn_id):
                 await renderer.render(ev)
         except Exception as exc:  # the chat must survive a failed turn; the log keeps the trace
             log.exception("turn failed")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -31,7 +32,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.cluster)
 
 
-def _engine(start: Callable[[], Engine], name: str) -> Iterator[Engine]:
+@contextmanager
+def _running(start: Callable[[], Engine], name: str) -> Iterator[Engine]:
+    """Start an engine for as long as the block runs; skip the tests that need it if it cannot."""
     try:
         engine = start()
     except EngineUnavailable as e:
@@ -45,7 +48,8 @@ def _engine(start: Callable[[], Engine], name: str) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[Engine]:
     """One PostgreSQL server for the session (initdb + pg_ctl in a temp folder)."""
-    yield from _engine(start_postgres, "PostgreSQL")
+    with _running(start_postgres, "PostgreSQL") as engine:
+        yield engine
 
 
 @pytest.fixture(scope="session")
@@ -61,24 +65,14 @@ def fresh_database_url(postgres_server: Engine) -> str:
 
 
 @pytest.fixture(scope="session")
-def chroma_server() -> Iterator[Engine]:
-    """One ``chroma run`` server for the session on a temp folder."""
-    yield from _engine(start_chroma, "the Chroma server")
+def chroma_url() -> Iterator[str]:
+    """One ``chroma run`` server for the session on a temp folder: ``http://127.0.0.1:PORT``."""
+    with _running(start_chroma, "the Chroma server") as engine:
+        yield engine.url
 
 
 @pytest.fixture(scope="session")
-def chroma_url(chroma_server: Engine) -> str:
-    """The session Chroma server's URL (``http://127.0.0.1:PORT``)."""
-    return chroma_server.url
-
-
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[Engine]:
-    """One ``redis-server`` for the session, persistence off."""
-    yield from _engine(start_redis, "redis-server")
-
-
-@pytest.fixture(scope="session")
-def redis_url(redis_server: Engine) -> str:
-    """The session Redis URL (``redis://127.0.0.1:PORT/0``)."""
-    return redis_server.url
+def redis_url() -> Iterator[str]:
+    """One ``redis-server`` for the session, persistence off: ``redis://127.0.0.1:PORT/0``."""
+    with _running(start_redis, "redis-server") as engine:
+        yield engine.url

@@ -81,6 +81,26 @@ def _stop_process(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=15)
 
 
+def _serving(
+    url: str, proc: subprocess.Popen[bytes], folder: Path, log: Path, ready: Callable[[], None]
+) -> Engine:
+    """Wait until a started server is ``ready``; it is stopped and its folder removed if not.
+
+    The returned engine's stop does the same, so a server never outlives its session.
+    """
+
+    def stop() -> None:
+        _stop_process(proc)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    try:
+        ready()
+    except EngineUnavailable:
+        stop()
+        raise
+    return Engine(url, folder, stop, log)
+
+
 # --- PostgreSQL -------------------------------------------------------------------------------
 
 
@@ -188,19 +208,12 @@ def start_chroma() -> Engine:
             stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
-    try:
+
+    def ready() -> None:
         _wait_port(port, proc, log, "chroma")
         _wait_heartbeat(url, proc, log)
-    except EngineUnavailable:
-        _stop_process(proc)
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
 
-    def stop() -> None:
-        _stop_process(proc)
-        shutil.rmtree(folder, ignore_errors=True)
-
-    return Engine(url, folder, stop, log)
+    return _serving(url, proc, folder, log, ready)
 
 
 def _wait_heartbeat(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
@@ -236,18 +249,8 @@ def start_redis() -> Engine:
              "--dir", str(folder)],
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
-    try:
-        _wait_port(port, proc, log, "redis-server")
-    except EngineUnavailable:
-        _stop_process(proc)
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-
-    def stop() -> None:
-        _stop_process(proc)
-        shutil.rmtree(folder, ignore_errors=True)
-
-    return Engine(f"redis://127.0.0.1:{port}/0", folder, stop, log)
+    return _serving(f"redis://127.0.0.1:{port}/0", proc, folder, log,
+                    lambda: _wait_port(port, proc, log, "redis-server"))
 
 
 # --- Measuring what Postgres holds --------------------------------------------------------------

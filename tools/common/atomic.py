@@ -184,11 +184,18 @@ def move_tree(src: Path, dst: Path, last: Iterable[str] = (), *, prune: bool = F
             shutil.rmtree(target)
         os.replace(entry, target)
     if prune:
-        kept = {p.name for p in entries}
-        for old in dst.iterdir():
-            if old.name in kept:
-                continue
-            if old.is_dir() and not old.is_symlink():
-                shutil.rmtree(old)
-            else:
-                old.unlink()
+        remove_unlisted(dst.iterdir(), {p.name for p in entries})
+
+
+def remove_unlisted(entries: Iterable[Path], kept: set[str]) -> None:
+    """Remove each entry whose name is not in ``kept``: a folder whole, a file or link alone.
+
+    A link is removed itself and never followed, so pruning a cut cannot reach what it points at.
+    """
+    for old in list(entries):
+        if old.name in kept:
+            continue
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old)
+        else:
+            old.unlink()

@@ -52,6 +52,11 @@ class Script(Contract):
     hook: str
     cta: str
     scenes: list[Scene] = Field(min_length=2)
+    notes: list[str] = Field(
+        default_factory=list,
+        exclude_if=lambda notes: not notes,  # absent when empty: earlier stage keys stay valid
+        description="What the person should know of how it was written (a model's fallback)",
+    )
 
     @property
     def duration_s(self) -> float:

@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 from pydantic import Field
 
-from tools.common.atomic import move_tree, write_atomic
+from tools.common.atomic import move_tree, remove_unlisted, write_atomic
 from tools.common.errors import BadInput
 from tools.common.fonts import font_path
 from tools.common.media import read_frames
@@ -152,13 +152,7 @@ def restore_version(out_dir: Path, version: int) -> VersionRecord:
         move_tree(staging, out_dir, last=["manifest.json"])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    for entry in _cut_entries(out_dir):
-        if entry.name in wanted:
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
+    remove_unlisted(_cut_entries(out_dir), wanted)
     _set_current(out_dir, version)
     return record
 

@@ -292,7 +292,9 @@ def streamed_call(name: str, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def streamed_text(text: str) -> dict[str, Any]:
-    return {"sse": [sse({"content": word}) for word in re.findall(r"\S+\s*", text)]}
+    """Text as a server streams it: word by word, then the finish every real server sends."""
+    words = [sse({"content": word}) for word in re.findall(r"\S+\s*", text)]
+    return {"sse": [*words, sse({}, "stop")]}
 
 
 async def test_openai_compatible_model_fills_the_forms_of_the_same_graph(

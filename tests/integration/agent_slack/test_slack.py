@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,19 +111,19 @@ class SlackApp:
         assert resp.status_code == 200, resp.text
 
 
-@pytest.fixture(scope="module")
-def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackApp]:
-    data = tmp_path_factory.mktemp("slack") / "data"
+@contextmanager
+def serve_slack(settings: Settings, scale: float) -> Iterator[SlackApp]:
+    """Serve the real Slack app (slack-bolt behind uvicorn) on loopback, talking to a stand-in."""
     with web_api() as api:
         app = create_app(
-            Settings(data_dir=data, render_scale=SCALE),
+            settings,
             SlackSettings(
                 bot_token="xoxb-test",
                 signing_secret=SECRET,
                 api_base_url=f"{api.url}/api/",
                 progress_interval_s=0.5,
             ),
-            scale=SCALE,
+            scale=scale,
         )
         port = free_port()
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
@@ -133,9 +134,18 @@ def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackApp]:
         while not server.started:
             assert thread.is_alive() and time.monotonic() < end, "the Slack app did not start"
             time.sleep(0.05)
-        yield SlackApp(f"http://127.0.0.1:{port}", api)
-        server.should_exit = True
-        thread.join(timeout=15)
+        try:
+            yield SlackApp(f"http://127.0.0.1:{port}", api)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def slack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackApp]:
+    data = tmp_path_factory.mktemp("slack") / "data"
+    with serve_slack(Settings(data_dir=data, render_scale=SCALE), SCALE) as app:
+        yield app
 
 
 def _in_thread(channel: str, thread_ts: str) -> Callable[[Call], bool]:

@@ -12,19 +12,15 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from agent.settings import Settings
-from agent.slack.app import SlackSettings, create_app
-from tests.integration.agent_slack.slack_standin import Call, SlackStandIn, free_port, web_api
-from tests.integration.agent_slack.test_slack import SECRET, SlackApp, _button, _in_thread
+from tests.integration.agent_slack.slack_standin import Call, SlackStandIn
+from tests.integration.agent_slack.test_slack import SlackApp, _button, _in_thread, serve_slack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 SCALE = 0.1
@@ -36,27 +32,9 @@ POOL_LINE = re.compile(r"render (queued|started|ended): (\S+) \(")
 @contextmanager
 def slack_app(data: Path) -> Iterator[SlackApp]:
     """Serve the Slack app on loopback with a render pool of ``WORKERS``."""
-    with web_api() as api:
-        app = create_app(
-            Settings(data_dir=data, render_scale=SCALE, render_workers=WORKERS),
-            SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
-                          api_base_url=f"{api.url}/api/", progress_interval_s=0.5),
-            scale=SCALE,
-        )
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                               log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        end = time.monotonic() + 60
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < end, "the Slack app did not start"
-            time.sleep(0.05)
-        try:
-            yield SlackApp(f"http://127.0.0.1:{port}", api)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=15)
+    settings = Settings(data_dir=data, render_scale=SCALE, render_workers=WORKERS)
+    with serve_slack(settings, SCALE) as app:
+        yield app
 
 
 def prepare(slack: SlackApp, ch: str, product: str) -> str:

@@ -93,14 +93,19 @@ class ChatClient:
                 f"{self.thread_id}: nothing matched in {timeout_s} s; last: {self.said()[-3:]}"
             ) from None
 
-    async def say(self, text: str, timeout_s: float = 600) -> list[tuple[str, Any]]:
-        """Send typed words and wait for the turn to end; return the events it brought."""
+    async def say(
+        self, text: str, timeout_s: float = 600, message_id: str | None = None
+    ) -> list[tuple[str, Any]]:
+        """Send typed words and wait for the turn to end; return the events it brought.
+
+        ``message_id`` sends the message under an id already used, as a page resending it does.
+        """
         start = len(self.events)
         await self.sio.emit(
             "client_message",
             {
                 "message": {
-                    "id": str(uuid.uuid4()),
+                    "id": message_id or str(uuid.uuid4()),
                     "threadId": self.thread_id,
                     "type": "user_message",
                     "name": "You",
@@ -110,6 +115,16 @@ class ChatClient:
                 "fileReferences": [],
             },
         )
+        return await self._turn_from(start, timeout_s)
+
+    async def edit(self, message_id: str, text: str, timeout_s: float = 600) -> None:
+        """Edit a message already sent, as the page's pencil does; wait for the turn to end."""
+        start = len(self.events)
+        await self.sio.emit("edit_message", {"message": {"id": message_id, "output": text}})
+        await self._turn_from(start, timeout_s)
+
+    async def _turn_from(self, start: int, timeout_s: float) -> list[tuple[str, Any]]:
+        """Wait for the turn whose events begin at ``start`` to end; return its events."""
 
         def ended() -> bool:
             names = [name for name, _ in self.events[start:]]

@@ -8,7 +8,6 @@ as they were: no new version, no half-written cut.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from agent.cli.main import main
 from tests.conftest import EXAMPLES
 from tests.integration.bad_input.test_cli import tree
+from tests.integration.made import made_once
 
 pytestmark = pytest.mark.integration
 
@@ -25,19 +25,9 @@ pytestmark = pytest.mark.integration
 def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A production made once for this module: its root holds ``out`` and ``data``."""
     root = tmp_path_factory.mktemp("revise")
-    saved = {k: v for k, v in os.environ.items() if k.startswith("PRODUCER_")}
-    for key in saved:
-        del os.environ[key]
-    os.environ.update(PRODUCER_DATA_DIR=str(root / "data"), PRODUCER_QA_RETRIES="0")
-    try:
-        code = main(["make", str(EXAMPLES / "cold_brew.yaml"), "--out", str(root / "out"),
-                     "--scale", "0.1", "--duration", "8", "--platforms", "reels"])
-        assert code in (0, 1)
-        yield root
-    finally:
-        for key in [k for k in os.environ if k.startswith("PRODUCER_")]:
-            del os.environ[key]
-        os.environ.update(saved)
+    brief = EXAMPLES / "cold_brew.yaml"
+    with made_once(root, brief, "--duration", "8", "--platforms", "reels") as done:
+        yield done
 
 
 UNCLEAR = {

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import pytest
 
 from agent.cli.main import main
 from tests.conftest import REPO
+from tests.integration.made import copy_of, made_once
 from tests.integration.reliability.runs import leftovers, write_brief
 from tools.common.assets import AssetStore
 
@@ -39,30 +39,8 @@ CHILD = [sys.executable, "-m", "tests.integration.reliability.killwrite"]
 def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One production at scale 0.1; its root holds ``out`` and ``data``."""
     root = tmp_path_factory.mktemp("atomic")
-    saved = {k: v for k, v in os.environ.items() if k.startswith("PRODUCER_")}
-    for key in saved:
-        del os.environ[key]
-    os.environ.update(PRODUCER_DATA_DIR=str(root / "data"), PRODUCER_QA_RETRIES="0")
-    try:
-        brief = write_brief(root / "brief.yaml", "Atomic tea")
-        code = main(["make", str(brief), "--out", str(root / "out"), "--scale", "0.1"])
-        assert code in (0, 1)
-        yield root
-    finally:
-        for key in [k for k in os.environ if k.startswith("PRODUCER_")]:
-            del os.environ[key]
-        os.environ.update(saved)
-
-
-def copy_of(made: Path, dest: Path) -> Path:
-    """Copy the production (output and data) and point its reference at the copied data."""
-    shutil.copytree(made / "out", dest / "out", symlinks=True)
-    shutil.copytree(made / "data", dest / "data", symlinks=True)
-    ref_file = dest / "out" / ".producer.json"
-    ref = json.loads(ref_file.read_text(encoding="utf-8"))
-    ref["data_dir"] = str(dest / "data")
-    ref_file.write_text(json.dumps(ref), encoding="utf-8")
-    return dest / "out"
+    with made_once(root, write_brief(root / "brief.yaml", "Atomic tea")) as done:
+        yield done
 
 
 def child(writer: str, folder: Path, mode: str, n: int = 1) -> int:

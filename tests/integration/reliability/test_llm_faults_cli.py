@@ -25,6 +25,7 @@ import pytest
 from agent.brain import calls
 from agent.cli.main import main
 from tests.integration.bad_input.test_cli import tree
+from tests.integration.made import copy_of, made_once
 from tests.integration.reliability.faults import FaultServer
 from tests.integration.reliability.llmfaults import LLM_FAULTS, chat_posts, llm_server
 from tests.integration.reliability.runs import SCALE, write_brief
@@ -90,6 +91,7 @@ def counted_calls(out: Path) -> int:
 def test_make_finishes_on_the_builtin_for_each_faulted_call(
     script_fault: str, critic_fault: str | None, env: Path,
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     caplog.set_level(logging.WARNING, logger="agent.brain")
     with llm_server(CRITIC) as server:
@@ -107,7 +109,11 @@ def test_make_finishes_on_the_builtin_for_each_faulted_call(
         logged = fell_back(caplog)
         assert logged[0].startswith(f"brain: script fell back to the built-in model "
                                     f"({KIND[script_fault]}:")
-        judgment = json.loads((out / "qa_report.json").read_text(encoding="utf-8"))["judgment"]
+        report = json.loads((out / "qa_report.json").read_text(encoding="utf-8"))
+        judgment = report["judgment"]
+        # The person is told, not only the log: the writer's note is in the report and printed.
+        told = [n for n in report["notes"] if "built-in writer" in n]
+        assert len(told) == 1 and f"  note: {told[0]}" in capsys.readouterr().out
         if critic_fault is None:
             assert len(logged) == 1 and judgment == CRITIC["critic"]["notes"]
         else:
@@ -123,30 +129,9 @@ def test_make_finishes_on_the_builtin_for_each_faulted_call(
 def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One production made on the built-in model; each revision works on a copy of it."""
     root = tmp_path_factory.mktemp("llm-revise")
-    saved = {k: v for k, v in os.environ.items() if k.startswith("PRODUCER_")}
-    for key in saved:
-        del os.environ[key]
-    os.environ.update(PRODUCER_DATA_DIR=str(root / "data"), PRODUCER_QA_RETRIES="0")
-    try:
-        brief = write_brief(root / "brief.yaml", "Revised tea")
-        assert main(["make", str(brief), "--out", str(root / "out"), "--scale", f"{SCALE}"]) in (
-            0, 1)
-        yield root
-    finally:
-        for key in [k for k in os.environ if k.startswith("PRODUCER_")]:
-            del os.environ[key]
-        os.environ.update(saved)
+    with made_once(root, write_brief(root / "brief.yaml", "Revised tea")) as done:
+        yield done
     shutil.rmtree(root, ignore_errors=True)
-
-
-def copy_of(made: Path, dest: Path) -> Path:
-    shutil.copytree(made / "out", dest / "out")
-    shutil.copytree(made / "data", dest / "data")
-    ref_file = dest / "out" / ".producer.json"
-    ref = json.loads(ref_file.read_text(encoding="utf-8"))
-    ref["data_dir"] = str(dest / "data")
-    ref_file.write_text(json.dumps(ref), encoding="utf-8")
-    return dest / "out"
 
 
 @pytest.mark.parametrize("mode", LLM_FAULTS)
@@ -164,6 +149,7 @@ def test_revise_plans_by_the_rules_when_the_planner_call_fails(
         printed = capsys.readouterr()
         assert code in (0, 1), printed.err
         assert "Traceback" not in printed.err
+        assert "\nNote: " in printed.out and "built-in" in printed.out.split("\nNote: ")[1]
         posts = len(chat_posts(server))  # the planner's call, then the critic's on the new cut
         assert 2 <= posts <= 2 * requests_for(mode)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

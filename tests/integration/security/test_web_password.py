@@ -8,85 +8,40 @@ it the chat opens straight away.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import REPO
-from tests.integration.agent_web.test_web_browser import CHROMIUM_ARGS, _chromium, _free_port
+from tests.integration.agent_web.test_web_browser import CHROMIUM_ARGS, _chromium
+from tests.integration.agent_web.webserver import WebServer, web_server
 
 pytestmark = pytest.mark.integration
 PASSWORD = "SECRET-CANARY-web-password-1234"
-Server = Callable[[str | None], str]
 
 
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Server]:
-    """Start ``chainlit run app.py`` on a free loopback port, with or without a password."""
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(password: str | None) -> str:
-        cwd = tmp_path / "web"
-        cwd.mkdir()
-        shutil.copy(REPO / "chainlit.md", cwd / "chainlit.md")
-        port = _free_port()
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("SLACK_", "CHAINLIT_", "PRODUCER_"))
-        }
-        env.update(
-            PRODUCER_DATA_DIR=str(tmp_path / "data"),
-            PRODUCER_RENDER_SCALE="0.1667",
-            CHAINLIT_APP_ROOT=str(cwd),
-            PYTHONUNBUFFERED="1",
-        )
-        if password is not None:
-            env["PRODUCER_WEB_PASSWORD"] = password
-        log = (tmp_path / "chainlit.log").open("wb")
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "chainlit", "run", str(REPO / "app.py"), "--headless",
-                 "--host", "127.0.0.1", "--port", str(port)],
-                cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        )
-        url = f"http://127.0.0.1:{port}"
-        end = time.monotonic() + 60
-        while True:
-            assert procs[-1].poll() is None, (tmp_path / "chainlit.log").read_text()[-3000:]
-            assert time.monotonic() < end, "chainlit did not answer /health within 60 s"
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    return url
-            except httpx.TransportError:
-                time.sleep(0.2)
-
-    yield start
-    for proc in procs:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def serve(tmp_path: Path, password: str | None) -> AbstractContextManager[WebServer]:
+    """Run ``chainlit run app.py`` on a free loopback port, with or without a password."""
+    env = {"PRODUCER_RENDER_SCALE": "0.1667"}
+    if password is not None:
+        env["PRODUCER_WEB_PASSWORD"] = password
+    return web_server(tmp_path, tmp_path / "data", **env)
 
 
 def test_with_a_password_the_chat_asks_for_it_and_its_media_need_the_login(
-    serve: Server, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
+    with serve(tmp_path, PASSWORD) as server:
+        ask_for_the_password(server.url)
+    assert PASSWORD not in server.log_text()
+
+
+def ask_for_the_password(url: str) -> None:
+    """Sign in wrongly then rightly, start a production and fetch its picture with and without."""
     from playwright.sync_api import expect, sync_playwright
 
-    url = serve(PASSWORD)
     assert httpx.get(f"{url}/auth/config").json()["requireLogin"] is True
     assert httpx.get(f"{url}/project/settings").status_code == 401
     with sync_playwright() as p:
@@ -118,20 +73,17 @@ def test_with_a_password_the_chat_asks_for_it_and_its_media_need_the_login(
             assert httpx.get(full).status_code == 404  # no login cookie: nothing there
         finally:
             browser.close()
-    log = (tmp_path / "chainlit.log").read_text(errors="replace")
-    assert PASSWORD not in log
 
 
-def test_without_a_password_the_chat_opens_straight_away(serve: Server) -> None:
+def test_without_a_password_the_chat_opens_straight_away(tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    url = serve(None)
-    assert not httpx.get(f"{url}/auth/config").json()["requireLogin"]
-    with sync_playwright() as p:
+    with serve(tmp_path, None) as server, sync_playwright() as p:
+        assert not httpx.get(f"{server.url}/auth/config").json()["requireLogin"]
         browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.goto(url)
+            page.goto(server.url)
             expect(page.locator("#starter-cold-brew-reel")).to_be_visible(timeout=30_000)
             assert "/login" not in page.url
         finally:

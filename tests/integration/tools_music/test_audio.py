@@ -13,15 +13,9 @@ import pytest
 from scipy.io import wavfile
 from scipy.signal import butter, resample_poly, sosfiltfilt
 
+from tests.conftest import style_anchor
 from tools.common.timing import shortest_length
-from tools.handoffs import (
-    MusicDirection,
-    Scene,
-    Script,
-    StyleAnchor,
-    SubjectReference,
-    VoicePersona,
-)
+from tools.handoffs import MusicDirection, Scene, Script, StyleAnchor, VoicePersona
 from tools.music.mix import measure_loudness
 from tools.music.plan import plan_audio
 from tools.music.score import compose_score
@@ -98,13 +92,8 @@ def test_score_is_deterministic_and_mood_changes_brightness(tmp_path: Path) -> N
 
 
 def _anchor() -> StyleAnchor:
-    return StyleAnchor(
-        words=["warm"], palette=["#223344", "#C8864B", "#F2E9DC"], lighting="soft",
-        camera_tone="calm", composition="centered",
-        subject=SubjectReference(name="kettle", icon="mug-hot", silhouette="round body"),
-        voice=VoicePersona(name="warm narrator"),
-        music=MusicDirection(mood="upbeat", key="A minor", tempo_bpm=110),
-    )
+    return style_anchor(voice=VoicePersona(name="warm narrator"),
+                        music=MusicDirection(mood="upbeat", key="A minor", tempo_bpm=110))
 
 
 def test_plan_audio_mixes_to_platform_loudness_with_ducking(tmp_path: Path) -> None:

@@ -16,15 +16,9 @@ import numpy as np
 import pytest
 from scipy.io import wavfile
 
+from tests.conftest import style_anchor
 from tools.common.http import HttpEndpoint
-from tools.handoffs import (
-    MusicDirection,
-    Scene,
-    Script,
-    StyleAnchor,
-    SubjectReference,
-    VoicePersona,
-)
+from tools.handoffs import Scene, Script, StyleAnchor, VoicePersona
 from tools.voice import narrate as voice_module
 from tools.voice.narrate import (
     MIN_LENGTH_SCALE,
@@ -49,13 +43,7 @@ SPANISH = [
 
 
 def _anchor(gender: Literal["male", "female", "neutral"] = "male") -> StyleAnchor:
-    return StyleAnchor(
-        words=["warm"], palette=["#223344", "#C8864B", "#F2E9DC"], lighting="soft window light",
-        camera_tone="calm", composition="centered",
-        subject=SubjectReference(name="kettle", icon="mug-hot", silhouette="round body"),
-        voice=VoicePersona(name="warm narrator", gender=gender),
-        music=MusicDirection(mood="warm"),
-    )
+    return style_anchor(voice=VoicePersona(name="warm narrator", gender=gender))
 
 
 def _script(lines: list[str], language: str = "en", seconds: float = 4.0) -> Script:

@@ -1,14 +1,14 @@
-"""How the offline producer reads free phrasing, and the small tools the chat draws with."""
+"""How the offline producer reads free phrasing: openings, lengths, platforms, phases, labels.
+
+Voice preferences and the look's small tools are in ``test_voice_and_look``.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-from PIL import Image
 
 from agent.actions import UpdateBrief, tool_specs
 from agent.chat.interview import fill_defaults, merge, missing, to_brief
@@ -16,14 +16,8 @@ from agent.offline.model import OfflineChatModel
 from agent.offline.phrasing.fields import extract, find_duration, find_platforms
 from agent.offline.rules import decide
 from prompts import load_prompt
-from tools.anchor.reference import ReferenceRejected, check_image, read_reference
-from tools.anchor.tweaks import Tweak, apply_tweaks
-from tools.common.colour import hex_to_rgb, palette_lab
-from tools.common.errors import BadInput
-from tools.common.sheets import render_swatch
-from tools.handoffs import PLATFORMS, MusicDirection, StyleAnchor, SubjectReference, VoicePersona
-
-INTERVIEW: dict[str, Any] = {"phase": "interview", "asking": None, "draft": {}}
+from tests.unit.agent_offline.cases import INTERVIEW, after
+from tools.handoffs import PLATFORMS
 
 OPENINGS: list[tuple[str, dict[str, Any]]] = [
     (
@@ -170,50 +164,46 @@ def test_use_case_defaults_to_campaign() -> None:
     assert brief is not None and brief.use_case == "campaign"
 
 
-def _after(state: dict[str, Any], text: str) -> tuple[str, dict[str, Any]] | None:
-    return decide({**INTERVIEW, **state}, text)
-
-
 def test_phase_decides_what_short_words_mean() -> None:
-    assert _after({}, "go") == ("update_brief", {"use_defaults": True})
-    assert _after({"phase": "anchor"}, "lock it") == ("lock_anchor", {})
-    assert _after({"phase": "anchor"}, "looks good") == ("lock_anchor", {})
-    assert _after({"phase": "script"}, "approve") == ("produce", {})
-    assert _after({"phase": "cut"}, "ship it") == ("publish", {})
-    assert _after({"phase": "anchor"}, "more premium and warmer") == (
+    assert after({}, "go") == ("update_brief", {"use_defaults": True})
+    assert after({"phase": "anchor"}, "lock it") == ("lock_anchor", {})
+    assert after({"phase": "anchor"}, "looks good") == ("lock_anchor", {})
+    assert after({"phase": "script"}, "approve") == ("produce", {})
+    assert after({"phase": "cut"}, "ship it") == ("publish", {})
+    assert after({"phase": "anchor"}, "more premium and warmer") == (
         "propose_anchor",
         {"adjust": ["premium", "warmer"]},
     )
-    assert _after({"phase": "cut"}, "make it warmer") == (
+    assert after({"phase": "cut"}, "make it warmer") == (
         "request_revision",
         {"change": "make it warmer"},
     )
-    assert _after({"phase": "cut"}, "shorter please")[0] == "request_revision"  # type: ignore[index]
-    assert _after({"phase": "script"}, "scene 2 narration: Smooth as silk.") == (
+    assert after({"phase": "cut"}, "shorter please")[0] == "request_revision"  # type: ignore[index]
+    assert after({"phase": "script"}, "scene 2 narration: Smooth as silk.") == (
         "edit_scene",
         {"scene": 2, "field": "narration", "text": "Smooth as silk."},
     )
-    assert _after({"phase": "script"}, "rewrite the script") == ("write_script", {})
-    recalled = _after({"phase": "anchor"}, "use the same style as the cold brew ad")
+    assert after({"phase": "script"}, "rewrite the script") == ("write_script", {})
+    recalled = after({"phase": "anchor"}, "use the same style as the cold brew ad")
     assert recalled == ("recall_anchor", {"query": "use the same style as the cold brew ad"})
 
 
 def test_bare_answers_fill_the_field_asked_for() -> None:
-    assert _after({"asking": "audience"}, "busy young professionals") == (
+    assert after({"asking": "audience"}, "busy young professionals") == (
         "update_brief",
         {"audience": "busy young professionals"},
     )
-    assert _after({"asking": "duration_s"}, "15") == ("update_brief", {"duration_s": 15.0})
-    assert _after({"asking": "key_message"}, "Steeped for eighteen hours") == (
+    assert after({"asking": "duration_s"}, "15") == ("update_brief", {"duration_s": 15.0})
+    assert after({"asking": "key_message"}, "Steeped for eighteen hours") == (
         "update_brief",
         {"key_message": "Steeped for eighteen hours"},
     )
-    assert _after({"asking": "platforms"}, "myspace") == (
+    assert after({"asking": "platforms"}, "myspace") == (
         "update_brief",
         {"platforms": ["myspace"]},
     )
     # a length while the key message is asked is a length, not the message
-    assert _after({"asking": "key_message"}, "make it 3 hours") == (
+    assert after({"asking": "key_message"}, "make it 3 hours") == (
         "update_brief",
         {"duration_s": 10800.0},
     )
@@ -221,7 +211,7 @@ def test_bare_answers_fill_the_field_asked_for() -> None:
 
 def test_off_topic_questions_get_no_tool() -> None:
     for text in ("what's the capital of France?", "how long does it take?", "who are you?"):
-        assert _after({"asking": "audience"}, text) is None
+        assert after({"asking": "audience"}, text) is None
 
 
 def test_merge_keeps_valid_fields_and_explains_bad_ones() -> None:
@@ -251,129 +241,7 @@ def test_offline_model_calls_the_tool_its_rules_pick() -> None:
     assert isinstance(plain, AIMessage) and not plain.tool_calls and plain.text
 
 
-def _anchor(palette: list[str]) -> StyleAnchor:
-    return StyleAnchor(
-        words=["warm"],
-        palette=palette,
-        lighting="soft",
-        camera_tone="slow",
-        composition="thirds",
-        subject=SubjectReference(name="cup", icon="mug-hot", silhouette="centred"),
-        voice=VoicePersona(name="warm"),
-        music=MusicDirection(mood="warm"),
-    )
-
-
-def test_tweaks_move_the_palette_the_way_the_words_say() -> None:
-    anchor = _anchor(["#2B1A12", "#6F4E37", "#C68E53", "#F3E5CF"])
-    warmer = apply_tweaks(anchor, [Tweak("warmer", ("warm",), (0, 5, 14))])
-    darker = apply_tweaks(anchor, [Tweak("darker", ("moody",), (-12, 0, 0))])
-    before = palette_lab(anchor.palette)
-    assert (palette_lab(warmer.palette)[:, 2] > before[:, 2]).mean() >= 0.75
-    assert palette_lab(darker.palette)[:, 0].mean() < before[:, 0].mean() - 8
-    assert darker.words[0] == "moody" and darker.subject == anchor.subject
-
-
-def test_reference_palette_comes_from_the_image(tmp_path: Path) -> None:
-    pixels = np.zeros((60, 90, 3), dtype=np.uint8)
-    pixels[:, :60] = (20, 40, 160)  # two thirds deep blue
-    pixels[:, 60:] = (240, 200, 40)  # one third yellow
-    path = tmp_path / "ref.png"
-    Image.fromarray(pixels).save(path)
-    look = read_reference(path)
-    rgbs = [np.array(hex_to_rgb(c)) for c in look.palette]
-    assert any(np.abs(c - (20, 40, 160)).max() <= 6 for c in rgbs)
-    assert any(np.abs(c - (240, 200, 40)).max() <= 6 for c in rgbs)
-
-
-def test_reference_refuses_non_images_and_huge_ones(tmp_path: Path) -> None:
-    text = tmp_path / "notes.png"
-    text.write_text("not a picture")
-    with pytest.raises(ReferenceRejected, match="not image") as caught:
-        check_image(text)
-    assert isinstance(caught.value, BadInput) and caught.value.name == "notes.png"
-    huge = tmp_path / "huge.png"
-    Image.new("1", (8000, 6000)).save(huge)  # 48 MP, a few kB on disk
-    with pytest.raises(ReferenceRejected) as big:
-        check_image(huge)
-    assert big.value.reason == "too_large" and big.value.megapixels == 48.0
-
-
-def test_swatch_shows_every_palette_colour(tmp_path: Path) -> None:
-    palette = ["#112233", "#C8864B", "#F2E3C9", "#E63946"]
-    path = render_swatch(_anchor(palette), tmp_path / "swatch.png")
-    with Image.open(path) as img:
-        rgb = np.asarray(img.convert("RGB"))
-    bar = (rgb.shape[1] - 32) / len(palette)
-    for i, colour in enumerate(palette):
-        x = int(16 + i * bar + bar / 2)
-        assert tuple(rgb[100, x]) == hex_to_rgb(colour)
-
-
-# --------------------------------------------------------------------------- voice, labels
-
-VOICE_PHRASINGS: list[tuple[str, str]] = [
-    ("voice: female", "female"),
-    ("Voice: Female", "female"),
-    ("voice: a woman", "female"),
-    ("use a female voice", "female"),
-    ("a woman narrating", "female"),
-    ("female narrator please", "female"),
-    ("male voice please", "male"),
-    ("narrated by a man", "male"),
-    ("voice: male", "male"),
-    ("voice: warm baritone, unhurried", "warm baritone, unhurried"),
-    ("voice: calm and clear", "calm and clear"),
-]
-
-
-@pytest.mark.parametrize("phase", ["interview", "anchor", "script"])
-@pytest.mark.parametrize(("text", "voice"), VOICE_PHRASINGS)
-def test_voice_is_a_preference_of_its_own(phase: str, text: str, voice: str) -> None:
-    state = {"phase": phase, "asking": "audience" if phase == "interview" else None}
-    decision = _after({**state, "draft": {"subject": "cold brew"}}, text)
-    assert decision == ("update_brief", {"voice": voice})
-
-
-def test_voice_never_becomes_tone_audience_or_style() -> None:
-    for asking in ("audience", "key_message", "cta", "platforms", "duration_s"):
-        tool, args = _after({"asking": asking}, "use a female voice") or ("", {})
-        assert tool == "update_brief" and args == {"voice": "female"}
-    tool, args = _after({}, "a 15 second reel, warm, with a female voice") or ("", {})
-    assert args["voice"] == "female" and args["tone"] == "warm" and args["duration_s"] == 15.0
-    assert "female" not in " ".join(args.get("style_words", []))
-    assert "audience" not in args
-    # women as people stay an audience
-    assert _after({}, "for women who run")[1].get("voice") is None  # type: ignore[index]
-    assert _after({"phase": "anchor"}, "darker, with a male voice") == (
-        "propose_anchor",
-        {"adjust": ["darker"], "voice": "male"},
-    )
-    assert _after({"phase": "cut"}, "use a female voice") == (
-        "request_revision",
-        {"change": "use a female voice"},
-    )
-
-
-def test_voice_is_stored_said_back_and_recasts_the_anchor() -> None:
-    from agent.chat.anchor import tweak_specs, voice_choice
-    from agent.chat.interview import understood
-
-    draft, changed, _ = merge({"subject": "cold brew"}, UpdateBrief(voice="a woman"))
-    assert draft["voice"] == "female" and changed == ["voice"]
-    assert understood(draft, changed) == "Got it: a female voice."
-    assert "audience" not in draft and "tone" not in draft
-    anchor = _anchor(["#2B1A12", "#6F4E37", "#C68E53", "#F3E5CF"]).model_copy(
-        update={"voice": VoicePersona(name="warm baritone, unhurried", gender="male")}
-    )
-    female = apply_tweaks(anchor, [Tweak("voice", voice=voice_choice("female"))])
-    assert female.voice.gender == "female" and female.voice.name == "warm alto, unhurried"
-    assert female.palette == anchor.palette and female.words == anchor.words
-    male = apply_tweaks(female, tweak_specs(["male voice"]))
-    assert male.voice.gender == "male" and "baritone" in male.voice.name
-    named = apply_tweaks(anchor, [Tweak("voice", voice=voice_choice("calm and clear"))])
-    assert named.voice.name == "calm and clear" and named.voice.gender == "male"
-
+# --------------------------------------------------------------------------- labels
 
 LABELLED: list[tuple[str, dict[str, Any]]] = [
     ("audience: busy parents", {"audience": "busy parents"}),
@@ -404,7 +272,7 @@ def test_labelled_messages_fill_the_named_field(
     phase: str, asking: str | None, text: str, fields: dict[str, Any]
 ) -> None:
     state = {"phase": phase, "asking": asking if phase == "interview" else None}
-    assert _after({**state, "draft": {"subject": "cold brew"}}, text) == ("update_brief", fields)
+    assert after({**state, "draft": {"subject": "cold brew"}}, text) == ("update_brief", fields)
 
 
 def test_web_settings_messages_are_understood() -> None:
@@ -415,7 +283,7 @@ def test_web_settings_messages_are_understood() -> None:
         {"platforms": ["reels", "youtube"], "duration_s": 25, "voice": "calm"}, {}, voices
     )
     for phase in ("interview", "anchor"):
-        assert _after({"phase": phase, "asking": "audience"}, text) == (
+        assert after({"phase": phase, "asking": "audience"}, text) == (
             "update_brief",
             {"platforms": ["reels", "youtube"], "duration_s": 25.0, "voice": "calm and clear"},
         )

@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import style_anchor
 from tools.estimate.plan import Choice, Choices
 from tools.estimate.prices import parse_prices
 from tools.estimate.report import compare
 from tools.estimate.revision import Made, changed_lines, revision_estimate
-from tools.handoffs import (
-    Brief,
-    MusicDirection,
-    Scene,
-    Script,
-    StyleAnchor,
-    SubjectReference,
-    VoicePersona,
-)
+from tools.handoffs import Brief, Scene, Script, StyleAnchor, VoicePersona
 
 BRIEF = Brief(title="T", goal="g", platforms=["reels", "youtube"], duration_s=10,
               key_message="k", cta="c", subject="tea tin")
-ANCHOR = StyleAnchor(
-    words=["warm"], palette=["#C8864B", "#1F2933", "#F5F7FA"], lighting="golden hour",
-    camera_tone="slow", composition="rule of thirds",
-    subject=SubjectReference(name="tin", icon="box", silhouette="tin"),
-    voice=VoicePersona(name="warm"), music=MusicDirection(mood="warm"),
-)
+ANCHOR = style_anchor()
 LINES = ["Meet our tea tin.", "Smoked over pine.", "Order a tin today."]
 CHOICES = Choices(image=Choice("openai", "gpt-image-1", True, "i"),
                   voice=Choice("elevenlabs", "m", True, "v"),
