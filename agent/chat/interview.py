@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from agent.actions import UpdateBrief
-from agent.offline.key_message import default_key_message
+from agent.offline.key_message import default_cta, default_key_message
 from agent.offline.phrasing.fields import (
     find_platforms,
     normal_voice,
@@ -155,6 +155,9 @@ def fill_defaults(draft: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
                 filled.append(key)
                 continue
             value = d[key]
+            if key == "cta":  # a shop is booked and a festival attended, not "tried"
+                value = default_cta(str(out.get("subject", "")), out.get("use_case", "campaign"))
+                value = value or d[key]
             if isinstance(value, dict):
                 value = value[out.get("use_case", "campaign")]
             if isinstance(value, str):

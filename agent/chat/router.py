@@ -130,8 +130,11 @@ def _short_word(phase: Phase, text: str) -> Route | None:
         if said("lock", "yes", "go", "approve") or has_phrase(text, v["lock"]):
             return "lock_anchor"
         return "produce" if said("produce") else None
+    # With the style locked, "lock it" or "use this" said of the script means: approve it.
     if phase == "script" and (
-        said("approve", "yes", "go", "produce") or has_phrase(text, v["approve"])
+        said("approve", "yes", "go", "produce", "lock")
+        or has_phrase(text, v["approve"])
+        or has_phrase(text, v["lock"])
     ):
         return "produce"
     if has_phrase(text, v["rewrite"]):

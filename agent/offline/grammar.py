@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from agent.offline.key_message import named_with_the
 from tools.handoffs import Brief
 
 # What makes a must-have an offer: "20% off", "free shipping"; not "30-hour battery", "grain free".
@@ -166,13 +167,19 @@ def _subject_forms(
         return subject, subject, ""
     last = words[-1].lower()
     mass = last in grammar["mass_nouns"] or last.endswith(tuple(grammar["mass_suffixes"]))
+    own = grammar["possessive"][use_case]
+    if words[0][:1].isupper() and len(words) > 1 and words[-1][:1].islower():
+        # A place or brand before a common noun ("Leeds bike repair shop") is not a name:
+        # "Meet our Leeds bike repair shop", never "Meet Leeds bike repair shop".
+        return f"the {subject}", f"{own} {subject}", ""
+    if named_with_the(subject):
+        return f"the {subject}", f"the {subject}", ""  # "the Westside Jazz Festival"
     if words[0][:1].isupper() and not (len(words) == 1 and mass):
         return subject, subject, subject
     lower = subject[:1].lower() + subject[1:]
     plural = last.endswith("s") and not last.endswith(("ss", "us", "is")) and (
         last not in grammar["not_plural"]
     )
-    own = grammar["possessive"][use_case]
     if use_case == "education" and (mass or plural):
         return lower, lower, ""
     return f"the {lower}", f"{own} {lower}", ""

@@ -50,6 +50,14 @@ def default_key_message(subject: str, use_case: str = "campaign") -> str:
     return _capitalize(out)
 
 
+def default_cta(subject: str, use_case: str = "campaign") -> str | None:
+    """Return a campaign's call to action fitted to the subject's kind; None for other uses."""
+    if use_case != "campaign":
+        return None
+    ctas: dict[str, str] = _data()["campaign_ctas"]
+    return ctas.get(subject_kind(" ".join(subject.split()) or "our brand"))
+
+
 def subject_kind(subject: str) -> str:
     """Return "person", "event", "service", "food", "place" or "product" for a subject.
 
@@ -111,6 +119,14 @@ def _determined(subject: str) -> bool:
     first = subject.split()[0].lower()
     counts = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
     return first in _grammar()["determiners"] or first in counts or first[:1].isdigit()
+
+
+def named_with_the(subject: str) -> bool:
+    """Say whether a named event or place takes "the" ("the Westside Jazz Festival")."""
+    kind = subject_kind(subject)
+    return _is_name(subject) and kind in ("event", "place") and (
+        _head(subject) in _data()["the_before_names"]
+    )
 
 
 def _with_determiner(subject: str, kind: str, use_case: str) -> str:

@@ -52,6 +52,8 @@ TABLE: list[tuple[Phase, str, Route]] = [
     # script: scene edits, approval, brief changes; anything else is an edit of the script
     ("script", "approve", "produce"),
     ("script", "yes", "produce"),
+    ("script", "lock", "produce"),  # the style is locked already: "lock" approves the script
+    ("script", "lock it in", "produce"),
     ("script", "scene 2 narration: Smooth as silk.", "edit_scene"),
     ("script", "rewrite the script", "write_script"),
     ("script", "swap scenes 2 and 3", "request_revision"),

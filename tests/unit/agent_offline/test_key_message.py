@@ -68,3 +68,23 @@ def test_the_chat_defaults_use_it_and_the_brief_validates() -> None:
     assert brief is not None and brief.key_message == filled["key_message"]
     given = {**draft, "key_message": "We fix flats in 15 minutes"}
     assert fill_defaults(given)[0]["key_message"] == "We fix flats in 15 minutes"  # theirs stays
+
+
+@pytest.mark.parametrize(
+    ("subject", "cta"),
+    [
+        ("Leeds bike repair shop", "Book today"),
+        ("Westside Jazz Festival", "Get your tickets today"),
+        ("Harrogate Museum", "Plan your visit today"),
+        ("oat latte", "Try it today"),
+        ("merino wool socks", "Try it today"),
+    ],
+)
+def test_a_campaigns_default_call_to_action_suits_its_kind(subject: str, cta: str) -> None:
+    assert fill_defaults({"subject": subject})[0]["cta"] == cta
+
+
+def test_other_use_cases_keep_their_own_call_to_action() -> None:
+    assert fill_defaults({"subject": "fractions", "use_case": "education"})[0]["cta"] == (
+        "Follow for more"
+    )
