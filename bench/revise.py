@@ -46,6 +46,7 @@ FULL_TARGET_S = 30.0
 CORES = 2
 CPU_LINE = "bench-cpu-by-stage "  # how the ``producer make`` child reports its stages' CPU
 BEFORE = "start"  # the process start, up to the first stage
+GAP = "between"  # after a stage finished, before the next one starts
 
 
 def _cpu() -> float:
@@ -56,24 +57,27 @@ def _cpu() -> float:
 
 
 class StageCpu:
-    """Charge CPU seconds to the stage running: each event closes the span before it.
-
-    A stage's span runs from its start (or reuse) to the next stage's, so what happens between
-    two stages (checkpoints, the warm imports) is charged to the earlier one; before the first
-    stage it is ``start``.
-    """
+    """Charge CPU seconds to what runs: each stage from its start to its finish, the preview
+    render (a revision's, after motion) to ``preview``, the rest between stages (checkpoints,
+    warm imports) to ``between``, and everything before the first stage to ``start``."""
 
     def __init__(self, since: float = 0.0) -> None:
         self.seconds: dict[str, float] = {}
         self._stage, self._mark = BEFORE, since
 
     def see(self, ev: ProductionEvent) -> None:
-        if isinstance(ev, StageStarted | StageReused) and ev.stage != self._stage:
+        if isinstance(ev, PreviewReady):
+            self.close(GAP, "preview" if self._stage == GAP else self._stage)
+        elif isinstance(ev, StageStarted | StageReused):
             self.close(ev.stage)
+        elif isinstance(ev, StageFinished):
+            self.close(GAP)
 
-    def close(self, then: str = "") -> None:
-        now = _cpu()
-        self.seconds[self._stage] = self.seconds.get(self._stage, 0.0) + now - self._mark
+    def close(self, then: str = GAP, charge: str = "") -> None:
+        """Charge the CPU since the last event to ``charge`` (default: what ran); go on as
+        ``then``."""
+        now, charge = _cpu(), charge or self._stage
+        self.seconds[charge] = self.seconds.get(charge, 0.0) + now - self._mark
         self._stage, self._mark = then, now
 
 
