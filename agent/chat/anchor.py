@@ -25,7 +25,7 @@ from agent.chat.state import ChatState
 from agent.context import Context
 from agent.offline.phrasing.fields import find_voice, normal_voice, vocab, voice_gender
 from agent.offline.rules import tweak_names
-from agent.production.nodes import project_id
+from agent.production.naming import project_id
 from tools.anchor.derive import derive_anchor
 from tools.anchor.reference import MAX_MEGAPIXELS, ReferenceRejected, read_reference
 from tools.anchor.tweaks import Gender, Tweak, VoiceChoice, apply_tweaks

@@ -29,7 +29,6 @@ from agent.chat.render_pool import pooled
 from agent.chat.state import ChatState
 from agent.context import Context
 from agent.offline.rules import scene_edit
-from agent.production.graph import build_production_graph
 from agent.production.state import ProductionState
 from tools.common.errors import ProducerError
 from tools.common.sheets import render_contact_sheet
@@ -46,7 +45,13 @@ Next = Literal[
 def production_subgraph() -> CompiledStateGraph[
     ProductionState, Context, ProductionState, ProductionState
 ]:
-    """Compile the production graph once, on first use; it runs with this graph's checkpointer."""
+    """Compile the production graph once, on first use; it runs with this graph's checkpointer.
+
+    Imported here, not at the top: the production nodes bring the key-visual, music and QA
+    stacks, which a chat's first turns (the interview) never need.
+    """
+    from agent.production.graph import build_production_graph
+
     return build_production_graph()
 
 

@@ -35,7 +35,7 @@ from agent.production.events import (
     StageStarted,
     parse_event,
 )
-from agent.production.graph import serializer
+from agent.production.serde import serializer
 from agent.runtime import build_context
 from agent.settings import Settings
 from tools.handoffs.stages import label, line
@@ -153,10 +153,10 @@ class Session:
     async def _answered(self, thread_id: str, turn_id: str) -> bool:
         """Return True when a checkpoint of this thread was written by the turn ``turn_id``."""
         saver = self._graph.checkpointer
+        # Read to the end (one row at most): an async generator left open would keep holding
+        # the SQLite saver's lock, and the thread's next turn would wait for it for ever.
         found = saver.alist(self._config(thread_id), filter={TURN_KEY: turn_id}, limit=1)
-        async for _ in found:
-            return True
-        return False
+        return bool([item async for item in found])
 
     async def _run(self, inputs: Any, config: Any) -> AsyncIterator[Event]:
         done: set[str] = set()

@@ -8,26 +8,23 @@ from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from agent.context import Context
 from agent.production.nodes import node_functions
-from agent.production.state import STATE_TYPES, ProductionState
+from agent.production.serde import serializer
+from agent.production.state import ProductionState
 from agent.production.warm import warm_up
 from tools.handoffs.stages import STAGE_TABLE, node_of
+
+__all__ = ["build_production_graph", "line_nodes", "serializer", "sqlite_saver"]
 
 
 def line_nodes() -> list[str]:
     """Return the graph's node names in line order, as the stage table lists them."""
     return [s.node for s in STAGE_TABLE]
-
-
-def serializer() -> JsonPlusSerializer:
-    """Return the checkpoint serializer that revives our contracts as models, not dicts."""
-    return JsonPlusSerializer(allowed_msgpack_modules=STATE_TYPES)
 
 
 def sqlite_saver(path: Path) -> SqliteSaver:

@@ -6,7 +6,6 @@ inputs its tool reads, so a change upstream re-renders only what it touches.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
@@ -15,6 +14,7 @@ from agent.brain.script import script_writer
 from agent.context import Context
 from agent.offline.musts import fix, script_fixes
 from agent.production.events import StageFinished, StageReused, StageStarted, emit
+from agent.production.naming import project_id
 from agent.production.qa import check_quality, publish_outputs
 from agent.production.stages import run_stage
 from agent.production.state import ProductionState, StageRun
@@ -43,11 +43,6 @@ class Node(Protocol):
     """What LangGraph calls a production node with: the state and the run's context."""
 
     def __call__(self, state: ProductionState, runtime: Runtime[Context]) -> Any: ...
-
-
-def project_id(title: str) -> str:
-    """Return the memory key of a production: its title as a slug."""
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "untitled"
 
 
 def visual_anchor(anchor: StyleAnchor) -> dict[str, Any]:
