@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from tools.common.errors import ProviderError
 from tools.handoffs import StyleAnchor
 
 COLLECTION = "style_anchors"
+# A save takes the next free version; this many taken by other writers at once is a fault.
+SAVE_ATTEMPTS = 8
 
 
 # Upper bounds of CIE Lab hue angles (degrees) for everyday colour names; sRGB red sits near
@@ -131,24 +134,47 @@ class AnchorMemory:
     def _save(
         self, project: str, anchor: StyleAnchor, reason: str, diff: dict[str, Any] | None
     ) -> StyleAnchor:
+        """Add the next version; on a shared Chroma server, another process may take it first.
+
+        Chroma keeps the first record of an id and ignores a later ``add`` of it, so each write
+        carries a token of its own and is read back: when the stored record is another
+        writer's, this one takes the next version (optimistic, no lock service needed).
+        """
         with self._save_lock:
-            version = max(self.versions(project), default=0) + 1
-            stored = anchor.model_copy(update={"version": version}, deep=True)
-            self._collection.add(
-                ids=[f"{project}:v{version}"],
-                documents=[describe_anchor(stored)],
-                metadatas=[
-                    {
-                        "project": project,
-                        "version": version,
-                        "anchor": stored.model_dump_json(),
-                        "reason": reason,
-                        "diff": json.dumps(diff or {}, sort_keys=True),
-                        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                    }
-                ],
-            )
-        return stored
+            version = max(self.versions(project), default=0)
+            for _ in range(SAVE_ATTEMPTS):
+                version += 1
+                stored = anchor.model_copy(update={"version": version}, deep=True)
+                if self._add(project, stored, reason, diff):
+                    return stored
+        raise ProviderError(
+            f"anchor memory: {SAVE_ATTEMPTS} other writers took {project}'s next versions; "
+            "try again"
+        )
+
+    def _add(
+        self, project: str, stored: StyleAnchor, reason: str, diff: dict[str, Any] | None
+    ) -> bool:
+        """Add one version; return whether the stored record is this writer's."""
+        record_id, token = f"{project}:v{stored.version}", uuid.uuid4().hex
+        self._collection.add(
+            ids=[record_id],
+            documents=[describe_anchor(stored)],
+            metadatas=[
+                {
+                    "project": project,
+                    "version": stored.version,
+                    "anchor": stored.model_dump_json(),
+                    "reason": reason,
+                    "diff": json.dumps(diff or {}, sort_keys=True),
+                    "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "writer": token,
+                }
+            ],
+        )
+        got = self._collection.get(ids=[record_id], include=["metadatas"])
+        metas = got["metadatas"] or []
+        return bool(metas) and metas[0].get("writer") == token
 
     def _records(self, project: str) -> list[dict[str, Any]]:
         got = self._collection.get(where={"project": project}, include=["metadatas"])
