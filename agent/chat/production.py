@@ -13,8 +13,10 @@ import functools
 import hashlib
 import os
 import shutil
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
@@ -27,11 +29,13 @@ from agent.chat import interview
 from agent.chat.io import last_said, next_step, remember, reply, thread_dir, ui
 from agent.chat.render_pool import pooled
 from agent.chat.state import ChatState
+from agent.chat.supersede import render_token, superseded
 from agent.context import Context
 from agent.offline.rules import scene_edit
 from agent.production.state import ProductionState
 from tools.common.errors import ProducerError
 from tools.common.sheets import render_contact_sheet
+from tools.edit.cancel import CancelToken, RenderCancelled, cancellable
 from tools.handoffs import PublishManifest, QAReport, Script
 from tools.publish.outbox import publish as publish_files
 
@@ -194,24 +198,14 @@ async def run_production(
     }
     if state.get("edit_options") is not None:
         start["edit_options"] = state["edit_options"]
-    final: dict[str, Any] = {}
-    shown: set[str] = set()
-    shown_cut: set[int] = set()
+    token = render_token(config)
     try:
-        # Renders queue through the process's bounded pool: many chats, few cores.
-        who = str(config.get("configurable", {}).get("thread_id", ""))
-        async for mode, chunk in pooled(ctx.render_workers, who, production_subgraph().astream(
-            start, context=ctx, stream_mode=["updates", "values"]
-        )):
-            if mode == "values" and isinstance(chunk, dict):
-                final = dict(chunk)
-                if take > 1 and "motion" in final and "edit" not in final and not shown_cut:
-                    shown_cut.add(take)  # a new take: its preview plays before the full cut
-                    await _show_preview(final, ctx, preview)
-            elif isinstance(chunk, dict):
-                for update in chunk.values():
-                    if isinstance(update, dict) and update.get("keyvisuals") is not None:
-                        await _show_sheet(update["keyvisuals"], ctx, config, shown)
+        with cancellable(token):  # node threads copy the context: the cut sees the token
+            if token is not None:
+                token.check()  # superseded before its render began
+            final = await _stream_line(start, take, preview, ctx, config, token)
+    except RenderCancelled:  # a newer change request: keep nothing of this take
+        return Command(goto="listen", update=superseded(state, preview))
     except ProducerError as exc:
         text = _copy()["produce"]["failed"].format(error=exc)
         ui("error", text=text)
@@ -222,6 +216,38 @@ async def run_production(
     return Command(goto="listen", update=update)
 
 
+async def _stream_line(
+    start: Any, take: int, preview: Path, ctx: Context, config: RunnableConfig,
+    token: CancelToken | None,
+) -> dict[str, Any]:
+    """Stream the production subgraph; show key frames and a re-cut's preview; return its state.
+
+    Raises RenderCancelled between stages once ``token`` fires; the stream is closed then, so
+    its render slot is free at once for the request that superseded it.
+    """
+    final: dict[str, Any] = {}
+    shown: set[str] = set()
+    previewed = take == 1  # only a new take's cut is previewed
+    # Renders queue through the process's bounded pool: many chats, few cores.
+    who = str(config.get("configurable", {}).get("thread_id", ""))
+    stream = cast(AsyncGenerator[Any, None], pooled(ctx.render_workers, who,
+        production_subgraph().astream(start, context=ctx, stream_mode=["updates", "values"])))
+    async with aclosing(stream):
+        async for mode, chunk in stream:
+            if token is not None:
+                token.check()
+            if mode == "values" and isinstance(chunk, dict):
+                final = dict(chunk)
+                if "motion" in final and "edit" not in final and not previewed:
+                    previewed = True  # a new take's preview plays before the full cut
+                    await _show_preview(final, ctx, preview)
+            elif isinstance(chunk, dict):
+                for update in chunk.values():
+                    if isinstance(update, dict) and update.get("keyvisuals") is not None:
+                        await _show_sheet(update["keyvisuals"], ctx, config, shown)
+    return final
+
+
 async def _show_preview(values: dict[str, Any], ctx: Context, folder: Path) -> None:
     """Render the first platform's cut small (agent.production.rerun) and show it inline."""
     from agent.production.rerun import render_preview
@@ -229,6 +255,8 @@ async def _show_preview(values: dict[str, Any], ctx: Context, folder: Path) -> N
     target = folder.parent / f"{folder.name}-preview.mp4"  # beside the take, never inside it
     try:
         path = await asyncio.to_thread(render_preview, values, ctx, target)
+    except RenderCancelled:
+        raise
     except ProducerError:  # the full cut follows anyway; a preview is only a head start
         return
     ui("video", path=str(path.resolve()), name=_copy()["produce"]["preview"])

@@ -5,6 +5,9 @@ to the loop that opened it and the only saver on its file, or a Postgres pool sh
 processes) and the compiled conversation graph. ``send`` resumes the
 thread's pending ``interrupt`` with the person's words and turns what the graph streams into
 ``Event``s in order; rendering happens in worker threads, so events keep flowing meanwhile.
+A change request for a cut re-renders it under a cancel token; a newer change request for the
+same thread (``supersede``) fires that token, so the running re-cut stops and keeps nothing,
+and the newer one runs next from the cut the person last saw.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from langgraph.types import Command
 
 from agent.chat.graph import build_chat_graph
 from agent.chat.interview import copy
+from agent.chat.io import heard
+from agent.chat.router import AFTER_CUT, route
+from agent.chat.supersede import RENDER_CANCEL
 from agent.context import Context
 from agent.engines import CHAT_DB, chat_saver, turn_lock
 from agent.present import step_words
@@ -38,6 +44,7 @@ from agent.production.events import (
 from agent.production.serde import serializer
 from agent.runtime import build_context
 from agent.settings import Settings
+from tools.edit.cancel import CancelToken
 from tools.handoffs.stages import label, line
 
 log = logging.getLogger(__name__)
@@ -56,6 +63,16 @@ _STATUS: dict[type[ProductionEvent], StepStatus] = {
     StageProgress: "progress",
     QARetry: "progress",
 }
+# Routes that change the cut: one of these supersedes a re-cut running on the same thread.
+CHANGES = frozenset({"request_revision", "change_cta", "edit_scene"})
+
+
+@dataclass
+class _Recut:
+    """A change request's turn running on a thread: its cancel token and the phase it began in."""
+
+    token: CancelToken
+    phase: Any
 
 
 @dataclass
@@ -90,6 +107,7 @@ class Session:
         self.context = context
         self.settings = settings
         self._locks: dict[str, asyncio.Lock] = {}
+        self._recuts: dict[str, _Recut] = {}
 
     @classmethod
     @asynccontextmanager
@@ -116,6 +134,8 @@ class Session:
         ``turn_id`` is the front end's id of the message: a turn already run under that id (a
         retried or doubly delivered message, in this process or another) yields nothing.
         """
+        if self.supersede(thread_id, text):
+            log.info("a newer change request on thread %s stops the running re-cut", thread_id)
         lock = self._locks.setdefault(thread_id, asyncio.Lock())
         # One turn at a time per thread, whichever front end sends it, and with Postgres
         # whichever process: the in-process lock first, so waiting turns hold no connection.
@@ -130,8 +150,10 @@ class Session:
                 "text": text,
                 "attachments": [str(Path(a).resolve()) for a in attachments or []],
             }
+            recut: _Recut | None = None
             try:
                 snap = await self._graph.aget_state(config)
+                recut = self._claim(thread_id, dict(snap.values or {}), text, config)
                 if not snap.next:  # a new conversation: run up to the first listen
                     async for event in self._run({"phase": "interview", "draft": {}}, config):
                         yield event
@@ -145,10 +167,39 @@ class Session:
                 yield Event(
                     kind="error", text=f"Something went wrong ({type(exc).__name__}: {exc})."
                 )
+            finally:
+                if recut is not None and self._recuts.get(thread_id) is recut:
+                    del self._recuts[thread_id]
             state = (await self._graph.aget_state(config)).values
             actions = actions_for(state.get("phase", "interview"))
             if actions:
                 yield Event(kind="actions", actions=actions)
+
+    def supersede(self, thread_id: str, text: str) -> bool:
+        """Stop the thread's running re-cut when ``text`` asks for another change; say if it did.
+
+        A question, "publish" or "undo" stops nothing: they wait for the re-cut to finish.
+        Front ends that queue a thread's turns themselves call this before they queue.
+        """
+        recut = self._recuts.get(thread_id)
+        if recut is None or recut.token.cancelled:
+            return False
+        if route(recut.phase, heard(text)) not in CHANGES:
+            return False
+        recut.token.cancel()
+        return True
+
+    def _claim(
+        self, thread_id: str, values: dict[str, Any], text: str, config: Any
+    ) -> _Recut | None:
+        """Give a change request for a cut a cancel token a newer change request can fire."""
+        phase = values.get("phase", "interview")
+        if phase not in AFTER_CUT or route(phase, heard(text)) not in CHANGES:
+            return None
+        recut = _Recut(CancelToken(), phase)
+        config["configurable"][RENDER_CANCEL] = recut.token
+        self._recuts[thread_id] = recut
+        return recut
 
     async def _answered(self, thread_id: str, turn_id: str) -> bool:
         """Return True when a checkpoint of this thread was written by the turn ``turn_id``."""

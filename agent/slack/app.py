@@ -123,6 +123,8 @@ class SlackProducer:
     ) -> None:
         """Send ``text`` into the thread's conversation and post what comes back."""
         key = thread_key(channel, thread_ts)
+        if self.session is not None:  # a change request stops the thread's running re-cut now
+            self.session.supersede(key, text)
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             reply = ThreadReply(self.client, channel, thread_ts, self.progress_interval_s)

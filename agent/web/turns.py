@@ -63,7 +63,10 @@ def _thread_key() -> str:
 
 
 def _thread_lock() -> asyncio.Lock:
-    """Serialize one thread's turns: a click during a render waits for the render to finish."""
+    """Serialize one thread's turns: a click during a render waits for the render to finish.
+
+    A change request does not wait for a re-cut: ``run_turn`` has the session stop it first.
+    """
     lock: asyncio.Lock | None = cl.user_session.get("turn_lock")
     if lock is None:
         lock = asyncio.Lock()
@@ -110,9 +113,12 @@ async def run_turn(
 
     ``turn_id`` names the turn for the session: one already run under it shows nothing again.
     """
+    session = await holder.get()
+    # Chainlit runs each message as its own task, so a second one arrives while the first turn
+    # renders; a change request stops that re-cut now rather than waiting behind it.
+    session.supersede(_thread_key(), text)
     async with _thread_lock():
         await _retire_buttons()
-        session = await holder.get()
         renderer = TurnRenderer(media, media_owner(media))
         try:
             async for ev in session.send(_thread_key(), text, attachments or None, turn_id):
