@@ -32,6 +32,10 @@ from prompts import load_prompt
 # Fields the rules read for certain (numbers and names from a fixed list, must-haves after "must
 # mention"): they fill a model's gaps. A 1.5B model left "Must mention payment history" out.
 CERTAIN = frozenset(("duration_s", "platforms", "languages", "voice", "must_have"))
+# Of those, the ones read mechanically from the words (a number of seconds, a platform's or a
+# language's name): the rules' reading wins over a model's. The local 1.5B model turned "on
+# YouTube" into ["youtube", "reels"] and "for Instagram" into a reel.
+MECHANICAL = frozenset(("duration_s", "platforms", "languages"))
 # The brief's keys as ``producer draft --json`` prints them, in the order a brief file has them.
 DRAFT_KEYS = (
     "title",
@@ -128,14 +132,18 @@ def grounded_update(
 def with_certain(update: BriefUpdate, text: str) -> BriefUpdate:
     """Return a model's form with what the rules read for certain put in.
 
-    A field the person labelled ("CTA: ...") is theirs word for word, and a length, platform,
-    language, voice or must-have the rules found fills a gap a small model left; the model's
-    reading of everything else (the subject, the audience, the tone) stands.
+    A field the person labelled ("CTA: ...") is theirs word for word; a length, platform or
+    language the rules found is taken over the model's (they are read from the words, not
+    interpreted); a voice or must-have the rules found fills a gap a small model left; the
+    model's reading of everything else (the subject, the audience, the tone) stands.
     """
     labelled, _spans = read_segments(text)
     found = extract(text)
     stated = update.stated()
-    extra = {k: v for k, v in found.items() if k in CERTAIN and k not in stated}
+    extra = {
+        k: v for k, v in found.items()
+        if (k in CERTAIN and k not in stated) or k in MECHANICAL
+    }
     named = {k: v for k, v in labelled.items() if k in BriefUpdate.model_fields}
     merged = {**stated, **extra, **named}
     return BriefUpdate.model_construct(**merged)

@@ -1,0 +1,24 @@
+"""A length, platform or language read from the words wins over a model's interpretation."""
+
+from __future__ import annotations
+
+from agent.brain.forms import BriefUpdate
+from agent.chat.understand import with_certain
+
+
+def _model_said(**fields: object) -> BriefUpdate:
+    return BriefUpdate.model_validate(fields)
+
+
+def test_the_platform_named_wins_over_the_models_extra_one() -> None:
+    text = "My YouTube channel teaches beginner guitar, a 30 second intro video"
+    got = with_certain(_model_said(subject="guitar lessons", platforms=["youtube", "reels"],
+                                   duration_s=60), text).stated()
+    assert got["platforms"] == ["youtube"] and got["duration_s"] == 30
+    assert got["subject"] == "guitar lessons"  # the model's reading of the rest stands
+
+
+def test_a_model_value_stands_where_the_words_name_none() -> None:
+    got = with_certain(_model_said(subject="gelato cart", platforms=["tiktok"]),
+                       "hiya, we own a little gelato cart at the beach").stated()
+    assert got["platforms"] == ["tiktok"] and got["subject"] == "gelato cart"
