@@ -123,10 +123,26 @@ def grounded_update(
     """
     kept = ground(update, text).stated()
     dropped = set(update.stated()) - set(kept)
+    rules = builtin_update(text, draft, asking).stated()
     if dropped:
-        rules = builtin_update(text, draft, asking).stated()
         kept.update({k: v for k, v in rules.items() if k in dropped})
+    if isinstance(kept.get("subject"), str) and isinstance(rules.get("subject"), str):
+        kept["subject"] = headed_subject(kept["subject"], rules["subject"])
     return BriefUpdate.model_construct(**kept)
+
+
+def headed_subject(model_subject: str, rules_subject: str) -> str:
+    """Return the thing itself when a model's subject only wraps it in where or who.
+
+    Small models write the subject with its place or audience ("ramen bar in Portland",
+    "bee conservation for primary school kids"); the subject names what the pictures show and
+    the copy calls "our ...", so the rules' shorter reading of the same words stands. A model's
+    subject that says something else (not containing the rules' words) is the model's reading.
+    """
+    inner, outer = _norm(rules_subject), _norm(model_subject)
+    if inner and inner != outer and re.search(rf"(?<!\w){re.escape(inner)}(?!\w)", outer):
+        return rules_subject
+    return model_subject
 
 
 def with_certain(update: BriefUpdate, text: str) -> BriefUpdate:

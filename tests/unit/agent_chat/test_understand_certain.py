@@ -22,3 +22,13 @@ def test_a_model_value_stands_where_the_words_name_none() -> None:
     got = with_certain(_model_said(subject="gelato cart", platforms=["tiktok"]),
                        "hiya, we own a little gelato cart at the beach").stated()
     assert got["platforms"] == ["tiktok"] and got["subject"] == "gelato cart"
+
+
+def test_a_subject_wrapped_in_its_place_is_the_thing_itself() -> None:
+    from agent.chat.understand import headed_subject
+
+    assert headed_subject("ramen bar in Portland", "ramen bar") == "ramen bar"
+    assert headed_subject("plant nursery in Tucson", "plant nursery") == "plant nursery"
+    assert headed_subject("guitar lessons", "beginner guitar") == "guitar lessons"  # not wrapped
+    assert headed_subject("cold brew", "cold brew") == "cold brew"
+    assert headed_subject("barista training", "bar") == "barista training"  # whole words only
