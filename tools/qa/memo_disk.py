@@ -19,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tools.common.atomic import sweep_stale
+
 _MEMO_VERSION = 2
 # Measuring code outside tools/qa and tools/common whose figures are kept: loudness, the
 # subject's fit, the saliency estimate and the sentence embedding.
@@ -29,11 +31,22 @@ _folder: list[Path] = []  # the folder of the judgment running now (empty: memor
 
 
 def use_folder(folder: Path | None) -> None:
-    """Store measurements in ``folder`` from now on (None: keep them in memory only)."""
+    """Store measurements in ``folder`` from now on (None: keep them in memory only).
+
+    The first use of a folder in a process clears the temporary files a killed judgment left
+    there (``.NAME.PID.HEX.tmp`` of a dead writer), as the stage cache does when it opens.
+    """
     with _lock:
         _folder.clear()
         if folder is not None:
             _folder.append(Path(folder))
+    if folder is not None:
+        _swept(Path(folder).resolve())
+
+
+@cache
+def _swept(folder: Path) -> int:
+    return len(sweep_stale(folder))
 
 
 def folder() -> Path | None:

@@ -76,3 +76,23 @@ def test_known_reads_from_disk_and_put_keeps_a_batch_measurement(tmp_path: Path)
     memo.get(("line", "Visit us"), measure)
     assert calls == [1]
     assert tally.snapshot().measured["test_batch"] == 2  # the put and the one fresh measurement
+
+
+def test_a_killed_judgments_temp_files_are_cleared_when_the_folder_is_next_used(
+    tmp_path: Path,
+) -> None:
+    import os
+    import subprocess
+    import time
+
+    dead = subprocess.Popen(["true"])  # a writer that has exited
+    dead.wait()
+    stale = tmp_path / f".frame.{dead.pid}.0123abcd.tmp"
+    live = tmp_path / f".frame.{os.getpid()}.0123abcd.tmp"  # this process: still writing
+    kept = tmp_path / "frame.pkl"
+    for path in (stale, live, kept):
+        path.write_bytes(b"x")
+        old = time.time() - 600
+        os.utime(path, (old, old))
+    memo_disk.use_folder(tmp_path)
+    assert not stale.exists() and live.exists() and kept.exists()
