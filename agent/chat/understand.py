@@ -134,13 +134,15 @@ def grounded_update(
 def headed_subject(model_subject: str, rules_subject: str) -> str:
     """Return the thing itself when a model's subject only wraps it in where or who.
 
-    Small models write the subject with its place or audience ("ramen bar in Portland",
-    "bee conservation for primary school kids"); the subject names what the pictures show and
+    Small models write the subject with its place or audience after it ("ramen bar in
+    Portland", "plant nursery in Tucson"); the subject names what the pictures show and
     the copy calls "our ...", so the rules' shorter reading of the same words stands. A model's
     subject that says something else (not containing the rules' words) is the model's reading.
     """
     inner, outer = _norm(rules_subject), _norm(model_subject)
-    if inner and inner != outer and re.search(rf"(?<!\w){re.escape(inner)}(?!\w)", outer):
+    # Only words after the thing ("ramen bar in Portland"): a name before it ("Leeds bike
+    # repair shop") is part of what the copy calls it.
+    if inner and outer.startswith(inner + " "):
         return rules_subject
     return model_subject
 

@@ -32,3 +32,9 @@ def test_a_subject_wrapped_in_its_place_is_the_thing_itself() -> None:
     assert headed_subject("guitar lessons", "beginner guitar") == "guitar lessons"  # not wrapped
     assert headed_subject("cold brew", "cold brew") == "cold brew"
     assert headed_subject("barista training", "bar") == "barista training"  # whole words only
+
+
+def test_a_name_before_the_thing_stays() -> None:
+    from agent.chat.understand import headed_subject
+
+    assert headed_subject("Leeds bike repair shop", "bike repair shop") == "Leeds bike repair shop"

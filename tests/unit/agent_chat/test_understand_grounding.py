@@ -59,7 +59,7 @@ async def test_an_invented_goal_and_style_are_dropped_and_the_stated_fields_kept
     assert "goal" not in said and "use_case" not in said
     # The rules' reading of the same words stands in for the model's made-up style words.
     assert said["style_words"] == ["upbeat", "trustworthy"]
-    assert said["subject"] == "bike repair shop"  # the thing itself, not its place
+    assert said["subject"] == "bike repair shop"  # the thing, not its place after it
     assert said["key_message"] == "Fix flats in just 15 minutes while you wait"
     assert said["audience"] == "commuters" and said["tone"] == "upbeat but trustworthy"
     assert said["cta"] == "Book a slot on our website"  # the person's label, word for word
