@@ -18,6 +18,14 @@ from agent.models import CompatibleChatOpenAI
 from tests.llm.replay import Cassette, Replay, serve
 
 LIVE_URL = os.environ.get("PRODUCER_TEST_LLM_BASE_URL") or None
+NEEDS_LIVE = pytest.mark.skipif(
+    LIVE_URL is None, reason="set PRODUCER_TEST_LLM_BASE_URL to a served model"
+)
+# The first message of the whole conversations run against the live model (CLI and web chat).
+LIVE_OPENING = (
+    "We're a small bike repair shop in Leeds. 20 second reel for commuters, we fix flats in 15 "
+    "minutes while you wait. CTA: book a slot on our website. Tone: upbeat but trustworthy."
+)
 RECORDING = LIVE_URL is not None and os.environ.get("PRODUCER_TEST_LLM_RECORD") == "1"
 # With PRODUCER_TEST_LLM_PRUNE=1, a run of whole modules drops the answers no test asked for.
 PRUNING = os.environ.get("PRODUCER_TEST_LLM_PRUNE") == "1"

@@ -37,13 +37,13 @@ from agent.brain.tasks import (
 )
 from agent.cli.main import main
 from tests.conftest import EXAMPLES
-from tests.llm.conftest import LIVE_URL, client
+from tests.llm.conftest import LIVE_URL, NEEDS_LIVE, client
 from tools.anchor.derive import derive_anchor
 from tools.brief.load import load_brief
 
 pytestmark = [
     pytest.mark.llm,
-    pytest.mark.skipif(LIVE_URL is None, reason="set PRODUCER_TEST_LLM_BASE_URL to a served model"),
+    NEEDS_LIVE,
 ]
 MESSAGES = [
     "We're a small bike repair shop in Leeds. 20 second reel for commuters, we fix flats in 15 "

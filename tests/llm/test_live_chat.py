@@ -26,17 +26,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, ffprobe
-from tests.llm.conftest import LIVE_URL
+from tests.llm.conftest import LIVE_OPENING, LIVE_URL, NEEDS_LIVE
 
 pytestmark = [
     pytest.mark.llm,
     pytest.mark.slow,
-    pytest.mark.skipif(LIVE_URL is None, reason="set PRODUCER_TEST_LLM_BASE_URL to a served model"),
+    NEEDS_LIVE,
 ]
-OPENING = (
-    "We're a small bike repair shop in Leeds. 20 second reel for commuters, we fix flats in 15 "
-    "minutes while you wait. CTA: book a slot on our website. Tone: upbeat but trustworthy."
-)
+OPENING = LIVE_OPENING
 TURNS = [OPENING, "go", "lock", "approve", "publish"]
 SCALE = "0.1"
 MARKUP = ("<tool", "</function", "```", '{"', "tool_call")

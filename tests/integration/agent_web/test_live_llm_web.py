@@ -26,18 +26,15 @@ import pytest
 
 from tests.integration.agent_web.test_web_browser import CHROMIUM_ARGS
 from tests.integration.agent_web.webserver import web_server
-from tests.llm.conftest import LIVE_URL
+from tests.llm.conftest import LIVE_OPENING, LIVE_URL, NEEDS_LIVE
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.llm,
     pytest.mark.slow,
-    pytest.mark.skipif(LIVE_URL is None, reason="set PRODUCER_TEST_LLM_BASE_URL to a served model"),
+    NEEDS_LIVE,
 ]
-OPENING = (
-    "We're a small bike repair shop in Leeds. 20 second reel for commuters, we fix flats in 15 "
-    "minutes while you wait. CTA: book a slot on our website. Tone: upbeat but trustworthy."
-)
+OPENING = LIVE_OPENING
 TURN_S = 900  # one model call may take minutes on a busy 2-core machine; renders more
 
 
