@@ -1,10 +1,11 @@
 """Time a full production against two revisions of it: "make it warmer" and a new CTA.
 
 Run: ``uv run python bench/revise.py [--scale 1.0] [--runs 2]``. Each run starts on a fresh data
-directory with bench/three_platforms.yaml (15 s, three platforms). The full production runs as
-``producer make`` in its own process, so its time includes the process start; the revisions run
-in this process, as the chat runs them. The figures printed are wall times, CPU times (this
-process and its children: the machine may be shared) and each figure's share of the full run
+directory (with --runs, in a fresh process too) with bench/three_platforms.yaml (15 s, three
+platforms). The full production runs as ``producer make`` in its own process, so its time
+includes the process start; the revisions run in this process, as the chat runs them. The
+figures printed are wall times, CPU times (this process and its children: the machine may be
+shared) and each figure's share of the full run
 (targets: warmer, preview playable <= 25 % and all variants published <= 75 %; a CTA change,
 its voice line re-recorded, <= 20 %; the full production <= 30 s). The
 CTA revision must re-record the line that says the CTA and only that one: the bench prints what
@@ -238,7 +239,10 @@ if __name__ == "__main__":
     parser.add_argument("--scale", type=float, default=1.0, help="render scale (1.0 = full)")
     parser.add_argument("--runs", type=int, default=1, help="fresh runs, one after another")
     args = parser.parse_args()
-    for n in range(args.runs):
-        if args.runs > 1:
-            print(f"\n=== run {n + 1} of {args.runs}")
+    if args.runs == 1:
         run(args.scale)
+    for n in range(args.runs if args.runs > 1 else 0):
+        # Each run in a process of its own: nothing remembered in memory (decoded measurements,
+        # file digests, colour tables) carries from one run into the next.
+        print(f"\n=== run {n + 1} of {args.runs}", flush=True)
+        subprocess.run([sys.executable, __file__, "--scale", f"{args.scale}"], check=True)

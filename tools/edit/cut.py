@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from tools.common.errors import RenderError
@@ -24,7 +26,7 @@ from tools.common.fanout import Fanout, InProcess
 from tools.common.layout import CAPTION_TYPE, TITLE_TYPE, safe_area, union
 from tools.common.overlays import cover_image, end_card, plate_colour, text_plate
 from tools.edit.captions import build_captions, write_srt
-from tools.edit.filtergraph import ClipInput, CutPlan, MoveSource, Overlay
+from tools.edit.filtergraph import FINAL_PRESET, ClipInput, CutPlan, MoveSource, Overlay
 from tools.edit.framing import hero_box, hero_shows_title, subject_in_clip
 from tools.edit.segments import (
     MAX_WORKERS,
@@ -66,6 +68,11 @@ from tools.motion.moves import clip_frames
 END_CARD_MIN_S, END_CARD_MAX_S = 1.2, 3.0
 # The preview is drawn at half the cut's scale, at most 540 px on the short side of the frame.
 PREVIEW_SCALE = 0.5
+# A preview is looked at once and replaced by the full render: the fastest x264 preset.
+PREVIEW_PRESET = "ultrafast"
+# A full-size preview is the cut's own work; at half its frames to draw it is still playable in
+# about the time a small one takes from scratch (a quarter of the pixels, a faster preset).
+FULL_PREVIEW_SHARE = 0.5
 COVER_VERSION = 2  # bump when cover_image draws differently, so cached covers are redrawn
 _TRANSITIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("glide", "dolly", "track", "smooth", "sweep", "fluid", "steadicam"), "smoothleft"),
@@ -279,22 +286,34 @@ def preview_aspect(brief: Brief, motion: MotionSet) -> Aspect:
 def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
                 keyvisuals: KeyVisuals, anchor: StyleAnchor, out_dir: Path, scale: float = 1.0,
                 options: EditOptions | None = None) -> Path:
-    """Render the first platform's aspect at preview size into ``out_dir``; return the mp4.
+    """Render the first platform's cut, at full size or small; return the mp4.
 
-    The same cut as ``edit_cut``'s (the same plan, drawn at ``preview_scale``) over the same
-    encoded mix, so a person sees the change in a fraction of the full render's time. Its
-    segments share the cache with every edit run next to ``out_dir``.
+    The same cut as ``edit_cut``'s (the same plan) over the same encoded mix. When at most
+    ``FULL_PREVIEW_SHARE`` of the full-size cut's frames are missing (a new CTA, a caption
+    change: the other segments are cached), the preview is that cut itself: its segments are the
+    edit's own, so the full render after it draws nothing twice. Otherwise (a new look repaints
+    every frame) it is drawn small (``preview_scale``, a fast preset). Its segments share the
+    cache with every edit run next to ``out_dir``; the mix is encoded while the picture renders.
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     _check_clips_fit(motion, audio.timeline, round(motion.handle_s * FPS))
-    aspect, small = preview_aspect(brief, motion), preview_scale(scale)
+    aspect, cache = preview_aspect(brief, motion), segment_dir(out_dir)
     tag = aspect.replace(":", "x")
-    plan, _ = variant_plan(brief, script, audio, motion, anchor, aspect,
-                           out_dir / f"overlays_{tag}", small, options, keyvisuals)
-    cache = segment_dir(out_dir)
-    files = plan_files(plan, frame_size(aspect, small), cache)
-    render_missing(files)
-    video = out_dir / f"preview_{tag}.mp4"
-    join_files(plan, files, audio_track(Path(audio.mix_path), cache), video)
+
+    def drawn(size: float, preset: str) -> tuple[CutPlan, list[SegmentFile]]:
+        plan, _ = variant_plan(brief, script, audio, motion, anchor, aspect,
+                               out_dir / f"overlays_{tag}_{size:g}", size, options, keyvisuals)
+        plan = replace(plan, preset=preset)
+        return plan, plan_files(plan, frame_size(aspect, size), cache)
+
+    plan, files = drawn(scale, FINAL_PRESET)
+    missing = sum(f.segment.frames for f in missing_segments(files))
+    if missing > FULL_PREVIEW_SHARE * plan.total_frames:
+        plan, files = drawn(preview_scale(scale), PREVIEW_PRESET)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        track = pool.submit(audio_track, Path(audio.mix_path), cache)
+        render_missing(files)
+        video = out_dir / f"preview_{tag}.mp4"
+        join_files(plan, files, track.result(), video)
     return video

@@ -117,6 +117,22 @@ def test_preview_is_the_same_cut_smaller(prod: Path) -> None:
         assert close > 0.6 and np.median(diff) < 6.0 and diff.mean() < other, (i, close, other)
 
 
+def test_a_cta_change_previews_the_full_size_cut_it_then_publishes(prod: Path) -> None:
+    """Only the CTA's segments change, so the full-size cut is playable sooner than a small one:
+    the preview is that cut, frame for frame, and the full render reuses its segments."""
+    seen: list[ProductionEvent] = []
+    outcome = revise_production(prod, "change the CTA to 'Pour one now'", on_event=seen.append)
+    assert outcome.preview is not None and not outcome.superseded
+    preview, full = Path(outcome.preview), prod / "reels" / "video.mp4"
+    assert [type(e).__name__ for e in seen].count("PreviewReady") == 1
+    times = [s.start_s + s.duration_s / 2 for s in outcome.state["audio"].timeline]
+    for a, b in zip(read_frames(preview, times), read_frames(full, times), strict=True):
+        assert a.shape == b.shape and np.array_equal(a, b)
+    assert np.array_equal(read_audio(preview), read_audio(full))
+    # The full render had only the other aspect's changed segment left to draw.
+    assert outcome.state["edit"].notes[-1] == "segments: 1 rendered, 3 reused"
+
+
 def _coarse(frame: np.ndarray, width: int = 44) -> np.ndarray:
     """Shrink a frame to a thumbnail: text drawn at 90 vs 180 px differs, the picture does not."""
     height = round(frame.shape[0] * width / frame.shape[1])
