@@ -82,6 +82,7 @@ class Conversation:
     turns_to_publish: int | None = None
     published: bool = False
     latencies: list[float] = field(default_factory=list)
+    said: list[str] = field(default_factory=list)
     rendering: float = 0.0
 
 
@@ -100,6 +101,7 @@ async def converse(session: Any, thread: str, turns: list[str]) -> Conversation:
         render = (last - first) if first is not None and last is not None else 0.0
         out.rendering += render
         out.latencies.append(total - render)
+        out.said.append(text)
         snap = await session.snapshot(thread)
         if out.turns_to_cut is None and snap["phase"] in ("cut", "published"):
             out.turns_to_cut = n
@@ -154,6 +156,11 @@ def report(name: str, u: Understanding, talks: list[Conversation]) -> None:
         f"p95 {1000 * _pct(latencies, 0.95):.0f} ms over {len(latencies)} turns"
     )
     print(f"  rendering (excluded): {sum(t.rendering for t in talks):.1f} s in all")
+    slowest = sorted(((x, n, text) for t in talks
+                      for n, (x, text) in enumerate(zip(t.latencies, t.said, strict=True), 1)),
+                     reverse=True)[:3]
+    for seconds, n, text in slowest:
+        print(f"    slow turn: {1000 * seconds:.0f} ms, turn {n}: {text[:40]!r}")
 
 
 def main() -> None:

@@ -42,6 +42,8 @@ BUSY = frozenset((429, 503))
 _known: dict[str, Binding] = {}
 _unstreamed: set[str] = set()
 _busy_until: dict[str, float] = {}
+_speed: dict[str, float] = {}
+MIN_SPEED_TOKENS = 16  # a shorter answer says more about the prompt than about the speed
 _clients: dict[int, tuple[BaseChatModel, BaseChatModel]] = {}
 _lock = threading.Lock()
 
@@ -84,6 +86,7 @@ def forget_bindings() -> None:
     _known.clear()
     _unstreamed.clear()
     _busy_until.clear()
+    _speed.clear()
 
 
 def busy_for(model: BaseChatModel) -> float:
@@ -223,11 +226,29 @@ async def request(
     wait = busy_for(model)
     if wait > 0:  # honour Retry-After: a call now would only be refused (and may be billed)
         raise ServerBusy(f"the model server asked for {wait:.0f} s more before the next call")
+    started = time.monotonic()
     try:
-        return await _request(model, task, messages, binding, key)
+        reply = await _request(model, task, messages, binding, key)
     except Exception as exc:
         _note_busy(key, exc)
         raise
+    note_speed(model, reply.tokens, time.monotonic() - started)
+    return reply
+
+
+def note_speed(model: BaseChatModel, tokens: int, seconds: float) -> None:
+    """Remember how fast the model's server answered a call of ``tokens`` in ``seconds``."""
+    if tokens >= MIN_SPEED_TOKENS and seconds > 0:
+        _speed[server_key(model)] = tokens / seconds
+
+
+def tokens_per_second(model: BaseChatModel) -> float | None:
+    """Return the answer tokens a second the model's server gave on its last call, or None.
+
+    Measured over the whole call (the prompt's evaluation included), so it is what a person
+    waits for: a 1.5B model on two cores gave about 10, a hosted model several times that.
+    """
+    return _speed.get(server_key(model))
 
 
 async def _request(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
@@ -101,9 +102,12 @@ def _settle(outcome: _Outcome[F], task: Task[F], builtin: Callable[[], T]) -> Fi
 async def _outcome(
     model: BaseChatModel, task: Task[F], messages: Sequence[BaseMessage]
 ) -> _Outcome[F]:
-    spent = [0]
+    spent, started = [0], time.perf_counter()
     try:
         value, source = await _attempts(calls.without_retries(model), task, messages, spent)
+        _LOG.info("brain: %s filled by the %s in %.1f s, %d tokens", task.name,
+                  "model" if source == "model" else "model after a repair",
+                  time.perf_counter() - started, spent[0])
         return _Outcome(value, source, spent[0])
     except Exception as exc:  # every failure ends in the built-in answer, never in the graph
         kind = failure_kind(exc)

@@ -7,6 +7,7 @@ repair turn can quote. The graph, never the form, decides what happens next.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Annotated, Any, Literal
 
@@ -15,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from tools.handoffs import CameraMove, Platform, UseCase
 
 Short = Annotated[str, Field(max_length=60)]
+MARKUP = re.compile(r"[<>{}\[\]]")
+ECHOED = re.compile(r"\(at most \d+|\bwords?\)", re.IGNORECASE)
 Word = Annotated[str, Field(min_length=1, max_length=24)]
 
 
@@ -223,3 +226,44 @@ class FreeAnswer(Form):
     """A short plain reply to the person (about 80 words at most)."""
 
     text: str = Field(min_length=1, max_length=480)
+
+
+class SpokenLine(Form):
+    """One scene's voice-over line."""
+
+    narration: str = Field(min_length=1, max_length=200, description="Voice-over line")
+
+    @field_validator("narration")
+    @classmethod
+    def _spoken(cls, value: str) -> str:
+        """Refuse markup and the request's own wording: a 1.5B model echoed both as lines."""
+        if MARKUP.search(value) or ECHOED.search(value):
+            raise ValueError("write the sentence the narrator says, not markup or instructions")
+        return value
+
+
+class ScriptLines(Form):
+    """A short video's spoken lines, one per planned scene, in order; the last says the CTA."""
+
+    scenes: list[SpokenLine] = Field(min_length=2, max_length=8)
+
+
+@cache
+def script_lines_form(scenes: int, narration_chars: int = NARRATION_CHARS) -> type[ScriptLines]:
+    """Return the lines form with exactly ``scenes`` lines of at most ``narration_chars`` each.
+
+    The words-only script: the built-in plan's pictures, camera moves and screen text stand, so
+    the answer is the lines and little else (about half the full form's tokens).
+    """
+    line = create_model(
+        "SpokenLine",
+        __base__=SpokenLine,
+        __doc__=SpokenLine.__doc__,
+        narration=(str, Field(min_length=1, max_length=narration_chars, description="Voice-over")),
+    )
+    return create_model(
+        "ScriptLines",
+        __base__=ScriptLines,
+        __doc__=ScriptLines.__doc__,
+        scenes=(list[line], Field(min_length=scenes, max_length=scenes)),
+    )

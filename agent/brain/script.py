@@ -17,9 +17,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 from pydantic import ValidationError
 
+from agent.brain import calls
 from agent.brain.fill import Filled, fill_sync
-from agent.brain.forms import HOOK_CHARS, NARRATION_CHARS, ScriptForm
-from agent.brain.tasks import script_task
+from agent.brain.forms import HOOK_CHARS, NARRATION_CHARS, ScriptForm, ScriptLines
+from agent.brain.tasks import SCRIPT_TOKENS_BASE, script_lines_task, script_task
 from agent.offline.copy import draft_script
 from prompts import load_data
 from tools.handoffs import Brief, Script, StyleAnchor
@@ -34,6 +35,8 @@ from tools.script.write import (
 from tools.script.write import write_script as write_with
 
 _LOG = logging.getLogger(__name__)
+TURN_BUDGET_S = 20.0  # what a chat turn may take with a model (the brain bench's p95 target)
+FULL_TOKENS_PER_SCENE = 70
 STEP_S = 0.05
 CHARS_PER_WORD = 7
 MIN_LINE_CHARS = 40
@@ -86,6 +89,13 @@ def draft_of(
     if not hook or (len(hook) >= HOOK_CHARS - 2 and not hook.endswith(_ENDS)):
         hook = scenes[0].narration  # a hook cut off by its cap reads worse than the first line
     return ScriptDraft(hook=hook, cta=plan.cta, scenes=scenes)
+
+
+def lines_of(form: ScriptLines, plan: ScriptDraft) -> ScriptDraft:
+    """Return the model's lines in the built-in plan: its pictures, moves and screen words."""
+    scenes = [frame.model_copy(update={"narration": line.narration.strip()})
+              for line, frame in zip(form.scenes, plan.scenes, strict=True)]
+    return ScriptDraft(hook=scenes[0].narration, cta=plan.cta, scenes=scenes)
 
 
 def _on_screen(text: str, planned: str) -> str:
@@ -164,13 +174,34 @@ def line_chars(plan: ScriptDraft, anchor: StyleAnchor) -> int:
     return max(MIN_LINE_CHARS, min(NARRATION_CHARS, CHARS_PER_WORD * words))
 
 
+def wants_lean(model: BaseChatModel, scenes: int) -> bool:
+    """Say whether to ask for the words only: the full form would keep a person waiting.
+
+    The full form's answer ran about ``FULL_TOKENS_PER_SCENE`` tokens a scene (331-385 for five
+    scenes on the local 1.5B model): at the speed the server last gave, a script it would take
+    longer than ``TURN_BUDGET_S`` to write is asked for as its spoken lines only, over the
+    built-in plan's pictures, camera moves and screen words. A server not yet measured gets the
+    full form.
+    """
+    rate = calls.tokens_per_second(model)
+    return rate is not None and (SCRIPT_TOKENS_BASE + FULL_TOKENS_PER_SCENE * scenes) / rate > (
+        TURN_BUDGET_S
+    )
+
+
 def draft_with(
     model: BaseChatModel, brief: Brief, anchor: StyleAnchor, plan: ScriptDraft | None = None
 ) -> Filled[ScriptDraft]:
     """Return the model's draft in the built-in plan's frame, or the built-in draft with a note."""
     plan = plan or draft_script(brief, anchor)
-    task = script_task(len(plan.scenes), narration_chars=line_chars(plan, anchor))
-    filled = fill_sync(model, task, script_messages(brief, anchor, plan), lambda: plan)
+    scenes, chars = len(plan.scenes), line_chars(plan, anchor)
+    messages = script_messages(brief, anchor, plan)
+    if wants_lean(model, scenes):
+        said = fill_sync(model, script_lines_task(scenes, narration_chars=chars), messages,
+                         lambda: plan)
+        draft = said.value if isinstance(said.value, ScriptDraft) else lines_of(said.value, plan)
+        return Filled(value=draft, source=said.source, note=said.note, tokens=said.tokens)
+    filled = fill_sync(model, script_task(scenes, narration_chars=chars), messages, lambda: plan)
     value = filled.value
     draft = value if isinstance(value, ScriptDraft) else draft_of(value, plan, brief.must_have)
     return Filled(value=draft, source=filled.source, note=filled.note, tokens=filled.tokens)

@@ -21,7 +21,9 @@ from agent.brain.forms import (
     FreeAnswer,
     RevisionForm,
     ScriptForm,
+    ScriptLines,
     script_form,
+    script_lines_form,
 )
 from agent.settings import Settings
 from prompts import load_prompt
@@ -29,6 +31,7 @@ from prompts import load_prompt
 F = TypeVar("F", bound=BaseModel)
 
 TOKENS_PER_SCENE = 120
+LINE_TOKENS = 60  # a line of up to 200 characters
 SCRIPT_TOKENS_BASE = 40
 SCRIPT_TIMEOUT_S = 90.0
 SCRIPT_SECONDS_PER_SCENE = 12.0
@@ -93,6 +96,22 @@ def script_task(
         script_form(scenes, narration_chars),
         "brain_script",
         SCRIPT_TOKENS_BASE + TOKENS_PER_SCENE * scenes,
+        0.4,
+        max(SCRIPT_TIMEOUT_S, 30.0 + SCRIPT_SECONDS_PER_SCENE * scenes),
+        "writer",
+    )
+    return _bounded(task, settings)
+
+
+def script_lines_task(
+    scenes: int, settings: Settings | None = None, narration_chars: int = NARRATION_CHARS
+) -> Task[ScriptLines]:
+    """Write only the ``scenes`` spoken lines: for a model too slow to write the whole form."""
+    task: Task[ScriptLines] = Task(
+        "script_lines",
+        script_lines_form(scenes, narration_chars),
+        "brain_script_lines",
+        SCRIPT_TOKENS_BASE + LINE_TOKENS * scenes,
         0.4,
         max(SCRIPT_TIMEOUT_S, 30.0 + SCRIPT_SECONDS_PER_SCENE * scenes),
         "writer",

@@ -36,6 +36,10 @@ CERTAIN = frozenset(("duration_s", "platforms", "languages", "voice", "must_have
 # language's name): the rules' reading wins over a model's. The local 1.5B model turned "on
 # YouTube" into ["youtube", "reels"] and "for Instagram" into a reel.
 MECHANICAL = frozenset(("duration_s", "platforms", "languages"))
+# Fields a person says in words of their own, which a model's paraphrase does not replace; of
+# those, the ones where a model's shorter piece of the person's words loses to the whole.
+OWN_WORDS = ("subject", "audience", "tone", "cta", "key_message")
+WIDER_WINS = frozenset(("audience",))
 # The brief's keys as ``producer draft --json`` prints them, in the order a brief file has them.
 DRAFT_KEYS = (
     "title",
@@ -128,7 +132,47 @@ def grounded_update(
         kept.update({k: v for k, v in rules.items() if k in dropped})
     if isinstance(kept.get("subject"), str) and isinstance(rules.get("subject"), str):
         kept["subject"] = headed_subject(kept["subject"], rules["subject"])
+    kept.update(own_words(kept, rules, text))
     return BriefUpdate.model_construct(**kept)
+
+
+def own_words(model: dict[str, Any], rules: dict[str, Any], text: str) -> dict[str, Any]:
+    """Return the rules' readings that stand over a model's: the person's own words.
+
+    A small model paraphrases what people wrote: "primary school kids" became "primary school
+    students", "Call us any time" became "call us now", "families on holiday" became
+    "families". Where the rules read a field word for word from the message and the model's
+    value is not in the message (or, for who the video is for, is a shorter piece of the
+    rules' words), the person's words stand; a model's subject that holds the rules' whole
+    subject with a name before it stands too. A title is composed, not said: unless the person
+    put the model's title in quotes, the rules' title (the subject and its place) stands.
+    """
+    said = _norm(text)
+    out: dict[str, Any] = {}
+    for key in OWN_WORDS:
+        theirs, ours = rules.get(key), model.get(key)
+        if not (isinstance(theirs, str) and isinstance(ours, str)) or not _in(theirs, said):
+            continue
+        if key == "subject" and _in(theirs, _norm(ours)):
+            continue  # the thing itself with a name before it: "Leeds bike repair shop"
+        shorter = key in WIDER_WINS and _norm(ours) != _norm(theirs) and _in(ours, _norm(theirs))
+        if not _in(ours, said) or shorter:
+            out[key] = theirs
+    title, named = rules.get("title"), model.get("title")
+    if isinstance(title, str) and isinstance(named, str) and not _quoted(named, text):
+        out["title"] = title
+    return out
+
+
+def _quoted(value: str, text: str) -> bool:
+    """Say whether the person put ``value`` in quotes: a name they gave, not one made up."""
+    quoted = re.findall(r"[\"“”'‘’]([^\"“”‘’]{2,80})[\"“”'‘’]", text)
+    return any(_norm(q) == _norm(value) for q in quoted)
+
+
+def _in(value: str, said: str) -> bool:
+    words = _norm(value)
+    return bool(words) and f" {words} " in f" {said} "
 
 
 def headed_subject(model_subject: str, rules_subject: str) -> str:

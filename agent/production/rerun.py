@@ -21,7 +21,7 @@ from typing import Any
 from agent.context import Context
 from agent.production.events import PreviewReady, ProductionEvent, parse_event
 from tools.edit.cancel import CancelToken, RenderCancelled, cancellable
-from tools.edit.segments import write_atomically
+from tools.edit.segments import settle_ahead, write_atomically
 
 Event = Callable[[ProductionEvent], None]
 EDIT_NODE = "edit_cut"
@@ -125,6 +125,7 @@ def run_line(
     try:
         values = run_with_preview(graph, payload, config, ctx, preview_to, events, cancel)
     except RenderCancelled:
+        settle_ahead(cancel)
         return LineRun(None, shown[0] if shown else None)
     finally:
         saver.conn.close()  # one connection per revision run; a server's are counted

@@ -26,8 +26,10 @@ from agent.brain.tasks import (
     answer_task,
     brief_update_task,
     critic_task,
+    script_lines_task,
     script_task,
 )
+from agent.offline.copy import draft_script
 from agent.settings import Settings
 from tests.llm.replay import Replay
 from tools.anchor.derive import derive_anchor
@@ -133,6 +135,31 @@ def test_the_script_is_written_in_the_planned_frame_and_fits_its_time(model: Bas
     assert drafted.source in ("model", "repaired")
     assert drafted.tokens is not None
     assert drafted.tokens <= script_task(len(drafted.value.scenes), settings()).max_tokens
+    script, note = written(SHORT_BRIEF, anchor, model)
+    assert note == "" and len(script.scenes) == 2
+    assert "book a slot on our website" in script.scenes[-1].narration.lower()
+    needs = narration_needs(
+        [s.narration for s in script.scenes], "en", anchor.voice.words_per_second
+    )
+    assert all(need <= s.duration_s + 0.05 for need, s in zip(needs, script.scenes, strict=True))
+
+
+def test_a_slow_server_writes_only_the_lines_over_the_plans_pictures(
+    model: BaseChatModel,
+) -> None:
+    """At 5 tokens/s (a 1.5B model on two busy cores) two scenes' full form would take 36 s."""
+    calls.note_speed(model, 100, 20.0)
+    anchor = derive_anchor(SHORT_BRIEF)
+    plan = draft_script(SHORT_BRIEF, anchor)
+    drafted = draft_with(model, SHORT_BRIEF, anchor, plan)
+    assert drafted.source in ("model", "repaired")
+    assert drafted.tokens is not None
+    assert drafted.tokens <= script_lines_task(len(plan.scenes), settings()).max_tokens
+    assert [(s.visual, s.motion, s.on_screen_text) for s in drafted.value.scenes] == [
+        (s.visual, s.motion, s.on_screen_text) for s in plan.scenes
+    ]
+    assert all("<" not in s.narration for s in drafted.value.scenes)
+    calls.note_speed(model, 100, 20.0)  # the replayed answer came at once: slow again
     script, note = written(SHORT_BRIEF, anchor, model)
     assert note == "" and len(script.scenes) == 2
     assert "book a slot on our website" in script.scenes[-1].narration.lower()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -38,6 +39,7 @@ from tools.edit.segments import (
     join_variant,
     missing_segments,
     plan_files,
+    render_ahead,
     render_missing,
     render_segment,
     segment_dir,
@@ -311,9 +313,30 @@ def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSe
     missing = sum(f.segment.frames for f in missing_segments(files))
     if missing > FULL_PREVIEW_SHARE * plan.total_frames:
         plan, files = drawn(preview_scale(scale), PREVIEW_PRESET)
+    render_ahead(files)
+    _render_cut_ahead(brief, script, audio, motion, keyvisuals, anchor, cache, scale, options)
     with ThreadPoolExecutor(max_workers=1) as pool:
         track = pool.submit(audio_track, Path(audio.mix_path), cache)
         render_missing(files)
         video = out_dir / f"preview_{tag}.mp4"
         join_files(plan, files, track.result(), video)
     return video
+
+
+def _render_cut_ahead(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
+                      keyvisuals: KeyVisuals, anchor: StyleAnchor, cache: Path, scale: float,
+                      options: EditOptions | None) -> None:
+    """Queue every full-size segment the edit will need behind the preview's.
+
+    They go on rendering while the preview is joined and shown, and the edit waits only for
+    the rest. Their stills are drawn in a folder of their own beside the cache, removed when
+    the last of them has ended (the preview's folder goes as soon as the preview is copied).
+    """
+    folder = cache.parent / f"ahead-{uuid.uuid4().hex[:12]}"
+    files: list[SegmentFile] = []
+    for aspect in dict.fromkeys(c.aspect for c in motion.clips):
+        plan, _ = variant_plan(brief, script, audio, motion, anchor, aspect,
+                               folder / aspect.replace(":", "x"), scale, options, keyvisuals)
+        files += plan_files(plan, frame_size(aspect, scale), cache)
+    render_ahead(files, then=lambda: shutil.rmtree(folder, ignore_errors=True))
+

@@ -18,13 +18,16 @@ so a killed render or two processes racing never leave a half-written segment be
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import os
+import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +55,11 @@ SEGMENT_VERSION = 2
 MOVE_VERSION = 1
 MAX_WORKERS = 2
 SEGMENT_DIR = "segments"
+# Segments rendered ahead of the edit that needs them, by cache path (see ``render_ahead``).
+_ahead = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="segment-ahead")
+_inflight: dict[Path, Future[None]] = {}
+_owners: dict[Path, CancelToken | None] = {}
+_inflight_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -154,13 +162,83 @@ def render_segment(item: SegmentFile) -> bool:
     """Render one segment into its cache file unless it is there; say whether it rendered.
 
     A pure function of ``item`` writing to the path its content key names, so any worker may
-    run it, and a second delivery of the same segment finds the file and renders nothing.
+    run it, and a second delivery of the same segment finds the file and renders nothing. One
+    this process is already rendering ahead (``render_ahead``) is waited for, not drawn twice.
     """
     if item.path.is_file():
         return False
+    with _inflight_lock:
+        running = _inflight.get(item.path)
+    if running is not None:
+        wait((running,))
+        if item.path.is_file():
+            return False  # drawn ahead; a failed or stopped one is drawn here after all
     item.path.parent.mkdir(parents=True, exist_ok=True)
     _render(item, current_token())
     return True
+
+
+def render_ahead(files: list[SegmentFile], then: Callable[[], object] | None = None) -> None:
+    """Start the missing segments of ``files`` on this process's background threads, in order.
+
+    A revision's preview queues its own segments first and the full-size cut's behind them:
+    the cores never idle through the preview's tail, joins and overlay drawing, and the edit
+    that follows waits for the segments already on their way (``render_segment``). The
+    caller's context goes with each job, so a cancelled revision stops these too. ``then``
+    runs once every job started here has ended (its stills may be removed then).
+    """
+    jobs: list[Future[None]] = []
+    for item in files:
+        with _inflight_lock:
+            if item.path in _inflight or item.path.is_file():
+                continue
+            job = _ahead.submit(contextvars.copy_context().run, _render_ahead, item)
+            _inflight[item.path], _owners[item.path] = job, current_token()
+        job.add_done_callback(partial(_forget, item.path))
+        jobs.append(job)
+    if then is not None:
+        _after(jobs, then)
+
+
+def _after(jobs: list[Future[None]], then: Callable[[], object]) -> None:
+    left = [len(jobs)]
+    lock = threading.Lock()
+
+    def one_done(_job: Future[None]) -> None:
+        with lock:
+            left[0] -= 1
+            last = left[0] == 0
+        if last:
+            then()
+
+    if not jobs:
+        then()
+    for job in jobs:
+        job.add_done_callback(one_done)
+
+
+def _render_ahead(item: SegmentFile) -> None:
+    if item.path.is_file():
+        return
+    item.path.parent.mkdir(parents=True, exist_ok=True)
+    _render(item, current_token())
+
+
+def _forget(path: Path, _job: Future[None]) -> None:
+    with _inflight_lock:
+        _inflight.pop(path, None)
+        _owners.pop(path, None)
+
+
+def settle_ahead(token: CancelToken | None) -> None:
+    """Wait until the segments rendering ahead for ``token``'s revision have ended.
+
+    A superseded revision returns only once its background renders are stopped and their
+    temporary files gone, so nothing of it is left running or half-written.
+    """
+    with _inflight_lock:
+        jobs = [job for path, job in _inflight.items() if _owners.get(path) is token]
+    wait(jobs)
 
 
 def missing_segments(files: list[SegmentFile]) -> list[SegmentFile]:

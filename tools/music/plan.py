@@ -22,8 +22,10 @@ from tools.common.timing import (
 )
 from tools.handoffs import AudioPlan, Narration, Script, StyleAnchor, TimedScene
 from tools.music.mix import mix_audio
-from tools.music.score import compose_score
+from tools.music.score_cache import compose_cached
 from tools.voice.words import timed_words
+
+SCORE_CACHE = "scores"  # beside the stage's run folders, shared by them (hex names: no clash)
 
 DUCK_DB = -10.0
 
@@ -88,7 +90,8 @@ def plan_audio(
     notes = _kept_notes(keep, kept) if keep else []
     notes += _fit_notes(timeline, target_s)
 
-    score = compose_score(direction, total, out_dir / "music.wav", seed=_seed(anchor))
+    score = compose_cached(direction, total, out_dir / "music.wav", _seed(anchor),
+                           out_dir.resolve().parent / SCORE_CACHE)
     mix = mix_audio(narration, timeline, Path(score.path), out_dir / "mix.wav", duck_db=DUCK_DB,
                     headroom_db=float(max(0, fix_round)))
     notes.extend(mix.notes)

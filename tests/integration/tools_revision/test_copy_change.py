@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from agent.cli.main import main
 from agent.production.graph import build_production_graph, sqlite_saver
 from agent.production.revise import PRODUCTION_FILE, load_ref, revise_production
 from tests.conftest import EXAMPLES
-from tools.common.media import read_audio
+from tools.common.media import read_audio, read_frames
 from tools.edit.captions import parse_srt
 from tools.handoffs import Narration
 from tools.voice.lines import read_log
@@ -76,10 +75,10 @@ def _published(out: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, str
     return record, manifest, srts
 
 
-def _rendered(notes: list[str]) -> tuple[int, int]:
-    found = re.search(r"segments: (\d+) rendered, (\d+) reused", " ".join(notes))
-    assert found, notes
-    return int(found.group(1)), int(found.group(2))
+def _segments(prod: Path) -> set[Path]:
+    """Return the finished segments in the production's cache."""
+    root = Path(load_ref(prod).data_dir) / "assets" / "edit" / "segments"
+    return {p for p in root.glob("*.mp4") if not p.name.startswith(".")}
 
 
 def test_a_new_cta_is_said_captioned_and_carded_and_only_its_line_re_recorded(
@@ -88,6 +87,7 @@ def test_a_new_cta_is_said_captioned_and_carded_and_only_its_line_re_recorded(
     before = _made_state(prod)
     old_cta = before["brief"].cta
     assert _says(before["narration"].lines[-1].text, old_cta)  # the last line says the CTA
+    cached = _segments(prod)
     outcome = revise_production(prod, "change the call to action to Order today")
     state = outcome.state
     assert set(outcome.stages_run) == {"voice", "music", "motion", "edit", "qa", "publish"}
@@ -114,12 +114,15 @@ def test_a_new_cta_is_said_captioned_and_carded_and_only_its_line_re_recorded(
     assert log is not None and log.recorded == [len(said) - 1] and log.syntheses == 1
     assert log.words_per_second == read_log(before["narration"]).words_per_second  # type: ignore[union-attr]
 
-    # The cut kept its timing, so only the CTA scene's segment is new in each aspect.
+    # The cut kept its timing, so only the CTA scene's segment is new in each aspect (the
+    # preview is the first aspect's cut at full size, so it drew nothing of its own).
     old_timeline, timeline = before["audio"].timeline, state["audio"].timeline
     assert timeline[:-1] == old_timeline[:-1]
     assert timeline[-1].start_s == old_timeline[-1].start_s
-    rendered, reused = _rendered(state["edit"].notes)
-    assert rendered == len(before["brief"].aspects) and reused > 0
+    assert len(_segments(prod) - cached) == len(before["brief"].aspects)
+    assert outcome.preview is not None
+    first = prod / manifest["variants"][0]["video"]
+    assert read_frames(outcome.preview, [0.5])[0].shape == read_frames(first, [0.5])[0].shape
 
     # And the CTA scene sounds different in the published cut.
     video = manifest["variants"][0]["video"]
@@ -137,6 +140,7 @@ def timeline_end(timeline: list[Any]) -> float:
 def test_a_scene_gets_a_new_line_and_only_that_line_is_re_recorded(prod: Path) -> None:
     before = _made_state(prod)
     old_line = before["narration"].lines[1].text
+    cached = _segments(prod)
     outcome = revise_production(prod, 'scene 2 should say "Sound familiar?"')
     state = outcome.state
     assert "keyvisual" in outcome.stages_reused
@@ -151,5 +155,4 @@ def test_a_scene_gets_a_new_line_and_only_that_line_is_re_recorded(prod: Path) -
     # A shorter line keeps every cut; only its own segments (and no picture) are re-made.
     cuts = [(t.start_s, t.duration_s) for t in state["audio"].timeline]
     assert cuts == [(t.start_s, t.duration_s) for t in before["audio"].timeline]
-    rendered, reused = _rendered(state["edit"].notes)
-    assert 0 < rendered <= 2 * len(before["brief"].aspects) and reused >= rendered
+    assert 0 < len(_segments(prod) - cached) <= 2 * len(before["brief"].aspects)
