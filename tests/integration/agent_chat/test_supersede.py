@@ -36,9 +36,13 @@ def said(events: list[Event]) -> str:
 
 
 def segments(data: Path) -> dict[str, int]:
-    """Return the edit's segment cache: file name → modification time."""
+    """Return the edit's finished segments: file name → modification time.
+
+    A dot-name is a segment still being written (renamed into place when complete).
+    """
     folder = data / "assets" / "edit" / "segments"
-    return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.mp4")}
+    return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.mp4")
+            if not p.name.startswith(".")}
 
 
 @asynccontextmanager

@@ -165,7 +165,7 @@ def leftovers(folder: Path) -> list[str]:
 
 
 # Caches shared by a stage's runs (voice lines, edit segments): written file by file atomically.
-SHARED_CACHES = ("lines", "segments")
+SHARED_CACHES = ("lines", "segments", "scores")  # the voice, edit and music caches
 
 
 def unfinished_stage_dirs(assets: Path, skip: tuple[str, ...] = SHARED_CACHES) -> list[str]:
