@@ -250,18 +250,17 @@ def mix_audio(
     if headroom_db > 0:
         notes.append(f"true-peak ceiling lowered to {TRUE_PEAK_CEILING_DBTP - headroom_db:g} dBTP "
                      "(QA fix)")
-    loudness, peak = measure_loudness(mix, MIX_RATE)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    pcm = np.clip(np.round(mix * 32767), -32768, 32767).astype(np.int16)
+    wavfile.write(out_path, MIX_RATE, pcm)
+    # Measure what was written (once: a true peak is a 4x oversampling): 16-bit rounding is
+    # what every later stage hears.
+    written = pcm.astype(np.float64) / 32768.0
+    loudness, peak = measure_loudness(written, MIX_RATE)
     if loudness <= SILENCE_LUFS:
         notes.append("the mix is silent")
     elif abs(loudness - TARGET_LUFS) > 0.5 or peak > -1.0:
         notes.append(f"mix reached {loudness:.1f} LUFS / {peak:.1f} dBTP, outside the target")
-
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    pcm = np.clip(np.round(mix * 32767), -32768, 32767).astype(np.int16)
-    wavfile.write(out_path, MIX_RATE, pcm)
-    # Measure what was written: 16-bit rounding is what every later stage hears.
-    written = pcm.astype(np.float64) / 32768.0
-    loudness, peak = measure_loudness(written, MIX_RATE)
     return MixInfo(
         path=str(out_path.resolve()),
         duration_s=n / MIX_RATE,
