@@ -43,7 +43,7 @@ def render_preview(values: dict[str, Any], ctx: Context, target: Path) -> Path:
     try:
         video = preview_cut(brief, values["script"], values["audio"], values["motion"],
                             values["keyvisuals"], values["anchor"], work, scale=ctx.scale,
-                            options=options)
+                            options=options, ahead=ctx.fanout is None)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(target, lambda tmp: shutil.copyfile(video, tmp))
     finally:

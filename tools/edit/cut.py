@@ -287,7 +287,7 @@ def preview_aspect(brief: Brief, motion: MotionSet) -> Aspect:
 
 def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
                 keyvisuals: KeyVisuals, anchor: StyleAnchor, out_dir: Path, scale: float = 1.0,
-                options: EditOptions | None = None) -> Path:
+                options: EditOptions | None = None, ahead: bool = True) -> Path:
     """Render the first platform's cut, at full size or small; return the mp4.
 
     The same cut as ``edit_cut``'s (the same plan) over the same encoded mix. When at most
@@ -296,6 +296,8 @@ def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSe
     edit's own, so the full render after it draws nothing twice. Otherwise (a new look repaints
     every frame) it is drawn small (``preview_scale``, a fast preset). Its segments share the
     cache with every edit run next to ``out_dir``; the mix is encoded while the picture renders.
+    With ``ahead`` every full-size segment the edit needs is queued behind the preview's
+    (``_render_cut_ahead``); without it (the edit's segments go to render workers) none is.
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -314,7 +316,8 @@ def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSe
     if missing > FULL_PREVIEW_SHARE * plan.total_frames:
         plan, files = drawn(preview_scale(scale), PREVIEW_PRESET)
     render_ahead(files)
-    _render_cut_ahead(brief, script, audio, motion, keyvisuals, anchor, cache, scale, options)
+    if ahead:  # not when the edit's segments go to render workers: they would be drawn twice
+        _render_cut_ahead(brief, script, audio, motion, keyvisuals, anchor, cache, scale, options)
     with ThreadPoolExecutor(max_workers=1) as pool:
         track = pool.submit(audio_track, Path(audio.mix_path), cache)
         render_missing(files)
