@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from tools.handoffs import CameraMove, Platform, UseCase
 
+F = TypeVar("F", bound=BaseModel)
 Short = Annotated[str, Field(max_length=60)]
 MARKUP = re.compile(r"[<>{}\[\]]")
 ECHOED = re.compile(r"\(at most \d+|\bwords?\)", re.IGNORECASE)
@@ -126,17 +127,22 @@ def script_form(scenes: int, narration_chars: int = NARRATION_CHARS) -> type[Scr
     ``narration_chars`` caps every line (a grammar-bound server cannot write past it), so the
     longest scene's word limit holds even for a model that does not count words.
     """
-    scene = create_model(
-        "SceneForm",
-        __base__=SceneForm,
-        __doc__=SceneForm.__doc__,
+    return _counted(ScriptForm, SceneForm, scenes, narration_chars)
+
+
+def _counted(form: type[F], scene: type[BaseModel], scenes: int, narration_chars: int) -> type[F]:
+    """Return ``form`` with exactly ``scenes`` scenes, each line ``narration_chars`` at most."""
+    capped = create_model(
+        scene.__name__,
+        __base__=scene,
+        __doc__=scene.__doc__,
         narration=(str, Field(min_length=1, max_length=narration_chars, description="Voice-over")),
     )
     return create_model(
-        "ScriptForm",
-        __base__=ScriptForm,
-        __doc__=ScriptForm.__doc__,
-        scenes=(list[scene], Field(min_length=scenes, max_length=scenes)),
+        form.__name__,
+        __base__=form,
+        __doc__=form.__doc__,
+        scenes=(list[capped], Field(min_length=scenes, max_length=scenes)),
     )
 
 
@@ -255,15 +261,4 @@ def script_lines_form(scenes: int, narration_chars: int = NARRATION_CHARS) -> ty
     The words-only script: the built-in plan's pictures, camera moves and screen text stand, so
     the answer is the lines and little else (about half the full form's tokens).
     """
-    line = create_model(
-        "SpokenLine",
-        __base__=SpokenLine,
-        __doc__=SpokenLine.__doc__,
-        narration=(str, Field(min_length=1, max_length=narration_chars, description="Voice-over")),
-    )
-    return create_model(
-        "ScriptLines",
-        __base__=ScriptLines,
-        __doc__=ScriptLines.__doc__,
-        scenes=(list[line], Field(min_length=scenes, max_length=scenes)),
-    )
+    return _counted(ScriptLines, SpokenLine, scenes, narration_chars)

@@ -91,31 +91,24 @@ def script_task(
     scenes: int, settings: Settings | None = None, narration_chars: int = NARRATION_CHARS
 ) -> Task[ScriptForm]:
     """Write a script of exactly ``scenes`` scenes, each line at most ``narration_chars`` long."""
-    task: Task[ScriptForm] = Task(
-        "script",
-        script_form(scenes, narration_chars),
-        "brain_script",
-        SCRIPT_TOKENS_BASE + TOKENS_PER_SCENE * scenes,
-        0.4,
-        max(SCRIPT_TIMEOUT_S, 30.0 + SCRIPT_SECONDS_PER_SCENE * scenes),
-        "writer",
-    )
-    return _bounded(task, settings)
+    form = script_form(scenes, narration_chars)
+    return _scripted("script", form, "brain_script", TOKENS_PER_SCENE, scenes, settings)
 
 
 def script_lines_task(
     scenes: int, settings: Settings | None = None, narration_chars: int = NARRATION_CHARS
 ) -> Task[ScriptLines]:
     """Write only the ``scenes`` spoken lines: for a model too slow to write the whole form."""
-    task: Task[ScriptLines] = Task(
-        "script_lines",
-        script_lines_form(scenes, narration_chars),
-        "brain_script_lines",
-        SCRIPT_TOKENS_BASE + LINE_TOKENS * scenes,
-        0.4,
-        max(SCRIPT_TIMEOUT_S, 30.0 + SCRIPT_SECONDS_PER_SCENE * scenes),
-        "writer",
-    )
+    form = script_lines_form(scenes, narration_chars)
+    return _scripted("script_lines", form, "brain_script_lines", LINE_TOKENS, scenes, settings)
+
+
+def _scripted(name: str, form: type[F], prompt: str, per_scene: int, scenes: int,
+              settings: Settings | None) -> Task[F]:
+    """Return a writer's task whose token cap and timeout grow with the number of scenes."""
+    timeout = max(SCRIPT_TIMEOUT_S, 30.0 + SCRIPT_SECONDS_PER_SCENE * scenes)
+    task = Task(name, form, prompt, SCRIPT_TOKENS_BASE + per_scene * scenes, 0.4, timeout,
+                "writer")
     return _bounded(task, settings)
 
 

@@ -27,13 +27,14 @@ from tools.common.fanout import Fanout, InProcess
 from tools.common.layout import CAPTION_TYPE, TITLE_TYPE, safe_area, union
 from tools.common.overlays import cover_image, end_card, plate_colour, text_plate
 from tools.edit.captions import build_captions, write_srt
-from tools.edit.filtergraph import FINAL_PRESET, ClipInput, CutPlan, MoveSource, Overlay
+from tools.edit.filtergraph import ClipInput, CutPlan, MoveSource, Overlay
 from tools.edit.framing import hero_box, hero_shows_title, subject_in_clip
 from tools.edit.segments import (
     MAX_WORKERS,
     JoinWork,
     SegmentFile,
     audio_track,
+    countdown,
     file_digest,
     join_files,
     join_variant,
@@ -296,50 +297,41 @@ def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSe
     edit's own, so the full render after it draws nothing twice. Otherwise (a new look repaints
     every frame) it is drawn small (``preview_scale``, a fast preset). Its segments share the
     cache with every edit run next to ``out_dir``; the mix is encoded while the picture renders.
-    With ``ahead`` every full-size segment the edit needs is queued behind the preview's
-    (``_render_cut_ahead``); without it (the edit's segments go to render workers) none is.
+    With ``ahead`` every full-size segment the edit needs is queued behind the preview's, to
+    go on rendering while the preview is joined and shown; without it (the edit's segments go
+    to render workers, which would draw them twice) none is.
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     _check_clips_fit(motion, audio.timeline, round(motion.handle_s * FPS))
     aspect, cache = preview_aspect(brief, motion), segment_dir(out_dir)
     tag = aspect.replace(":", "x")
-
-    def drawn(size: float, preset: str) -> tuple[CutPlan, list[SegmentFile]]:
-        plan, _ = variant_plan(brief, script, audio, motion, anchor, aspect,
-                               out_dir / f"overlays_{tag}_{size:g}", size, options, keyvisuals)
-        plan = replace(plan, preset=preset)
-        return plan, plan_files(plan, frame_size(aspect, size), cache)
-
-    plan, files = drawn(scale, FINAL_PRESET)
+    # The full-size stills live beside the cache until every render that reads them has ended.
+    folder = cache.parent / f"ahead-{uuid.uuid4().hex[:12]}"
+    aspects = list(dict.fromkeys(c.aspect for c in motion.clips)) if ahead else [aspect]
+    full: dict[Aspect, tuple[CutPlan, list[SegmentFile]]] = {}
+    for each in aspects:
+        drawn, _ = variant_plan(brief, script, audio, motion, anchor, each,
+                                folder / each.replace(":", "x"), scale, options, keyvisuals)
+        full[each] = drawn, plan_files(drawn, frame_size(each, scale), cache)
+    plan, files = full[aspect]
     missing = sum(f.segment.frames for f in missing_segments(files))
     if missing > FULL_PREVIEW_SHARE * plan.total_frames:
-        plan, files = drawn(preview_scale(scale), PREVIEW_PRESET)
-    render_ahead(files)
-    if ahead:  # not when the edit's segments go to render workers: they would be drawn twice
-        _render_cut_ahead(brief, script, audio, motion, keyvisuals, anchor, cache, scale, options)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        track = pool.submit(audio_track, Path(audio.mix_path), cache)
-        render_missing(files)
-        video = out_dir / f"preview_{tag}.mp4"
-        join_files(plan, files, track.result(), video)
+        small = preview_scale(scale)
+        drawn, _ = variant_plan(brief, script, audio, motion, anchor, aspect,
+                                out_dir / f"overlays_{tag}", small, options, keyvisuals)
+        plan = replace(drawn, preset=PREVIEW_PRESET)
+        files = plan_files(plan, frame_size(aspect, small), cache)
+    # Removed once both the preview and the renders queued here have ended.
+    remove = countdown(2, lambda: shutil.rmtree(folder, ignore_errors=True))
+    # The preview's segments first, then (``ahead``) every full-size one the edit will need.
+    render_ahead([*files, *(f for each in aspects for f in full[each][1])], then=remove)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            track = pool.submit(audio_track, Path(audio.mix_path), cache)
+            render_missing(files)
+            video = out_dir / f"preview_{tag}.mp4"
+            join_files(plan, files, track.result(), video)
+    finally:
+        remove()
     return video
-
-
-def _render_cut_ahead(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
-                      keyvisuals: KeyVisuals, anchor: StyleAnchor, cache: Path, scale: float,
-                      options: EditOptions | None) -> None:
-    """Queue every full-size segment the edit will need behind the preview's.
-
-    They go on rendering while the preview is joined and shown, and the edit waits only for
-    the rest. Their stills are drawn in a folder of their own beside the cache, removed when
-    the last of them has ended (the preview's folder goes as soon as the preview is copied).
-    """
-    folder = cache.parent / f"ahead-{uuid.uuid4().hex[:12]}"
-    files: list[SegmentFile] = []
-    for aspect in dict.fromkeys(c.aspect for c in motion.clips):
-        plan, _ = variant_plan(brief, script, audio, motion, anchor, aspect,
-                               folder / aspect.replace(":", "x"), scale, options, keyvisuals)
-        files += plan_files(plan, frame_size(aspect, scale), cache)
-    render_ahead(files, then=lambda: shutil.rmtree(folder, ignore_errors=True))
-

@@ -201,20 +201,26 @@ def render_ahead(files: list[SegmentFile], then: Callable[[], object] | None = N
 
 
 def _after(jobs: list[Future[None]], then: Callable[[], object]) -> None:
-    left = [len(jobs)]
-    lock = threading.Lock()
-
-    def one_done(_job: Future[None]) -> None:
-        with lock:
-            left[0] -= 1
-            last = left[0] == 0
-        if last:
-            then()
-
+    done = countdown(len(jobs), then)
     if not jobs:
         then()
     for job in jobs:
-        job.add_done_callback(one_done)
+        job.add_done_callback(lambda _job: done())
+
+
+def countdown(calls: int, action: Callable[[], object]) -> Callable[[], None]:
+    """Return a callable that runs ``action`` on its ``calls``-th call, from any thread."""
+    left = [calls]
+    lock = threading.Lock()
+
+    def call() -> None:
+        with lock:
+            left[0] -= 1
+            now = left[0] == 0
+        if now:
+            action()
+
+    return call
 
 
 def _render_ahead(item: SegmentFile) -> None:
