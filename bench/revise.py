@@ -21,6 +21,7 @@ the total is the floor of a run's wall time on two cores, were every second of i
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import resource
 import subprocess
@@ -109,18 +110,24 @@ def _warm(data: Path) -> float:
     """Load what a chat's process holds once it has made a video; return the seconds it took.
 
     A person asks for "warmer" in a chat whose process has just run the production: the
-    runtime, the anchor memory and its embedding model, the model client are loaded. The
+    runtime, the anchor memory and its embedding model, the model client, the icon index and
+    the music and QA stages' modules are loaded. The
     production here ran as a process of its own, so this process loads them first, untimed;
     the seconds are printed as what a cold ``producer revise`` process pays on top.
     """
     started = time.perf_counter()
     from agent.production.revise import revise_production  # noqa: F401  (its imports)
+    from agent.production.warm import HEAVY_MODULES
     from agent.runtime import build_context
     from agent.settings import Settings
     from memory.embedding import embed_texts
+    from tools.keyvisual.icons import icon_index
 
     build_context(Settings(data_dir=data))
     embed_texts(["warm"])
+    icon_index()  # the anchor stage parsed it to pick the subject's icon
+    for name in HEAVY_MODULES:  # the music and QA stages imported them
+        importlib.import_module(name)
     return time.perf_counter() - started
 
 

@@ -22,6 +22,7 @@ from agent.production.events import ProductionEvent
 from agent.production.outcome import RevisionOutcome, qa_reruns, stages_reused, stages_run
 from agent.production.rerun import CancelToken, preview_path, run_line
 from agent.production.state import StageRun
+from agent.production.warm import warm_up
 from tools.common.atomic import write_atomic
 from tools.common.errors import BadInput
 from tools.handoffs import EditOptions, PublishManifest, RevisionPlan, RevisionResult
@@ -205,6 +206,7 @@ def revise_production(
     render; when ``cancel`` fires the run stops, publishes nothing and keeps no version
     (``superseded``).
     """
+    warm_up()  # a cold process parses the icon index while the runtime and the plan load
     out_dir = Path(out_dir).resolve()
     ref = load_ref(out_dir)
     current = current_version(out_dir)

@@ -5,7 +5,8 @@ used to sit between process start and the first stage. The production nodes impo
 they need them; this thread imports them meanwhile, while the early stages mostly wait on
 numpy, onnxruntime and ffmpeg, so by the time music or QA runs they are usually loaded. Python's
 per-module import locks make the two sides safe: a node that needs a module still loading waits
-for it, and nothing is imported twice.
+for it, and nothing is imported twice. The icon index (most of a second of YAML, under its own
+lock) is parsed first: a full run's anchor needs it, and so do a revision's key frames.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ def warm_up() -> None:
 
 
 def _load() -> None:
+    try:  # the icon index: the anchor's subject (a full run) or the key frames (a revision)
+        from tools.keyvisual.render import warm_up as load_icon_index
+
+        load_icon_index()
+    except Exception:  # the stage's own call will raise it where it can be reported
+        pass
     for name in HEAVY_MODULES:
         try:
             importlib.import_module(name)

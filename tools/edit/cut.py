@@ -229,7 +229,9 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
     """Render the master and every other aspect in ``motion``; return them with captions.
 
     ``options`` (from revisions) set the caption size and how much on-screen text is shown;
-    the segments and joins go through ``fanout`` (default: threads here).
+    the segments and joins go through ``fanout`` (default: threads here). In this process, an
+    aspect's segments start rendering as soon as its stills are drawn: the next aspect's stills
+    and the covers are drawn meanwhile, instead of on one core before any render starts.
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -249,7 +251,10 @@ def edit_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSet,
         plan, box = variant_plan(brief, script, audio, motion, anchor, aspect,
                                  out_dir / f"overlays_{tag}", scale, options, keyvisuals)
         video = out_dir / f"video_{tag}.mp4"
-        cuts.append((plan, plan_files(plan, (width, height), cache), video))
+        files = plan_files(plan, (width, height), cache)
+        cuts.append((plan, files, video))
+        if fanout is None:  # in this process: start its segments while the next aspect is drawn
+            render_ahead(missing_segments(files))
         cover = out_dir / f"cover_{tag}.png"
         _cover(keyvisuals, brief.title, aspect, width, height, anchor.palette, cache, cover)
         variants.append(EditVariant(
@@ -297,9 +302,10 @@ def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSe
     edit's own, so the full render after it draws nothing twice. Otherwise (a new look repaints
     every frame) it is drawn small (``preview_scale``, a fast preset). Its segments share the
     cache with every edit run next to ``out_dir``; the mix is encoded while the picture renders.
-    With ``ahead`` every full-size segment the edit needs is queued behind the preview's, to
-    go on rendering while the preview is joined and shown; without it (the edit's segments go
-    to render workers, which would draw them twice) none is.
+    With ``ahead`` every full-size segment the edit needs is queued behind the preview's (the
+    other aspects' once their stills are drawn, while the preview renders), to go on rendering
+    while the preview is joined and shown; without it (the edit's segments go to render
+    workers, which would draw them twice) none is.
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -308,13 +314,16 @@ def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSe
     tag = aspect.replace(":", "x")
     # The full-size stills live beside the cache until every render that reads them has ended.
     folder = cache.parent / f"ahead-{uuid.uuid4().hex[:12]}"
-    aspects = list(dict.fromkeys(c.aspect for c in motion.clips)) if ahead else [aspect]
-    full: dict[Aspect, tuple[CutPlan, list[SegmentFile]]] = {}
-    for each in aspects:
+    others = [a for a in dict.fromkeys(c.aspect for c in motion.clips) if a != aspect]
+    others = others if ahead else []
+
+    def full_size(each: Aspect) -> tuple[CutPlan, list[SegmentFile]]:
         drawn, _ = variant_plan(brief, script, audio, motion, anchor, each,
                                 folder / each.replace(":", "x"), scale, options, keyvisuals)
-        full[each] = drawn, plan_files(drawn, frame_size(each, scale), cache)
-    plan, files = full[aspect]
+        return drawn, plan_files(drawn, frame_size(each, scale), cache)
+
+    plan, first = full_size(aspect)
+    files = first
     missing = sum(f.segment.frames for f in missing_segments(files))
     if missing > FULL_PREVIEW_SHARE * plan.total_frames:
         small = preview_scale(scale)
@@ -322,16 +331,25 @@ def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSe
                                 out_dir / f"overlays_{tag}", small, options, keyvisuals)
         plan = replace(drawn, preset=PREVIEW_PRESET)
         files = plan_files(plan, frame_size(aspect, small), cache)
-    # Removed once both the preview and the renders queued here have ended.
-    remove = countdown(2, lambda: shutil.rmtree(folder, ignore_errors=True))
-    # The preview's segments first, then (``ahead``) every full-size one the edit will need.
-    render_ahead([*files, *(f for each in aspects for f in full[each][1])], then=remove)
+    # The full-size stills are removed once the preview and every render queued here have
+    # ended: one call when the preview is done, one as each queue's renders end.
+    remove = countdown(2 + len(others), lambda: shutil.rmtree(folder, ignore_errors=True))
+    queues_left = len(others)
+    # The preview's segments first, then (``ahead``) the full-size ones the edit will need, an
+    # aspect at a time as its stills are drawn; each group longest first, so the two workers
+    # end together instead of one waiting on a long scene queued last.
+    render_ahead([*missing_segments(files), *(missing_segments(first) if ahead else [])],
+                 then=remove)
     try:
+        for each in others:
+            render_ahead(missing_segments(full_size(each)[1]), then=remove)
+            queues_left -= 1
         with ThreadPoolExecutor(max_workers=1) as pool:
             track = pool.submit(audio_track, Path(audio.mix_path), cache)
             render_missing(files)
             video = out_dir / f"preview_{tag}.mp4"
             join_files(plan, files, track.result(), video)
     finally:
-        remove()
+        for _ in range(queues_left + 1):
+            remove()
     return video

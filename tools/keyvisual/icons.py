@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -104,9 +105,21 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_stem(t) for t in _TOKEN.findall(text.lower()))
 
 
-@lru_cache(maxsize=1)
+_index_lock = threading.Lock()
+
+
 def icon_index() -> dict[str, IconEntry]:
-    """Parse icons.yml once into the solid icons we can draw."""
+    """Return the solid icons we can draw, parsed from icons.yml once per process.
+
+    The parse takes most of a second, and a warm-up thread may start it while a stage asks
+    for it: the lock makes the second caller wait for the first parse instead of repeating it.
+    """
+    with _index_lock:
+        return _parsed_index()
+
+
+@lru_cache(maxsize=1)
+def _parsed_index() -> dict[str, IconEntry]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(_fa_dir() / "metadata" / "icons.yml", encoding="utf-8") as fh:
         raw = yaml.load(fh, Loader=loader)

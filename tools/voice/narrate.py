@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
+from tools.common.fanout import run_threads
 from tools.common.timing import TOLERANCE_S, shortest_length
 from tools.handoffs import Narration, NarrationLine, Script, StyleAnchor, VoicePersona, WordTime
 from tools.voice import espeak
@@ -54,6 +55,9 @@ __all__ = [
     "MIN_LENGTH_SCALE", "PIPER_PACE", "PIPER_VOICE", "EspeakProvider", "PiperProvider",
     "VoiceProvider", "length_scale", "narrate", "speech_seconds", "syllables",
 ]
+
+# Lines spoken at once: the embedded voice is single-threaded, and there are two cores.
+LINE_WORKERS = 2
 
 
 def __getattr__(name: str) -> float | None:
@@ -146,35 +150,56 @@ class _Recorder:
     def speak_all(
         self, provider: VoiceProvider, script: Script, persona: VoicePersona
     ) -> list[NarrationLine]:
-        """Speak every scene's line at the persona's pace, or copy it when it is stored."""
-        self.runs = []
-        lines: list[NarrationLine] = []
+        """Speak every scene's line at the persona's pace, or copy it when it is stored.
+
+        Lines are spoken ``LINE_WORKERS`` at a time: the embedded voice runs on one core, so a
+        second line uses the other (a remote voice waits on the network either way). Lines
+        with the same words are spoken once, the repeats copied from the cache after.
+        """
         language = script.language
-        for scene in script.scenes:
-            text = " ".join(scene.narration.split())
-            path = self.out_dir / f"narration_{scene.index:02d}.wav"
-            key, fresh, words = "", False, None
-            if text:
-                voice = _voice_id(provider, language, persona)
-                key = line_key(text, language, provider.name, voice, persona, self.take)
-                speak = partial(_speak_line, provider, text, language, persona)
-                fresh, words = fetch_line(self.cache, key, path, speak)
-            else:
-                write_silence(path)  # piper raises on blank text; a scene may well be wordless
-            self.syntheses += fresh
-            self.runs.append(LineRun(scene_index=scene.index, key=key, recorded=fresh, text=text))
-            lines.append(
-                NarrationLine(
-                    scene_index=scene.index,
-                    text=text,
-                    language=language,
-                    path=str(path.resolve()),
-                    duration_s=round(_duration(path), 4),
-                    words=len(text.split()),
-                    word_times=words,
-                )
-            )
-        return lines
+        texts = [" ".join(scene.narration.split()) for scene in script.scenes]
+        voice = _voice_id(provider, language, persona) if any(texts) else ""
+        keys = [line_key(t, language, provider.name, voice, persona, self.take) if t else ""
+                for t in texts]
+        first: list[int] = []
+        for i, key in enumerate(keys):
+            if self.cache is None or not key or key not in (keys[j] for j in first):
+                first.append(i)
+
+        def speak_one(i: int) -> tuple[LineRun, NarrationLine]:
+            return self._line(provider, script.scenes[i].index, texts[i], keys[i], language,
+                              persona)
+
+        done = dict(zip(first, run_threads(speak_one, first, LINE_WORKERS), strict=True))
+        for i in range(len(texts)):
+            if i not in done:
+                done[i] = speak_one(i)
+        results = [done[i] for i in range(len(texts))]
+        self.runs = [run for run, _ in results]
+        self.syntheses += sum(run.recorded for run in self.runs)
+        return [line for _, line in results]
+
+    def _line(self, provider: VoiceProvider, index: int, text: str, key: str, language: str,
+              persona: VoicePersona) -> tuple[LineRun, NarrationLine]:
+        """Speak (or copy from the cache) one scene's line; say whether it was recorded now."""
+        path = self.out_dir / f"narration_{index:02d}.wav"
+        fresh, words = False, None
+        if text:
+            speak = partial(_speak_line, provider, text, language, persona)
+            fresh, words = fetch_line(self.cache, key, path, speak)
+        else:
+            write_silence(path)  # piper raises on blank text; a scene may well be wordless
+        run = LineRun(scene_index=index, key=key, recorded=fresh, text=text)
+        line = NarrationLine(
+            scene_index=index,
+            text=text,
+            language=language,
+            path=str(path.resolve()),
+            duration_s=round(_duration(path), 4),
+            words=len(text.split()),
+            word_times=words,
+        )
+        return run, line
 
 
 def _duration(path: Path) -> float:

@@ -83,3 +83,26 @@ def test_a_kept_pace_finds_the_same_lines_and_a_new_take_does_not(tmp_path: Path
     faster = narrate(_script(LINES), _anchor(), tmp_path / "d", line_cache=cache,
                      pace_wps=log.words_per_second * 1.2)
     assert sum(x.duration_s for x in faster.lines) < 0.95 * sum(x.duration_s for x in first.lines)
+
+
+def test_lines_spoken_two_at_a_time_match_lines_spoken_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Narration speaks two lines at once; each line's samples must not depend on that."""
+    import tools.voice.narrate as narrate_module
+
+    together = narrate(_script(LINES), _anchor(), tmp_path / "two")
+    monkeypatch.setattr(narrate_module, "LINE_WORKERS", 1)
+    alone = narrate(_script(LINES), _anchor(), tmp_path / "one")
+    assert _digests(together) == _digests(alone)
+    assert [x.scene_index for x in together.lines] == [0, 1, 2]
+
+
+def test_a_line_said_twice_is_spoken_once(tmp_path: Path) -> None:
+    """Two scenes with the same words share one recording, even when spoken at once."""
+    lines = [LINES[0], LINES[1], LINES[0]]
+    narration = narrate(_script(lines), _anchor(), tmp_path / "a", line_cache=tmp_path / "lines")
+    log = read_log(narration)
+    assert log is not None and log.syntheses == 2 and log.recorded == [0, 1]
+    digests = _digests(narration)
+    assert digests[0] == digests[2] != digests[1]
