@@ -53,7 +53,7 @@ def clear_dead_writes(folder: Path) -> list[Path]:
         return removed
     for entry in entries:
         match = _OURS.match(entry.name)
-        if match and entry.is_file() and not _alive(int(match["pid"])):
+        if match and entry.is_file() and not process_alive(int(match["pid"])):
             entry.unlink(missing_ok=True)
             removed.append(entry)
     return removed
@@ -67,11 +67,12 @@ def _drop_dead_siblings(path: Path) -> None:
         return
     for sibling in siblings:
         match = _OURS.match(sibling.name)
-        if match and match["name"] == path.name and not _alive(int(match["pid"])):
+        if match and match["name"] == path.name and not process_alive(int(match["pid"])):
             sibling.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Say whether process ``pid`` runs (this one does; another user's counts as running)."""
     if pid == os.getpid():
         return True
     try:
@@ -120,7 +121,7 @@ def sweep_stale(root: Path, older_than_s: float = STALE_AFTER_S) -> list[Path]:
     removed: list[Path] = []
     for path in candidates:
         match = _OURS.match(path.name)
-        if (match and _alive(int(match["pid"]))) or _resolved(path) in open_now:
+        if (match and process_alive(int(match["pid"]))) or _resolved(path) in open_now:
             continue
         path.unlink(missing_ok=True)
         removed.append(path)

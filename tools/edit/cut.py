@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +32,7 @@ from tools.edit.segments import (
     MAX_WORKERS,
     JoinWork,
     SegmentFile,
+    ahead_folder,
     audio_track,
     countdown,
     file_digest,
@@ -44,6 +44,7 @@ from tools.edit.segments import (
     render_missing,
     render_segment,
     segment_dir,
+    sweep_ahead,
     write_atomically,
 )
 from tools.edit.titles import title_area, title_overlays
@@ -312,8 +313,10 @@ def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSe
     _check_clips_fit(motion, audio.timeline, round(motion.handle_s * FPS))
     aspect, cache = preview_aspect(brief, motion), segment_dir(out_dir)
     tag = aspect.replace(":", "x")
-    # The full-size stills live beside the cache until every render that reads them has ended.
-    folder = cache.parent / f"ahead-{uuid.uuid4().hex[:12]}"
+    # The full-size stills live beside the cache until every render that reads them has ended;
+    # the folders of runs killed before that are cleared first.
+    sweep_ahead(cache)
+    folder = ahead_folder(cache)
     others = [a for a in dict.fromkeys(c.aspect for c in motion.clips) if a != aspect]
     others = others if ahead else []
 

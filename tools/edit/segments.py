@@ -22,6 +22,7 @@ import contextvars
 import hashlib
 import json
 import os
+import shutil
 import threading
 import uuid
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
+from tools.common.atomic import process_alive
 from tools.common.fanout import Fanout, InProcess
 from tools.common.media import ffmpeg_exe, run_ffmpeg
 from tools.edit.cancel import CancelToken, current_token
@@ -55,6 +57,7 @@ SEGMENT_VERSION = 2
 MOVE_VERSION = 1
 MAX_WORKERS = 2
 SEGMENT_DIR = "segments"
+AHEAD_PREFIX = "ahead-"  # folders of stills for segments rendered ahead (``ahead_folder``)
 # Segments rendered ahead of the edit that needs them, by cache path (see ``render_ahead``).
 _ahead = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="segment-ahead")
 _inflight: dict[Path, Future[None]] = {}
@@ -70,6 +73,29 @@ class SegmentFile:
     path: Path
     plan: CutPlan
     segment: Segment
+
+
+def ahead_folder(cache: Path) -> Path:
+    """Return a fresh folder beside ``cache`` for the stills of segments rendered ahead.
+
+    Its name carries this process's id, so ``sweep_ahead`` can tell a killed run's leftovers
+    from a live revision's folder.
+    """
+    return cache.parent / f"{AHEAD_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
+
+
+def sweep_ahead(cache: Path) -> list[Path]:
+    """Remove the ahead-render folders beside ``cache`` whose process has ended; return them.
+
+    A revision removes its own when its renders end; one killed mid-render cannot.
+    """
+    removed: list[Path] = []
+    for folder in cache.parent.glob(f"{AHEAD_PREFIX}*"):
+        pid = folder.name[len(AHEAD_PREFIX):].split("-", 1)[0]
+        if folder.is_dir() and pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def segment_dir(out_dir: Path) -> Path:

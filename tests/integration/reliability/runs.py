@@ -18,6 +18,9 @@ from typing import IO, Any
 import yaml
 
 from tests.conftest import REPO
+from tools.edit.segments import SEGMENT_DIR
+from tools.music.plan import SCORE_CACHE
+from tools.voice.lines import LINE_DIR
 
 SCALE = 0.1
 # The stage labels ``producer make`` prints, in line order.
@@ -164,8 +167,9 @@ def leftovers(folder: Path) -> list[str]:
     )
 
 
-# Caches shared by a stage's runs (voice lines, edit segments): written file by file atomically.
-SHARED_CACHES = ("lines", "segments", "scores")  # the voice, edit and music caches
+# Caches shared by a stage's runs (voice lines, edit segments, music scores): written file by
+# file atomically, named by the stages that keep them.
+SHARED_CACHES = (LINE_DIR, SEGMENT_DIR, SCORE_CACHE)
 
 
 def unfinished_stage_dirs(assets: Path, skip: tuple[str, ...] = SHARED_CACHES) -> list[str]:
