@@ -176,6 +176,19 @@ class AnchorMemory:
         metas = got["metadatas"] or []
         return bool(metas) and metas[0].get("writer") == token
 
+    def withdraw(self, project: str, version: int) -> bool:
+        """Remove ``version`` if it is still the project's newest; return whether it was.
+
+        A revision superseded before it published keeps nothing, its anchor version included,
+        so the next one is numbered after the last version a cut was made with. A version
+        another writer has built on since is left alone.
+        """
+        with self._save_lock:
+            if max(self.versions(project), default=0) != version:
+                return False
+            self._collection.delete(ids=[f"{project}:v{version}"])
+            return True
+
     def _records(self, project: str) -> list[dict[str, Any]]:
         got = self._collection.get(where={"project": project}, include=["metadatas"])
         metas = [dict(m) for m in (got["metadatas"] or [])]

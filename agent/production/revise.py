@@ -241,6 +241,8 @@ def revise_production(
     cost = estimate_revision(settings, Path(ref.data_dir), base, result, ctx)  # before any render
     run = run_line(Path(ref.data_dir), thread, ctx, payload, on_event, cancel, target)
     if run.values is None:
+        if result.anchor_changed:  # nothing of a superseded revision is kept
+            ctx.memory.withdraw(base.project, result.anchor.version)
         return RevisionOutcome(version=current, previous=current, plan=plan, result=result,
                                superseded=True, preview=run.preview, note=note)
     record_revision(out_dir, cost, ctx)  # in the QA report before the version keeps it

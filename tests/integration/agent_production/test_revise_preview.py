@@ -166,8 +166,11 @@ def test_a_superseded_render_publishes_nothing_and_keeps_its_segments(prod: Path
     assert len(kept) > at_preview[0]  # the finished segments stayed in the cache
     root = next(iter(kept)).parent
     assert not [p for p in root.iterdir() if p.name.startswith(".")]  # nothing half-written
+    assert stopped.result is not None and stopped.result.anchor_changed
     again = revise_production(prod, "make it warmer")
     assert not again.superseded and again.version == stopped.version + 1
+    # The superseded run's anchor version was withdrawn: the kept one takes its number.
+    assert again.state["anchor"].version == stopped.result.anchor.version
     assert _published(prod) != before
     notes = " ".join(again.state["edit"].notes)
     reused = int(notes.split("segments: ")[1].split(" rendered, ")[1].split(" reused")[0])
