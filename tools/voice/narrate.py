@@ -153,8 +153,9 @@ class _Recorder:
         """Speak every scene's line at the persona's pace, or copy it when it is stored.
 
         Lines are spoken ``LINE_WORKERS`` at a time: the embedded voice runs on one core, so a
-        second line uses the other (a remote voice waits on the network either way). Lines
-        with the same words are spoken once, the repeats copied from the cache after.
+        second line uses the other (a remote voice waits on the network either way, after a
+        first line alone). Lines with the same words are spoken once, the repeats copied from
+        the cache after.
         """
         language = script.language
         texts = [" ".join(scene.narration.split()) for scene in script.scenes]
@@ -170,7 +171,12 @@ class _Recorder:
             return self._line(provider, script.scenes[i].index, texts[i], keys[i], language,
                               persona)
 
-        done = dict(zip(first, run_threads(speak_one, first, LINE_WORKERS), strict=True))
+        # A remote voice speaks one line on its own first: one that fails (a bad key, an outage)
+        # then fails once, not once per worker, before narration falls back.
+        lead = [] if isinstance(provider, PiperProvider | EspeakProvider) else first[:1]
+        done = {i: speak_one(i) for i in lead}
+        rest = first[len(lead):]
+        done.update(zip(rest, run_threads(speak_one, rest, LINE_WORKERS), strict=True))
         for i in range(len(texts)):
             if i not in done:
                 done[i] = speak_one(i)
