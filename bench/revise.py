@@ -21,7 +21,6 @@ the total is the floor of a run's wall time on two cores, were every second of i
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import resource
 import subprocess
@@ -117,17 +116,14 @@ def _warm(data: Path) -> float:
     """
     started = time.perf_counter()
     from agent.production.revise import revise_production  # noqa: F401  (its imports)
-    from agent.production.warm import HEAVY_MODULES
+    from agent.production.warm import load_now
     from agent.runtime import build_context
     from agent.settings import Settings
     from memory.embedding import embed_texts
-    from tools.keyvisual.icons import icon_index
 
     build_context(Settings(data_dir=data))
     embed_texts(["warm"])
-    icon_index()  # the anchor stage parsed it to pick the subject's icon
-    for name in HEAVY_MODULES:  # the music and QA stages imported them
-        importlib.import_module(name)
+    load_now()  # the icon index (the anchor picked an icon) and the music and QA modules
     return time.perf_counter() - started
 
 

@@ -24,10 +24,11 @@ def warm_up() -> None:
     if _started.is_set():
         return
     _started.set()
-    threading.Thread(target=_load, name="warm-imports", daemon=True).start()
+    threading.Thread(target=load_now, name="warm-imports", daemon=True).start()
 
 
-def _load() -> None:
+def load_now() -> None:
+    """Load here and now what the warm-up thread loads (a process that ran the line holds it)."""
     try:  # the icon index: the anchor's subject (a full run) or the key frames (a revision)
         from tools.keyvisual.render import warm_up as load_icon_index
 

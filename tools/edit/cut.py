@@ -34,7 +34,6 @@ from tools.edit.segments import (
     SegmentFile,
     ahead_folder,
     audio_track,
-    countdown,
     file_digest,
     join_files,
     join_variant,
@@ -45,6 +44,7 @@ from tools.edit.segments import (
     render_segment,
     segment_dir,
     sweep_ahead,
+    when_done,
     write_atomically,
 )
 from tools.edit.titles import title_area, title_overlays
@@ -326,7 +326,7 @@ def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSe
         return drawn, plan_files(drawn, frame_size(each, scale), cache)
 
     plan, first = full_size(aspect)
-    files = first
+    files = first  # the preview is this full-size cut unless it is drawn small below
     missing = sum(f.segment.frames for f in missing_segments(files))
     if missing > FULL_PREVIEW_SHARE * plan.total_frames:
         small = preview_scale(scale)
@@ -334,25 +334,18 @@ def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSe
                                 out_dir / f"overlays_{tag}", small, options, keyvisuals)
         plan = replace(drawn, preset=PREVIEW_PRESET)
         files = plan_files(plan, frame_size(aspect, small), cache)
-    # The full-size stills are removed once the preview and every render queued here have
-    # ended: one call when the preview is done, one as each queue's renders end.
-    remove = countdown(2 + len(others), lambda: shutil.rmtree(folder, ignore_errors=True))
-    queues_left = len(others)
     # The preview's segments first, then (``ahead``) the full-size ones the edit will need, an
     # aspect at a time as its stills are drawn; each group longest first, so the two workers
     # end together instead of one waiting on a long scene queued last.
-    render_ahead([*missing_segments(files), *(missing_segments(first) if ahead else [])],
-                 then=remove)
+    jobs = render_ahead([*missing_segments(files), *(missing_segments(first) if ahead else [])])
     try:
         for each in others:
-            render_ahead(missing_segments(full_size(each)[1]), then=remove)
-            queues_left -= 1
+            jobs += render_ahead(missing_segments(full_size(each)[1]))
         with ThreadPoolExecutor(max_workers=1) as pool:
             track = pool.submit(audio_track, Path(audio.mix_path), cache)
             render_missing(files)
             video = out_dir / f"preview_{tag}.mp4"
             join_files(plan, files, track.result(), video)
-    finally:
-        for _ in range(queues_left + 1):
-            remove()
+    finally:  # the full-size stills go once the preview and every render queued here are done
+        when_done(jobs, lambda: shutil.rmtree(folder, ignore_errors=True))
     return video

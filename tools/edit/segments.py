@@ -180,6 +180,7 @@ def _render(item: SegmentFile, token: CancelToken | None = None) -> None:
     what = f"edit segment at frame {item.segment.start}"
     if token is not None:
         token.check()  # between segments: a superseded render starts no new one
+    item.path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(item.path, lambda tmp: run_stoppable(
         segment_command(item.plan, item.segment, tmp), what, token))
 
@@ -199,19 +200,18 @@ def render_segment(item: SegmentFile) -> bool:
         wait((running,))
         if item.path.is_file():
             return False  # drawn ahead; a failed or stopped one is drawn here after all
-    item.path.parent.mkdir(parents=True, exist_ok=True)
     _render(item, current_token())
     return True
 
 
-def render_ahead(files: list[SegmentFile], then: Callable[[], object] | None = None) -> None:
+def render_ahead(files: list[SegmentFile]) -> list[Future[None]]:
     """Start the missing segments of ``files`` on this process's background threads, in order.
 
     A revision's preview queues its own segments first and the full-size cut's behind them:
     the cores never idle through the preview's tail, joins and overlay drawing, and the edit
     that follows waits for the segments already on their way (``render_segment``). The
-    caller's context goes with each job, so a cancelled revision stops these too. ``then``
-    runs once every job started here has ended (its stills may be removed then).
+    caller's context goes with each job, so a cancelled revision stops these too. Returns the
+    jobs started here (``when_done`` runs something once they have ended).
     """
     jobs: list[Future[None]] = []
     for item in files:
@@ -222,38 +222,30 @@ def render_ahead(files: list[SegmentFile], then: Callable[[], object] | None = N
             _inflight[item.path], _owners[item.path] = job, current_token()
         job.add_done_callback(partial(_forget, item.path))
         jobs.append(job)
-    if then is not None:
-        _after(jobs, then)
+    return jobs
 
 
-def _after(jobs: list[Future[None]], then: Callable[[], object]) -> None:
-    done = countdown(len(jobs), then)
+def when_done(jobs: list[Future[None]], action: Callable[[], object]) -> None:
+    """Run ``action`` once every job in ``jobs`` has ended: at once when there is none."""
     if not jobs:
-        then()
-    for job in jobs:
-        job.add_done_callback(lambda _job: done())
+        action()
+        return
+    left, lock = [len(jobs)], threading.Lock()
 
-
-def countdown(calls: int, action: Callable[[], object]) -> Callable[[], None]:
-    """Return a callable that runs ``action`` on its ``calls``-th call, from any thread."""
-    left = [calls]
-    lock = threading.Lock()
-
-    def call() -> None:
+    def one_ended(_job: Future[None]) -> None:
         with lock:
             left[0] -= 1
-            now = left[0] == 0
-        if now:
+            last = left[0] == 0
+        if last:
             action()
 
-    return call
+    for job in jobs:
+        job.add_done_callback(one_ended)
 
 
 def _render_ahead(item: SegmentFile) -> None:
-    if item.path.is_file():
-        return
-    item.path.parent.mkdir(parents=True, exist_ok=True)
-    _render(item, current_token())
+    if not item.path.is_file():
+        _render(item, current_token())
 
 
 def _forget(path: Path, _job: Future[None]) -> None:

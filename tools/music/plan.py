@@ -22,10 +22,8 @@ from tools.common.timing import (
 )
 from tools.handoffs import AudioPlan, Narration, Script, StyleAnchor, TimedScene
 from tools.music.mix import mix_audio
-from tools.music.score_cache import compose_cached
+from tools.music.score_cache import SCORE_CACHE, compose_cached
 from tools.voice.words import timed_words
-
-SCORE_CACHE = "scores"  # beside the stage's run folders, shared by them (hex names: no clash)
 
 DUCK_DB = -10.0
 

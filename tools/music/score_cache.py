@@ -18,6 +18,7 @@ from tools.common.atomic import write_atomic
 from tools.handoffs import MusicDirection
 from tools.music.score import ScoreInfo, compose_score
 
+SCORE_CACHE = "scores"  # beside the music stage's run folders, shared by them (hex: no clash)
 SCORE_VERSION = 1  # bump when compose_score writes different samples for the same inputs
 
 

@@ -162,10 +162,12 @@ class _Recorder:
         voice = _voice_id(provider, language, persona) if any(texts) else ""
         keys = [line_key(t, language, provider.name, voice, persona, self.take) if t else ""
                 for t in texts]
-        first: list[int] = []
+        first: list[int] = []  # the lines to speak now; repeats of them come after
+        seen: set[str] = set()
         for i, key in enumerate(keys):
-            if self.cache is None or not key or key not in (keys[j] for j in first):
+            if self.cache is None or not key or key not in seen:
                 first.append(i)
+                seen.add(key)
 
         def speak_one(i: int) -> tuple[LineRun, NarrationLine]:
             return self._line(provider, script.scenes[i].index, texts[i], keys[i], language,

@@ -19,7 +19,7 @@ import yaml
 
 from tests.conftest import REPO
 from tools.edit.segments import SEGMENT_DIR
-from tools.music.plan import SCORE_CACHE
+from tools.music.score_cache import SCORE_CACHE
 from tools.voice.lines import LINE_DIR
 
 SCALE = 0.1
