@@ -65,6 +65,9 @@ _STATUS: dict[type[ProductionEvent], StepStatus] = {
 }
 # Routes that change the cut: one of these supersedes a re-cut running on the same thread.
 CHANGES = frozenset({"request_revision", "change_cta", "edit_scene"})
+# How long closing waits for turns in flight before it stops them: enough for a turn that has
+# answered to write its last checkpoint, not for a render (a stopped one resumes next turn).
+SETTLE_S = 3.0
 
 
 @dataclass
@@ -108,6 +111,7 @@ class Session:
         self.settings = settings
         self._locks: dict[str, asyncio.Lock] = {}
         self._recuts: dict[str, _Recut] = {}
+        self._turns: set[asyncio.Task[Any]] = set()
 
     @classmethod
     @asynccontextmanager
@@ -116,7 +120,31 @@ class Session:
         context = await asyncio.to_thread(build_context, settings, scale)
         data, url = Path(settings.data_dir), settings.database_url
         async with chat_saver(data, url, serializer()) as saver:
-            yield cls(build_chat_graph(saver), context, settings)
+            session = cls(build_chat_graph(saver), context, settings)
+            try:
+                yield session
+            finally:
+                await session.settle()
+
+    async def settle(self, grace_s: float | None = None) -> None:
+        """Let turns in flight end, or stop those still running after ``grace_s`` (``SETTLE_S``).
+
+        Called before the checkpointer closes: a turn that had already posted its reply but was
+        still writing its checkpoint when Ctrl-C closed the saver failed with "no active
+        connection". A stopped turn keeps every checkpoint it wrote; the thread's next message
+        finishes it (``send``). The caller's own task, if it is sending, is not waited for.
+        """
+        me = asyncio.current_task()
+        running = {t for t in self._turns if t is not me and not t.done()}
+        if not running:
+            return
+        grace_s = SETTLE_S if grace_s is None else grace_s
+        _, pending = await asyncio.wait(running, timeout=grace_s)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.info("stopped %d turn(s) still running at shutdown", len(pending))
+            await asyncio.wait(pending, timeout=grace_s)
 
     @staticmethod
     def _config(thread_id: str) -> Any:
@@ -139,7 +167,7 @@ class Session:
         lock = self._locks.setdefault(thread_id, asyncio.Lock())
         # One turn at a time per thread, whichever front end sends it, and with Postgres
         # whichever process: the in-process lock first, so waiting turns hold no connection.
-        async with lock, turn_lock(self.settings.database_url, thread_id):
+        async with _in_flight(self._turns), lock, turn_lock(self.settings.database_url, thread_id):
             config = self._config(thread_id)
             if turn_id is not None:
                 if await self._answered(thread_id, turn_id):
@@ -255,6 +283,20 @@ class Session:
             "messages": messages,
             "waiting": bool(snap.interrupts),
         }
+
+
+@asynccontextmanager
+async def _in_flight(turns: set[asyncio.Task[Any]]) -> AsyncIterator[None]:
+    """Hold the sending task in ``turns`` while its turn runs, so closing waits for it."""
+    task = asyncio.current_task()
+    if task is None:
+        yield
+        return
+    turns.add(task)
+    try:
+        yield
+    finally:
+        turns.discard(task)
 
 
 def to_event(chunk: dict[str, Any], done: set[str]) -> Event | None:
