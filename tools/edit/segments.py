@@ -192,14 +192,15 @@ def render_segment(item: SegmentFile) -> bool:
     run it, and a second delivery of the same segment finds the file and renders nothing. One
     this process is already rendering ahead (``render_ahead``) is waited for, not drawn twice.
     """
-    if item.path.is_file():
-        return False
+    # The registry first, then the file: a render ahead writes its file before it leaves the
+    # registry, so one that ended between the two looks is found by the second. The other way
+    # round, a render ending between them was missed by both and the segment drawn twice.
     with _inflight_lock:
         running = _inflight.get(item.path)
     if running is not None:
-        wait((running,))
-        if item.path.is_file():
-            return False  # drawn ahead; a failed or stopped one is drawn here after all
+        wait((running,))  # drawn ahead; a failed or stopped one is drawn here after all
+    if item.path.is_file():
+        return False
     _render(item, current_token())
     return True
 
