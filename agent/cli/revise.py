@@ -91,7 +91,7 @@ def _newest_only(out: Path) -> CancelToken:
     import uuid
 
     from agent.production.rerun import CancelToken
-    from tools.edit.segments import write_atomically
+    from tools.common.atomic import write_atomically
 
     mine, claim = uuid.uuid4().hex, out / ".revising"
     write_atomically(claim, lambda tmp: tmp.write_text(mine, encoding="utf-8"))

@@ -20,8 +20,9 @@ from typing import Any
 
 from agent.context import Context
 from agent.production.events import PreviewReady, ProductionEvent, parse_event
+from tools.common.atomic import write_atomically
 from tools.edit.cancel import CancelToken, RenderCancelled, cancellable
-from tools.edit.segments import settle_ahead, write_atomically
+from tools.edit.segments import settle_ahead
 
 Event = Callable[[ProductionEvent], None]
 EDIT_NODE = "edit_cut"

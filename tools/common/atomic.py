@@ -15,7 +15,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 STALE_AFTER_S = 60.0
@@ -42,6 +42,22 @@ def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8") -> Path
         raise
     _drop_dead_siblings(path)
     return path
+
+
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Have ``write`` fill a hidden temporary file beside ``path``, then rename it into place.
+
+    For files a reader may open while they are rewritten (stills a render reads, segments,
+    cuts): no fsync, as they can be made again. The temporary name keeps ``path``'s suffix, so
+    ffmpeg and Pillow infer the format from it.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}{path.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def clear_dead_writes(folder: Path) -> list[Path]:

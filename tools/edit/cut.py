@@ -19,8 +19,10 @@ import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
+from tools.common.atomic import write_atomically
 from tools.common.errors import RenderError
 from tools.common.fanout import Fanout, InProcess
 from tools.common.layout import CAPTION_TYPE, TITLE_TYPE, safe_area, union
@@ -45,7 +47,6 @@ from tools.edit.segments import (
     segment_dir,
     sweep_ahead,
     when_done,
-    write_atomically,
 )
 from tools.edit.titles import title_area, title_overlays
 from tools.handoffs import (
@@ -118,7 +119,7 @@ def _caption_overlays(cues: list[Caption], aspect: Aspect, width: int, height: i
     for n, cue in enumerate(cues):
         img = text_plate(cue.text, safe.width, font_px, plate)
         path = folder / f"cue{n:03d}.png"
-        img.save(path)
+        write_atomically(path, img.save)  # a render ahead may be reading the last one drawn
         x = safe.x + (safe.width - img.width) // 2
         y = bottom - img.height
         overlays.append(Overlay(path, x, y, cue.start_s, cue.end_s))
@@ -213,7 +214,7 @@ def variant_plan(brief: Brief, script: Script, audio: AudioPlan, motion: MotionS
     panel_area = (safe.x, safe.y, safe.width, max(1, box.y - safe.y))
     card_path = folder / "end_card.png"
     card = end_card(script.cta, brief.title, width, height, anchor.palette, panel_area)
-    card.save(card_path, compress_level=1)
+    write_atomically(card_path, partial(card.save, compress_level=1))
     plan = CutPlan(
         clips=[clip_input(motion.clip(s.index, aspect), width, height) for s in script.scenes],
         cut_frames=[round(s.start_s * FPS) for s in timeline[1:]], handle_frames=handle,

@@ -32,7 +32,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from tools.common.atomic import process_alive
+from tools.common.atomic import process_alive, write_atomically
 from tools.common.fanout import Fanout, InProcess
 from tools.common.media import ffmpeg_exe, run_ffmpeg
 from tools.edit.cancel import CancelToken, current_token
@@ -156,16 +156,6 @@ def plan_files(plan: CutPlan, size: tuple[int, int], cache: Path) -> list[Segmen
         key = segment_key(plan, seg, size)
         files.append(SegmentFile(key, cache / f"{key}.mp4", plan, seg))
     return files
-
-
-def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    """Have ``write`` fill a temporary file next to ``path``, then rename it into place."""
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}{path.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def run_stoppable(args: list[str], what: str, token: CancelToken | None) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from tools.common.atomic import write_atomically
 from tools.common.layout import TITLE_TYPE_MIN, clear_spot, least_covering, overlap_area
 from tools.common.overlays import accent_colour, plate_colour, plate_fits, text_plate
 from tools.edit.filtergraph import Overlay
@@ -102,6 +103,6 @@ def title_overlays(script: Script, timeline: list[TimedScene], area: CaptionBox,
             continue
         img, spot = place_title(text, area, subjects.get(scene.index), font_px, palette, gap)
         path = folder / f"title{scene.index:02d}.png"
-        img.save(path)
+        write_atomically(path, img.save)  # never seen half-drawn by a render reading it
         overlays.append(Overlay(path, spot.x, spot.y, start, end))
     return overlays
