@@ -106,7 +106,6 @@ class SlackProducer:
         self._locks: dict[str, asyncio.Lock] = {}
         # Slack may deliver one message as both app_mention and message.im, or retry it.
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self.tasks: set[asyncio.Task[None]] = set()
 
     def first_time(self, channel: str, ts: str) -> bool:
         """Return False for a message already handled."""
