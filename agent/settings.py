@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     render_workers: int = Field(
         default=2, ge=1, le=64, description="Chat productions that render at once; others queue"
     )
+    huge_pages: bool = Field(
+        default=False,
+        description="Let renders and checks use transparent huge pages (they stall on VMs)",
+    )
 
     database_url: str | None = Field(
         default=None, description="postgresql://… for checkpoints (default: SQLite in data_dir)"

@@ -110,11 +110,15 @@ def _warm(data: Path) -> float:
 
     A person asks for "warmer" in a chat whose process has just run the production: the
     runtime, the anchor memory and its embedding model, the model client, the icon index and
-    the music and QA stages' modules are loaded. The production here ran as a process of its
-    own, so this process loads them first, untimed; the seconds are printed as what a cold
-    ``producer revise`` process pays on top (it parses the icon index in the background).
+    the music and QA stages' modules are loaded, and huge pages are off (every front end
+    turns them off by default). The production here ran as a process of its own, so this
+    process loads them first, untimed; the seconds are printed as what a cold ``producer
+    revise`` process pays on top (it parses the icon index in the background).
     """
     started = time.perf_counter()
+    from tools.common.huge_pages import turn_off_huge_pages
+
+    turn_off_huge_pages()
     from agent.production.revise import revise_production  # noqa: F401  (its imports)
     from agent.production.warm import load_now
     from agent.runtime import build_context

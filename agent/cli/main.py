@@ -13,6 +13,7 @@ import traceback
 
 from agent.cli.args import OneLineParser
 from tools.common.errors import BadInput, ProducerError
+from tools.common.huge_pages import turn_off_huge_pages
 
 # name -> module providing add_arguments(parser) and run(args) -> int; the front end's own
 # package holds the command that starts it (Slack), the CLI's package the rest.
@@ -62,6 +63,15 @@ def _settings_problem() -> str | None:
     return None
 
 
+def _choose_pages() -> None:
+    """Turn huge pages off for this process and its renders unless the settings keep them
+    (``tools.common.huge_pages`` says what they cost); called once the settings are valid."""
+    from agent.settings import Settings
+
+    if not Settings().huge_pages:
+        turn_off_huge_pages()
+
+
 def _server_problem() -> str | None:
     """Return one line when the configured model server does not answer, else None."""
     from pydantic import ValidationError
@@ -91,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if problem is not None:
         print(f"producer: {redact(problem)}", file=sys.stderr)
         return 2
+    _choose_pages()
     module = importlib.import_module(COMMAND_MODULES[args.command])
     try:
         return int(module.run(args))

@@ -28,6 +28,7 @@ from agent.web.media import MediaRoutes
 from agent.web.render import ACTION
 from agent.web.turns import SessionHolder, in_background, message_turn, run_turn
 from agent.web.uploads import as_named
+from tools.common.huge_pages import turn_off_huge_pages
 from tools.handoffs import PLATFORMS
 
 log = logging.getLogger("producer.web")
@@ -148,6 +149,8 @@ def _settings() -> Settings:
 def install() -> WebChat:
     """Check settings, guard the door, configure the UI, route media, register the handlers."""
     settings = _settings()
+    if not settings.huge_pages:
+        turn_off_huge_pages()  # the chat renders and judges videos in this process
     _drop_slack_tokens()
     install_password(settings.web_password, cl_config.run.host)
     _configure_ui()
