@@ -11,12 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tools.common.huge_pages import turn_off_huge_pages
+
 if TYPE_CHECKING:
     from agent.context import Context
     from tools.handoffs import StyleAnchor
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# The tests render and measure in this process and its children, as the front ends do, with
+# huge pages off (tools.common.huge_pages): the suite ran a third faster for it.
+turn_off_huge_pages()
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"

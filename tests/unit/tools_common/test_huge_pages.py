@@ -1,17 +1,20 @@
 """Huge pages are turned off for the process and the processes it starts.
 
-Each case runs in a fresh interpreter: the switch holds for a whole process and cannot be
-turned back on by the test that set it, so setting it in the test process would leak.
+Each case runs in a fresh interpreter that starts with them on, as one started from a shell
+does: the test process itself runs with them off (tests/conftest.py), and a child inherits that.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tools.common.huge_pages import PR_SET_THP_DISABLE
 
 pytestmark = pytest.mark.skipif(
     "THP_enabled" not in (Path("/proc/self/status").read_text() if sys.platform.startswith(
@@ -29,6 +32,11 @@ CHILD_SAYS = (
 )
 
 
+def _as_if_from_a_shell() -> None:
+    """Clear the switch in the child before it starts (it inherits the test process's)."""
+    ctypes.CDLL(None).prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0)
+
+
 def _run(before: str, keep: str | None = None) -> str:
     env = {k: v for k, v in os.environ.items() if k != "PRODUCER_HUGE_PAGES"}
     if keep is not None:
@@ -36,6 +44,7 @@ def _run(before: str, keep: str | None = None) -> str:
     done = subprocess.run(
         [sys.executable, "-c", before + "\n" + CHILD_SAYS],
         env=env, capture_output=True, text=True, timeout=60,
+        preexec_fn=_as_if_from_a_shell,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().splitlines()[-1]
