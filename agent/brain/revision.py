@@ -25,6 +25,7 @@ from tools.handoffs import (
     CtaOp,
     DurationOp,
     LineOp,
+    MusicLevelOp,
     MusicOp,
     MustHaveOp,
     PaceOp,
@@ -44,9 +45,13 @@ from tools.revision.plan import RevisionContext, check_plan
 from tools.revision.rules import rule_plan
 
 AMOUNTS = {"a bit": 0.5, "normal": 1.0, "much": 2.0}
+# Moods a model picks for a level it cannot say ("too loud" read as calm): dropped beside a level.
+LEVEL_MOODS = frozenset({"calm", "soft", "quiet", "quieter", "softer"})
 SHORTER = {"a bit": 0.85, "normal": 0.75, "much": 0.6}
 LONGER = {"a bit": 1.15, "normal": 1.25, "much": 1.5}
-_CERTAIN = (CtaOp, LineOp, MustHaveOp, UndoOp)  # values the rules cut out word for word
+# What the rules read with certainty: values cut out word for word, and levels, which the form
+# has no word for (a model read "the music is too loud" as calmer music).
+_CERTAIN = (CtaOp, LineOp, MustHaveOp, UndoOp, MusicLevelOp)
 _COMMANDS = ("go", "yes", "lock", "approve", "produce", "publish")  # intents in phrases.yaml
 
 
@@ -145,6 +150,12 @@ def planned(
     plan = value if isinstance(value, RevisionPlan) else plan_of(value, ctx)
     if not plan.ops and rules.ops:  # the model asked back or found nothing; the rules did
         plan = rules
+    elif plan.ops:  # a level the rules read stays beside the model's reading of the rest
+        levels = [op for op in rules.ops if isinstance(op, MusicLevelOp)]
+        if levels and not any(isinstance(op, MusicLevelOp) for op in plan.ops):
+            kept = [op for op in plan.ops if not isinstance(op, MusicOp) or op.tempo_factor != 1
+                    or op.minor is not None or op.mood not in LEVEL_MOODS]
+            plan = plan.model_copy(update={"ops": [*kept, *levels]})
     if not (plan.ops or plan.clarify):
         plan = rules
     return Filled(

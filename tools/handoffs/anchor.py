@@ -9,7 +9,12 @@ from pydantic import Field
 from tools.handoffs.base import Contract
 from tools.handoffs.brief import HexColour
 
+# How far the music bed may sit under the voice, in dB: nearer than 3 dB the words blur into it;
+# further than 18 dB it is gone between the lines once the mix is normalized.
+MUSIC_BED_DB_RANGE = (3.0, 18.0)
+
 __all__ = [
+    "MUSIC_BED_DB_RANGE",
     "MusicDirection",
     "StyleAnchor",
     "SubjectReference",
@@ -37,6 +42,15 @@ class MusicDirection(Contract):
     key: str = Field(default="C major", description="Key, e.g. 'A minor'")
     tempo_bpm: float = Field(default=96, ge=50, le=180)
     instrumentation: str = Field(default="soft pads, plucked bass, light percussion")
+    bed_db: float = Field(
+        default=8.0, ge=MUSIC_BED_DB_RANGE[0], le=MUSIC_BED_DB_RANGE[1],
+        description="How far the music sits under the voice before ducking, in dB",
+    )
+
+    def score_json(self) -> str:
+        """Return what the score is composed from: all but the bed level, which only the mix
+        reads, so "the music is too loud" re-mixes the score it has instead of writing another."""
+        return self.model_dump_json(exclude={"bed_db"})
 
 
 class StyleAnchor(Contract):

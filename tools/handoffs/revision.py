@@ -157,6 +157,14 @@ class MusicOp(Contract):
     minor: bool | None = None
 
 
+class MusicLevelOp(Contract):
+    """Set the music bed quieter or louder under the voice ("the music is too loud")."""
+
+    kind: Literal["music_level"] = "music_level"
+    direction: Literal["quieter", "louder"]
+    amount: float = Field(default=1.0, gt=0, le=3)
+
+
 class RecallStyleOp(Contract):
     """Reuse the look of another production found in memory by meaning."""
 
@@ -189,6 +197,7 @@ RevisionOp = Annotated[
     | MustHaveOp
     | SwapScenesOp
     | MusicOp
+    | MusicLevelOp
     | RecallStyleOp
     | UndoOp,
     Field(discriminator="kind"),

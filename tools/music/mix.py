@@ -27,7 +27,7 @@ TARGET_LUFS = -14.0
 # a -2 dBTP ceiling keeps the encoded videos under the -1 dBTP limit.
 TRUE_PEAK_CEILING_DBTP = -2.0
 SILENCE_LUFS = -70.0
-_VOICE_OVER_MUSIC_DB = 8.0  # music bed level under the voice before ducking
+VOICE_OVER_MUSIC_DB = 8.0  # music bed level under the voice before ducking (the anchor's default)
 
 
 @dataclass
@@ -240,11 +240,14 @@ def mix_audio(
     attack_s: float = 0.08,
     release_s: float = 0.3,
     headroom_db: float = 0.0,
+    bed_db: float = VOICE_OVER_MUSIC_DB,
 ) -> MixInfo:
     """Write the stereo 48 kHz mix of narration over ducked music, normalized and limited.
 
     ``headroom_db`` lowers the true-peak ceiling further, for a QA fix of peaks that the AAC
-    encode pushed over the platform limit.
+    encode pushed over the platform limit. ``bed_db`` is how far the music sits under the
+    voice (by integrated loudness) before ducking: the anchor's, which "the music is too loud"
+    raises.
     """
     last = timeline[-1]
     duration = last.start_s + last.duration_s
@@ -259,7 +262,7 @@ def mix_audio(
     voice_lufs = integrated_lufs(voice, MIX_RATE)
     music_lufs = integrated_lufs(music, MIX_RATE)
     if voice_lufs > SILENCE_LUFS and music_lufs > SILENCE_LUFS:
-        music *= 10 ** ((voice_lufs - _VOICE_OVER_MUSIC_DB - music_lufs) / 20)
+        music *= 10 ** ((voice_lufs - bed_db - music_lufs) / 20)
     elif voice_lufs <= SILENCE_LUFS:
         notes.append("no narration to mix; the music alone carries the audio")
     music *= _duck_envelope(spans, n, MIX_RATE, duck_db, attack_s, release_s)[:, None]

@@ -30,7 +30,7 @@ DUCK_DB = -10.0
 
 def _seed(anchor: StyleAnchor) -> int:
     """Derive a stable seed from the music direction, so a re-render sounds the same."""
-    return zlib.crc32(anchor.music.model_dump_json().encode()) & 0x7FFFFFFF
+    return zlib.crc32(anchor.music.score_json().encode()) & 0x7FFFFFFF
 
 
 def _fit_notes(timeline: list[TimedScene], target_s: float) -> list[str]:
@@ -91,7 +91,7 @@ def plan_audio(
     score = compose_cached(direction, total, out_dir / "music.wav", _seed(anchor),
                            out_dir.resolve().parent / SCORE_CACHE)
     mix = mix_audio(narration, timeline, Path(score.path), out_dir / "mix.wav", duck_db=DUCK_DB,
-                    headroom_db=float(max(0, fix_round)))
+                    headroom_db=float(max(0, fix_round)), bed_db=direction.bed_db)
     notes.extend(mix.notes)
     notes.append(
         f"procedural score in {score.key}, {score.tempo_bpm:g} bpm, {score.energy} feel"

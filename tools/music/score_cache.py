@@ -24,7 +24,7 @@ SCORE_VERSION = 1  # bump when compose_score writes different samples for the sa
 
 def score_key(direction: MusicDirection, duration_s: float, seed: int, sample_rate: int) -> str:
     """Return the key of the score these inputs compose."""
-    what = [direction.model_dump(mode="json"), round(duration_s, 6), seed, sample_rate,
+    what = [json.loads(direction.score_json()), round(duration_s, 6), seed, sample_rate,
             SCORE_VERSION]
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:24]
 

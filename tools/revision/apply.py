@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from tools.common.errors import BadInput
 from tools.handoffs import (
+    MUSIC_BED_DB_RANGE,
     Brief,
     BrightnessOp,
     CaptionSizeOp,
@@ -21,6 +22,7 @@ from tools.handoffs import (
     DurationOp,
     EditOptions,
     LineOp,
+    MusicLevelOp,
     MusicOp,
     MustHaveOp,
     PaceOp,
@@ -171,6 +173,26 @@ def _music(draft: Draft, op: MusicOp) -> None:
     )
 
 
+def _music_level(draft: Draft, op: MusicLevelOp) -> None:
+    """Move the music bed under the voice by the vocabulary's step (4 dB at "normal").
+
+    The voice is the loudness the mix is normalized to, so "turn the music down" and "the voice
+    is too quiet" are the same change: the music further under it.
+    """
+    old = draft.anchor.music.bed_db
+    step = float(vocabulary()["music_level"]["step_db"]) * op.amount
+    low, high = MUSIC_BED_DB_RANGE
+    new = round(min(high, max(low, old + (step if op.direction == "quieter" else -step))), 1)
+    if new == old:
+        limit = "as far under the voice as it goes" if op.direction == "quieter" else (
+            "as close to the voice as it goes and stay clear")
+        raise BadInput(f"the music already sits {old:g} dB under the voice, {limit}")
+    draft.anchor = draft.anchor.model_copy(
+        update={"music": draft.anchor.music.model_copy(update={"bed_db": new})}
+    )
+    draft.changes.append(f"music {op.direction}: {old:g} → {new:g} dB under the voice")
+
+
 def _recall(draft: Draft, op: RecallStyleOp) -> None:
     if draft.recall is None:
         raise BadInput("no style memory is open to recall a look from")
@@ -260,6 +282,8 @@ def apply_op(draft: Draft, op: RevisionOp) -> None:
         _swap(draft, op)
     elif isinstance(op, MusicOp):
         _music(draft, op)
+    elif isinstance(op, MusicLevelOp):
+        _music_level(draft, op)
     elif isinstance(op, RecallStyleOp):
         _recall(draft, op)
     elif isinstance(op, UndoOp):

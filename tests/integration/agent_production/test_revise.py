@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from scipy.io import wavfile
+from scipy.signal import butter, sosfiltfilt
 
 from agent.cli.main import main
 from agent.production.graph import build_production_graph, sqlite_saver
@@ -180,6 +181,29 @@ def test_cta_change_rerenders_its_line_and_the_edit(prod: Path, tmp_path: Path) 
     sheet = before_after_image(before, prod / VIDEO, t, tmp_path / "ba.png")
     with Image.open(sheet) as img:
         assert img.width > 2 * old_card.shape[1] and img.height > old_card.shape[0]
+
+
+def test_music_too_loud_remixes_the_same_score_under_the_same_pictures(prod: Path) -> None:
+    made = _made_state(prod)
+    outcome = revise_production(prod, "the music is too loud")
+    ran, reused = _stages(outcome)
+    # The bed under the voice is the mix's alone: the score, the voice and the pictures stand.
+    assert ran == {"music", "edit", "qa", "publish"}
+    assert {"keyvisual", "voice", "motion"} <= reused
+    assert outcome.state["anchor"].music.bed_db > made["anchor"].music.bed_db
+    assert outcome.result is not None
+    assert any("dB under the voice" in c for c in outcome.result.changes)
+    old_audio, new_audio = made["audio"], outcome.state["audio"]
+    assert Path(old_audio.music_path).read_bytes() == Path(new_audio.music_path).read_bytes()
+    assert new_audio.timeline == old_audio.timeline
+    before, after = prod / "versions/v1" / VIDEO, prod / VIDEO
+    mids = [s.start_s + s.duration_s / 2 for s in new_audio.timeline]
+    for old, new in zip(read_frames(before, mids), read_frames(after, mids), strict=True):
+        assert np.array_equal(old, new)
+    # The music alone sounds below 70 Hz: quieter in the published cut, over its whole length.
+    low = butter(4, 70, btype="low", fs=48000, output="sos")
+    levels = [float(np.mean(sosfiltfilt(low, _audio(v)) ** 2)) for v in (before, after)]
+    assert 10 * np.log10(levels[0] / levels[1]) > 1.5, levels
 
 
 def test_shorter_faster_then_calmer_with_a_female_voice(prod: Path) -> None:

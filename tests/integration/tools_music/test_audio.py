@@ -14,7 +14,7 @@ from scipy.signal import butter, resample_poly, sosfiltfilt
 
 from tests.conftest import style_anchor
 from tools.common.timing import shortest_length
-from tools.handoffs import MusicDirection, Scene, Script, StyleAnchor, VoicePersona
+from tools.handoffs import AudioPlan, MusicDirection, Scene, Script, StyleAnchor, VoicePersona
 from tools.music.mix import measure_loudness
 from tools.music.plan import plan_audio
 from tools.music.score import compose_score
@@ -89,13 +89,78 @@ def _anchor() -> StyleAnchor:
                         music=MusicDirection(mood="upbeat", key="A minor", tempo_bpm=110))
 
 
-def test_plan_audio_mixes_to_platform_loudness_with_ducking(tmp_path: Path) -> None:
+def _music_levels(plan: AudioPlan) -> tuple[list[float], list[float]]:
+    """Return the music's level (dB) between the lines and while a line is spoken.
+
+    Below 70 Hz only the kick and bass sound (the voice has nothing there), so the low band
+    shows the music alone: it drops while a line is spoken and comes back between lines.
+    """
+    rate, mix = _read(plan.mix_path)
+    low = sosfiltfilt(butter(4, 70, btype="low", fs=rate, output="sos"), mix.mean(axis=1))
+
+    def level(a: float, b: float) -> float:
+        seg = low[int(a * rate) : int(b * rate)]
+        return float(10 * np.log10(np.mean(seg**2) + 1e-12))
+
+    timed = plan.timeline
+    speaking = [
+        level(t.narration_start_s + 0.15, t.narration_start_s + t.narration_s - 0.1)
+        for t in timed[1:]
+    ]
+    gaps = [
+        level(t.narration_start_s + t.narration_s + 0.5, nxt.narration_start_s - 0.1)
+        for t, nxt in itertools.pairwise(timed)
+        if nxt.narration_start_s - 0.1 - (t.narration_start_s + t.narration_s + 0.5) > 0.5
+    ]
+    assert gaps, "the test script should leave room between lines"
+    return gaps, speaking
+
+
+def _voice_level(plan: AudioPlan) -> float:
+    """Return the level (dB) of the voice's band while the lines are spoken."""
+    rate, mix = _read(plan.mix_path)
+    band = sosfiltfilt(butter(4, [300, 3000], btype="band", fs=rate, output="sos"),
+                       mix.mean(axis=1))
+    spoken = [band[int((t.narration_start_s + 0.15) * rate):
+                   int((t.narration_start_s + t.narration_s - 0.1) * rate)]
+              for t in plan.timeline]
+    return float(10 * np.log10(np.mean(np.concatenate(spoken) ** 2) + 1e-12))
+
+
+def _script() -> Script:
     scenes = [
         Scene(index=i, goal="g", visual="v", narration=t, motion="push_in", duration_s=d)
         for i, (t, d) in enumerate(zip(LINES, [4.0, 6.0, 6.0, 4.0], strict=True))
     ]
-    script = Script(hook="h", cta="c", scenes=scenes)
-    anchor = _anchor()
+    return Script(hook="h", cta="c", scenes=scenes)
+
+
+def test_a_lower_music_bed_remixes_the_same_score_under_the_voice(tmp_path: Path) -> None:
+    script, anchor = _script(), _anchor()
+    narration = narrate(script, anchor, tmp_path / "voice")
+    plans = []
+    for bed in (8.0, 12.0, 16.0):  # the default, then "too loud" twice
+        music = anchor.music.model_copy(update={"bed_db": bed})
+        plans.append(plan_audio(script, narration, anchor.model_copy(update={"music": music}),
+                                24.0, tmp_path / f"audio_{bed:g}"))
+
+    # One score (composed once, from the cache beside the runs), mixed further down each time.
+    scores = {Path(p.music_path).read_bytes() for p in plans}
+    assert len(scores) == 1 and all(p.timeline == plans[0].timeline for p in plans)
+    levels = [_music_levels(p) for p in plans]
+    voice = [_voice_level(p) for p in plans]
+    for (gaps, speaking), (gaps_after, speaking_after) in itertools.pairwise(levels):
+        # The limiter takes back part of each 4 dB while the bed is near the voice; what is
+        # left is still plain to hear, between the lines and under them.
+        assert np.mean(gaps) - np.mean(gaps_after) > 1.5, levels
+        assert np.mean(speaking) - np.mean(speaking_after) > 1.5, levels
+    assert max(voice) - min(voice) < 3.0, voice  # the voice stays where it was
+    for p in plans:
+        assert p.integrated_lufs == pytest.approx(-14.0, abs=0.5)
+
+
+def test_plan_audio_mixes_to_platform_loudness_with_ducking(tmp_path: Path) -> None:
+    script, anchor = _script(), _anchor()
     narration = narrate(script, anchor, tmp_path / "voice")
     plan = plan_audio(script, narration, anchor, 24.0, tmp_path / "audio")
 
@@ -115,25 +180,7 @@ def test_plan_audio_mixes_to_platform_loudness_with_ducking(tmp_path: Path) -> N
     assert plan.true_peak_dbtp == pytest.approx(true_peak, abs=0.1)
     assert measure_loudness(mix, rate) == pytest.approx((loudness, true_peak), abs=0.05)
 
-    # Below 70 Hz only the kick and bass sound (the voice has nothing there), so the low band
-    # shows the music alone: it should drop while a line is spoken and come back between lines.
-    low = sosfiltfilt(butter(4, 70, btype="low", fs=rate, output="sos"), mix.mean(axis=1))
-
-    def level(a: float, b: float) -> float:
-        seg = low[int(a * rate) : int(b * rate)]
-        return float(10 * np.log10(np.mean(seg**2) + 1e-12))
-
-    timed = plan.timeline
-    speaking = [
-        level(t.narration_start_s + 0.15, t.narration_start_s + t.narration_s - 0.1)
-        for t in timed[1:]
-    ]
-    gaps = [
-        level(t.narration_start_s + t.narration_s + 0.5, nxt.narration_start_s - 0.1)
-        for t, nxt in itertools.pairwise(timed)
-        if nxt.narration_start_s - 0.1 - (t.narration_start_s + t.narration_s + 0.5) > 0.5
-    ]
-    assert gaps, "the test script should leave room between lines"
+    gaps, speaking = _music_levels(plan)
     assert np.mean(gaps) - np.mean(speaking) > 6.0
 
     # A QA fix round mixes the same audio with a dB more headroom: still -14 LUFS, lower peaks.
