@@ -159,6 +159,29 @@ def _read_line(req: _Request) -> None:
         req.cut(match)
 
 
+def _read_numbered_line(req: _Request) -> None:
+    """Read "change line 4 to: …" or "the last line should say “…”" as that scene's new line."""
+    special = vocabulary()["special"]
+    line = special["line_ref"]
+    for form in (special["line_change"], special["line_say"]):
+        match = _rx(form.replace("{line}", line)).search(req.original)
+        if match is None:
+            continue
+        found = {k: v for k, v in match.groupdict().items() if v}
+        word = found.get("n") or found.get("o") or ""
+        word = {"opening": "first", "ending": "last"}.get(word.lower(), word)
+        quoted = _quoted(found["text"])
+        text = next(g for g in quoted.groups() if g) if quoted else _until_direction(
+            found["text"])
+        text = text.strip().strip("\"'“”‘’").strip()
+        scene = _number(word, req.scene_count)
+        if scene and text:
+            req.ops.append(LineOp(scene=scene, text=text))
+            end = match.start("text") + (quoted.end() if quoted else len(text))
+            req.text = req.text[: match.start()] + " " * (end - match.start()) + req.text[end:]
+            return
+
+
 def _read_must_have(req: _Request) -> None:
     """Read "replace the must-have '…' with '…'" and "add '…' as a must-have"."""
     special = vocabulary()["special"]
@@ -328,6 +351,8 @@ def rule_plan(request: str, scene_count: int = 5, duration_s: float = 20.0) -> R
     req = _Request(text=text.lower(), original=text, scene_count=max(1, scene_count))
     _read_must_have(req)
     _read_line(req)
+    if not any(isinstance(op, LineOp) for op in req.ops):
+        _read_numbered_line(req)
     _read_cta(req)
     _read_undo(req)
     _read_recall(req)
