@@ -34,7 +34,10 @@ def estimate_line(brief: Brief, script: Script | None) -> tuple[str, str]:
     est = estimate_production(settings, brief, script)
     paid = [f"{r.stage} {r.calls} calls" for r in est.rows if r.calls]
     what = f" ({', '.join(paid)})" if paid else ""
-    line = f"Estimate: {money(est.cost)}{what}, about {duration(est.seconds)} of rendering."
+    # The time is read from this machine's earlier runs; before the first there is none to read.
+    time = (f"about {duration(est.seconds)} of rendering" if est.seconds is not None
+            else "rendering time known after a first run on this machine")
+    line = f"Estimate: {money(est.cost)}{what}, {time}."
     return line, over_limit(est, settings.max_cost)
 
 

@@ -152,9 +152,12 @@ class Printer:
 
 
 def parse_line(line: str) -> tuple[str, list[Path]] | None:
-    """Return the message and attachments of an input line; None for /quit."""
+    """Return the message and attachments of an input line; None for /quit.
+
+    A bare "quit" or "exit" ends the chat too: said alone, nobody means it as a change.
+    """
     text = line.rstrip("\n")
-    if text.strip() in ("/quit", "/exit"):
+    if text.strip().lower().rstrip(".!") in ("/quit", "/exit", "quit", "exit"):
         return None
     if text.startswith("/attach "):
         parts = shlex.split(text[len("/attach ") :])
