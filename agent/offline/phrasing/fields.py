@@ -158,13 +158,41 @@ def _read_marked(r: Reading) -> None:
         r.fields["key_message"] = sentence_case(re.sub(r"^that\s+", "", message[0], flags=re.I))
         r.hide(message[1], message[2])
     title = _marked_value(r.text, v["title_markers"], 8)
-    if title and title[0][:1].isalpha():
-        r.fields["title"] = title[0].strip().title()
-        r.hide(title[1], title[2])
+    name = ""
+    if title is not None:
+        quoted = r.text[title[2] - 1 : title[2]] in "\"'”’"
+        name = title[0] if quoted else _name_of(title[0])
+    if title is not None and name[:1].isalnum():
+        r.fields["title"] = name if name != name.lower() else name.title()
+        # Only the marker and the name: "called Morning Ritual | about our cold brew" goes on.
+        r.hide(title[1], title[2] - len(title[0]) + len(name))
     must = _marked_value(r.text, v["must_have_markers"], 10)
     if must:
         r.fields["must_have"] = split_items(re.sub(r"^(?:the words?)\s+", "", must[0]))
         r.hide(must[1], must[2])
+
+
+_NAME_JOINERS = {"&", "and", "of", "the", "n", "'n'", "de", "la", "le", "du", "on", "+"}
+_NAME_ENDS = re.compile(
+    r"\s+(?:about|for|in|at|to|with|that|which|who|where|but|is|are|was|helps?|makes?|"
+    r"sells?|on|from|by|near)\b.*$", re.I)
+
+
+def _name_of(value: str) -> str:
+    """Return the name at the start of what follows "called": its capitalised words ("Spoke &
+    Chain", "The Daily Grind"), or, typed all in lower case, the words before a preposition or a
+    verb ("spoke and chain" of "spoke and chain in leeds"); a quoted name is taken whole."""
+    words = value.strip(" '\"").split()
+    if words and words[0][:1].isupper():
+        name: list[str] = []
+        for n, word in enumerate(words):
+            joins = word.lower() in _NAME_JOINERS and n + 1 < len(words) and (
+                words[n + 1][:1].isupper() or words[n + 1][:1].isdigit())
+            if not (word[:1].isupper() or word[:1].isdigit() or (name and joins)):
+                break
+            name.append(word)
+        return " ".join(name).strip(" ,.;:!?")
+    return _NAME_ENDS.sub("", " ".join(words[:5])).strip(" ,.;:!?")
 
 
 _CLAIM = re.compile(
@@ -241,7 +269,8 @@ def _read_people_and_subject(r: Reading) -> None:
     if subject is None:
         return
     r.fields["subject"] = subject.name
-    r.fields["title"] = title_for(subject.name, subject.owner, subject.location)
+    # A name the person gave ("a shop called Spoke & Chain") is the title; else one is made.
+    r.fields.setdefault("title", title_for(subject.name, subject.owner, subject.location))
     if subject.event:
         r.fields["goal"] = f"Promote the {subject.event}"
     end = subject.span[1] + (len(subject.event) + 4 if subject.event else 0)

@@ -183,3 +183,11 @@ async def test_a_bare_answer_fills_the_field_the_chat_asked_for() -> None:
         "Steeped for eighteen hours", {}, OfflineChatModel()
     )
     assert "subject" not in first  # "eighteen hours" is a count, never a subject
+
+
+def test_what_to_tell_people_is_the_message_not_the_audience() -> None:
+    found = extract("a 15 s reel for Instagram to tell people we now do same-day repairs")
+    assert found["key_message"] == "We now do same-day repairs" and "audience" not in found
+    found = extract("a shop called spoke and chain in leeds, 15s reel")
+    assert found["title"] == "Spoke And Chain"  # a lower-case name ends before "in leeds"
+    assert extract('a video titled "Pour slow" for our cold brew')["title"] == "Pour slow"
