@@ -136,8 +136,10 @@ def _read_cta(req: _Request) -> None:
     else:
         tail = _rx(special["cta_text"]).search(req.original, term.end()) if term else end_with
         if tail:
-            # An unquoted CTA ends where another direction starts ("… and make it warmer").
-            text = _until_direction(tail.group("text"))
+            # An unquoted CTA ends where another direction starts ("… and make it warmer"); its
+            # words are the person's as typed, not the lower-cased text the rules read.
+            said = req.original[tail.start("text") : tail.end("text")]
+            text = _until_direction(said)
             end = tail.start("text") + len(text)
     text = text.strip().strip("\"'“”‘’").rstrip(".!").strip()
     if text or revoice:

@@ -44,6 +44,10 @@ CASES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("more vibrant colours", [("saturation", {"direction": "more"})]),
     ("a little more muted", [("saturation", {"direction": "less", "amount": 0.5})]),
     ("more contrast", [("contrast", {"direction": "more"})]),
+    ("it's way too saturated", [("saturation", {"direction": "less", "amount": 2.0})]),
+    ("the colours are too dull", [("saturation", {"direction": "more"})]),
+    ("make it blue", [("palette_shift", {"toward": "blue"})]),
+    ("end with Order now", [("cta", {"text": "Order now"})]),  # as typed, not lower-cased
     ("add some teal", [("palette_shift", {"toward": "teal"})]),
     ("more premium", [("style_preset", {"preset": "premium"})]),
     ("make it more minimal", [("style_preset", {"preset": "minimal"})]),
@@ -124,7 +128,8 @@ def test_rules_read_common_directions(
             assert op[key] == value, (key, op)
 
 
-@pytest.mark.parametrize("vague", ["make it better", "change it", "I don't like it", "hmm"])
+@pytest.mark.parametrize("vague", ["make it better", "change it", "I don't like it", "hmm",
+                                   "end on the product", "louder"])
 def test_vague_requests_get_a_question_with_options(vague: str) -> None:
     plan = rule_plan(vague)
     assert not plan.ops and plan.clarify.endswith("?") and len(plan.options) >= 3
