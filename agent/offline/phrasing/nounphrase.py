@@ -124,7 +124,7 @@ def trim(
         word = words[j]
         if kept and not joined(text, kept[-1], word):
             break
-        if is_possessive(word.text):
+        if is_possessive(word.text) and not _holiday(words, j):
             base = re.sub(r"['’]s$", "", word.text)
             last_event = _event_after(text, words, j + 1)
             if last_event is not None:
@@ -133,7 +133,7 @@ def trim(
             rest = words[_skip_front(words, j + 1, descriptive) :]
             found = trim(text, rest, descriptive=descriptive, topics=topics) if rest else None
             return Phrase(found.start, found.end, owner, found.event) if found else None
-        if _stops(word.low) or word.low in _words("video_nouns"):
+        if (_stops(word.low) and not _in_name(kept, word)) or word.low in _words("video_nouns"):
             break
         kept.append(word)
         if len(kept) >= MAX_WORDS:
@@ -145,6 +145,24 @@ def trim(
         return None
     kept = _with_relative(text, words, kept)
     return Phrase(kept[0].start, kept[-1].end, owner)
+
+
+_CALENDAR = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                       "sunday", "january", "february", "march", "april", "june", "july",
+                       "august", "september", "october", "november", "december"})
+
+
+def _in_name(kept: list[Token], word: Token) -> bool:
+    """Return whether a day or month is part of a capitalised name ("Black Friday sale")."""
+    return (word.low in _CALENDAR and word.text[:1].isupper() and bool(kept)
+            and kept[-1].text[:1].isupper())
+
+
+def _holiday(words: list[Token], j: int) -> bool:
+    """Return whether a possessive names a day ("Mother's Day", "Valentine's Day")."""
+    nxt = words[j + 1] if j + 1 < len(words) else None
+    return (nxt is not None and words[j].text[:1].isupper() and nxt.low in ("day", "eve")
+            and nxt.text[:1].isupper())
 
 
 def _verb_like(word: Token) -> bool:
