@@ -280,16 +280,24 @@ def _tidy(text: str) -> str:
 def _repeats(rendered: _Rendered, lang: _Language) -> bool:
     """Say whether a word comes twice from different places ("every detail ... thoughtful details").
 
-    Repeats inside one phrase or one template are deliberate and stay ("step by step").
+    Repeats inside one phrase or one template are deliberate and stay ("step by step"), and so
+    do repeats between two of the person's own phrases: "Meet our bike repair shop. We now do
+    same-day repairs." says what they said, where dropping the key message would not.
     """
     if re.search(r"\b(\w+)\s+\1\b", rendered.text, re.IGNORECASE):
         return True
     seen: set[str] = set()
-    for source in rendered.literals + rendered.phrases:
+    for source in rendered.literals:
         stems = _stems(source, lang)
         if stems & seen:
             return True
         seen |= stems
+    said: dict[str, frozenset[str]] = {}
+    for phrase in rendered.phrases:
+        stems = _stems(phrase, lang)
+        if stems & seen or (phrase in said and stems):
+            return True
+        said[phrase] = stems
     return False
 
 

@@ -165,3 +165,15 @@ def test_the_script_budgets_words_for_the_real_voice() -> None:
     assert len(short_text.split()) < len(long_text.split())
     # Short on time, the brief's CTA and key message stay; template words go.
     assert BRIEFS["education"].cta.lower() in short_text
+
+
+def test_the_key_message_is_said_even_where_it_shares_a_word_with_the_subject() -> None:
+    # "repair shop" and "same-day repairs" share a stem: the person's own words, both said.
+    brief = Brief(title="Spoke & Chain", use_case="campaign", subject="bike repair shop",
+                  goal="Tell people we now do same-day repairs", audience="cyclists in Leeds",
+                  key_message="We now do same-day repairs", cta="Book today",
+                  tone="friendly and gritty", duration_s=15, platforms=["reels"])
+    script = draft_script(brief, make_anchor())
+    said = " ".join(s.narration for s in script.scenes)
+    assert "We now do same-day repairs." in said and said.count("same-day") == 1
+    assert script.scenes[-1].narration.endswith("Book today.")
