@@ -292,12 +292,15 @@ def _repeats(rendered: _Rendered, lang: _Language) -> bool:
         if stems & seen:
             return True
         seen |= stems
-    said: dict[str, frozenset[str]] = {}
+    said: list[str] = []
     for phrase in rendered.phrases:
         stems = _stems(phrase, lang)
-        if stems & seen or (phrase in said and stems):
+        low = phrase.lower()
+        # One phrase inside another is the same words twice ("Meet our Black Friday sale. Our
+        # Black Friday sale is not to be missed."), not two things the person said.
+        if stems & seen or any(low in s or s in low for s in said if stems & _stems(s, lang)):
             return True
-        said[phrase] = stems
+        said.append(low)
     return False
 
 

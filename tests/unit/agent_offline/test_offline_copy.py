@@ -177,3 +177,12 @@ def test_the_key_message_is_said_even_where_it_shares_a_word_with_the_subject() 
     said = " ".join(s.narration for s in script.scenes)
     assert "We now do same-day repairs." in said and said.count("same-day") == 1
     assert script.scenes[-1].narration.endswith("Book today.")
+
+
+def test_a_key_message_made_from_the_subject_is_not_said_beside_it() -> None:
+    brief = Brief(title="Black Friday Sale", use_case="ecommerce", subject="Black Friday sale",
+                  goal="Sell", audience="a broad social audience",
+                  key_message="Our Black Friday sale is not to be missed", cta="Shop now",
+                  tone="confident and warm", duration_s=20, platforms=["tiktok"])
+    for scene in draft_script(brief, make_anchor()).scenes:
+        assert scene.narration.lower().count("black friday sale") <= 1, scene.narration
