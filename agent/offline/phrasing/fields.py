@@ -209,11 +209,27 @@ _NOT_CLAIM = re.compile(
 )
 
 
+# An offer said as a sentence of its own: "40% off all sneakers this weekend only."
+_OFFER = re.compile(
+    r"^(?:(?:up to|save|get|enjoy|take)\s+)?(?:\d{1,3}\s?%|[$£€]\s?\d+(?:\.\d\d)?)\s+off\b|"
+    r"^(?:buy one,? get one|bogo|half price|half-price|free (?:shipping|delivery)|"
+    r"two for one|2 for 1)\b",
+    re.I,
+)
+
+
 def _read_claim(r: Reading) -> None:
-    """Read a statement about the business as its key message ("We fix flats in 15 minutes")."""
+    """Read a statement about the business as its key message ("We fix flats in 15 minutes"),
+    or an offer said on its own ("40% off all sneakers this weekend only")."""
     if "key_message" in r.fields:
         return
     v = vocab()
+    for start, end in _pieces(r.text):
+        for part in re.split(r"[,;]\s|\s[-–—]\s", r.text[start:end]):
+            piece = part.strip(" ,!")
+            if _OFFER.match(piece) and MASK not in piece and 3 <= len(piece.split()) <= 16:
+                r.fields["key_message"] = sentence_case(piece)
+                return
     for start, end in _pieces(r.text):
         piece = re.split(r",\s", r.text[start:end])[0].strip(" ,!")
         if MASK in piece or "..." in piece or len(piece.split()) < 4 or len(piece.split()) > 20:
@@ -269,12 +285,25 @@ def _read_people_and_subject(r: Reading) -> None:
     if subject is None:
         return
     r.fields["subject"] = subject.name
-    # A name the person gave ("a shop called Spoke & Chain") is the title; else one is made.
-    r.fields.setdefault("title", title_for(subject.name, subject.owner, subject.location))
+    # A name the person gave ("a shop called Spoke & Chain", "our app Ledgerly") is the title;
+    # else one is made.
+    named = _trailing_name(subject.name)
+    r.fields.setdefault("title", named or title_for(subject.name, subject.owner, subject.location))
     if subject.event:
         r.fields["goal"] = f"Promote the {subject.event}"
     end = subject.span[1] + (len(subject.event) + 4 if subject.event else 0)
     r.hide(subject.span[0], min(end, len(r.text)), hard=False)
+
+
+def _trailing_name(subject: str) -> str:
+    """Return the name after a common noun ("Starfall Drift" of "indie game Starfall Drift")."""
+    words = subject.split()
+    run: list[str] = []
+    for word in reversed(words):
+        if not (word[:1].isupper() or word[:1].isdigit() or (run and word == "&")):
+            break
+        run.insert(0, word)
+    return " ".join(run) if run and len(run) < len(words) and words[0][:1].islower() else ""
 
 
 def _read_tone(r: Reading) -> None:

@@ -191,3 +191,15 @@ def test_what_to_tell_people_is_the_message_not_the_audience() -> None:
     found = extract("a shop called spoke and chain in leeds, 15s reel")
     assert found["title"] == "Spoke And Chain"  # a lower-case name ends before "in leeds"
     assert extract('a video titled "Pour slow" for our cold brew')["title"] == "Pour slow"
+
+
+def test_a_name_after_a_common_noun_is_the_title() -> None:
+    found = extract("a 30 second explainer about our app Ledgerly for freelancers")
+    assert found["title"] == "Ledgerly" and found["subject"] == "app Ledgerly"
+    assert extract("a reel for our Black Friday sale")["title"] == "Black Friday Sale"
+
+
+def test_an_offer_said_on_its_own_is_the_key_message() -> None:
+    found = extract("Promote our summer sale, up to 50% off swimwear, 15 s reel")
+    assert found["key_message"] == "Up to 50% off swimwear"
+    assert "key_message" not in extract("a reel for our shoe store, 15 s")
