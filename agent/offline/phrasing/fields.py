@@ -218,10 +218,22 @@ _OFFER = re.compile(
 )
 
 
+# What a named thing does, said in a relative clause: "our app Ledgerly, which automates …".
+_DOES = re.compile(
+    r"\b(?:our|my)\s+(?P<thing>[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,3}\s+[A-Z][\w&'’-]*"
+    r"(?:\s+[A-Z][\w&'’-]*){0,3}),?\s+(?:which|that|who)\s+(?P<does>[a-z]{3,}s\b[^.,;!?·]{3,80})"
+)
+
+
 def _read_claim(r: Reading) -> None:
     """Read a statement about the business as its key message ("We fix flats in 15 minutes"),
-    or an offer said on its own ("40% off all sneakers this weekend only")."""
+    an offer said on its own ("40% off all sneakers this weekend only") or what a named thing
+    does ("our app Ledgerly, which automates invoicing" -> "Ledgerly automates invoicing")."""
     if "key_message" in r.fields:
+        return
+    does = _DOES.search(r.text)
+    if does is not None and (name := _trailing_name(does.group("thing"))):
+        r.fields["key_message"] = f"{name} {does.group('does').strip(' ,')}"
         return
     v = vocab()
     for start, end in _pieces(r.text):
