@@ -8,6 +8,7 @@ and a validation error becomes one sentence naming the field and what it may hol
 from __future__ import annotations
 
 import re
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,9 @@ def _problem(item: Any) -> tuple[str, str]:
     if kind == "extra_forbidden":
         return "extra", field
     if kind == "literal_error":
-        return field, f"'{field}' cannot be {got}; use {_CHOICES.get(loc[0], allowed)}"
+        near = _near_choices(loc[0], item.get("input"))
+        hint = f"did you mean {' or '.join(near)}? " if near else ""
+        return field, f"'{field}' cannot be {got}; {hint}use {_CHOICES.get(loc[0], allowed)}"
     if kind in {"too_short", "string_too_short"}:
         return field, f"'{field}' must not be empty"
     if kind in _TYPE_ERRORS or kind.startswith(("float", "int", "bool")):
@@ -92,14 +95,52 @@ def _problem(item: Any) -> tuple[str, str]:
     return field, f"'{field}': {msg}"
 
 
+# What people call a platform, where it is not our name for one of its placements.
+_PLATFORM_NAMES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("instagram", "insta", "ig"),
+                    ("reels", "instagram_feed", "instagram_portrait")),
+    **dict.fromkeys(("youtube_shorts", "yt_shorts"), ("shorts",)),
+    **dict.fromkeys(("twitter", "tweet"), ("x",)),
+    **dict.fromkeys(("fb", "meta"), ("facebook",)),
+}
+
+
+def _near_choices(field: str, value: Any) -> list[str]:
+    """Return the allowed values a wrong one was likely meant as ("instagram" -> the three
+    Instagram placements, "tik tok" -> tiktok)."""
+    choices: tuple[str, ...] = {"platforms": PLATFORMS, "use_case": USE_CASES}.get(field, ())
+    if not isinstance(value, str) or not choices:
+        return []
+    said = re.sub(r"[\s_-]+", "_", value.strip().lower())
+    if field == "platforms" and said in _PLATFORM_NAMES:
+        return list(_PLATFORM_NAMES[said])
+    within: list[str] = [c for c in choices
+                         if len(said) > 2 and (said in c or (len(c) > 2 and c in said))]
+    return within or get_close_matches(said, choices, n=2, cutoff=0.6)
+
+
 def explain(error: ValidationError) -> str:
-    """Turn a pydantic validation error into one line that names the fields and what is allowed."""
+    """Turn a pydantic validation error into one line that names the fields and what is allowed.
+
+    A misspelt field ("key_mesage") is said first, with the field it was likely meant as, and
+    that field is not also said to be missing.
+    """
     parts: dict[str, str] = {}
     extra: list[str] = []
+    missing = [str(i["loc"][0]) for i in error.errors() if i["type"] == "missing" and i["loc"]]
+    typos: dict[str, str] = {}
+    for item in error.errors():
+        if item["type"] == "extra_forbidden" and len(item["loc"]) == 1:
+            near = get_close_matches(str(item["loc"][0]), missing, n=1, cutoff=0.75)
+            if near and near[0] not in typos.values():
+                typos[str(item["loc"][0])] = near[0]
+    for wrong, meant in typos.items():
+        parts[meant] = f"'{wrong}' is not a brief field; did you mean '{meant}'?"
     for item in error.errors():
         group, text = _problem(item)
         if group == "extra":
-            extra.append(text)
+            if text not in typos:
+                extra.append(text)
         else:
             parts.setdefault(group, text)
     if extra:

@@ -67,6 +67,21 @@ def test_bad_fields_are_named_with_what_is_allowed(
         assert w in message
 
 
+def test_a_misspelt_field_and_a_platforms_other_name_get_what_was_meant(tmp_path: Path) -> None:
+    data = {k: v for k, v in GOOD.items() if k != "key_message"}
+    data |= {"key_mesage": "We now do same-day repairs", "platforms": ["instagram"]}
+    with pytest.raises(BadInput) as err:
+        load_brief(_write(tmp_path, data))
+    message = str(err.value)
+    assert message.index("'key_mesage' is not a brief field; did you mean 'key_message'?") < (
+        message.index("'platforms' cannot be 'instagram'"))
+    assert "'key_message' is missing" not in message  # the misspelling says it
+    assert "did you mean reels or instagram_feed or instagram_portrait?" in message
+    data["platforms"] = ["tik tok"]
+    with pytest.raises(BadInput, match=r"did you mean tiktok\?"):
+        load_brief(_write(tmp_path, data))
+
+
 def test_not_utf8_not_yaml_and_missing_paths(tmp_path: Path) -> None:
     latin = tmp_path / "latin.yaml"
     latin.write_bytes("title: Caf\xe9".encode("latin-1"))
