@@ -48,6 +48,11 @@ CASES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("the colours are too dull", [("saturation", {"direction": "more"})]),
     ("make it blue", [("palette_shift", {"toward": "blue"})]),
     ("end with Order now", [("cta", {"text": "Order now"})]),  # as typed, not lower-cased
+    ("the voice is too fast", [("voice", {"rate": "slower"})]),  # less of it, not more
+    ("the voice is a bit too slow", [("voice", {"rate": "faster"})]),
+    ("the music is too fast", [("music", {"tempo_factor": 0.87})]),
+    ("a bit more moody and blue",
+     [("style_preset", {"preset": "moody"}), ("palette_shift", {"toward": "blue"})]),
     ("add some teal", [("palette_shift", {"toward": "teal"})]),
     ("more premium", [("style_preset", {"preset": "premium"})]),
     ("make it more minimal", [("style_preset", {"preset": "minimal"})]),
