@@ -31,6 +31,7 @@ from tools.handoffs import (
     SwapScenesOp,
     UndoOp,
 )
+from tools.revision.opposite import after_too, opposite
 
 _OP = TypeAdapter(RevisionOp)
 
@@ -298,6 +299,9 @@ def _read_scene_lengths(req: _Request) -> None:
         longer = _rx(special["scene_longer"]).search(clause)
         if not (shorter or longer):
             continue
+        said = shorter or longer
+        if said is not None and after_too(clause, said.start()):  # "the intro is too long"
+            shorter, longer = longer, shorter
         base = durations["scene_shorter"] if shorter else durations["scene_longer"]
         factor = max(0.3, 1 + (float(base) - 1) * _intensity(clause))
         req.ops.append(DurationOp(scene=scene, factor=round(factor, 3)))
@@ -325,7 +329,7 @@ def _read_clauses(req: _Request) -> None:
             for rule in domain["rules"]:
                 match = _rx(rule["match"]).search(rest)
                 if match:
-                    req.ops += _ops(rule["ops"], match, amount)
+                    req.ops += _turned(_ops(rule["ops"], match, amount), rest, match)
                     rest = ""
                     break
             if not rest:
@@ -335,9 +339,17 @@ def _read_clauses(req: _Request) -> None:
                 break
             match = _rx(rule["match"]).search(rest)
             if match:
-                req.ops += _ops(rule["ops"], match, amount)
+                req.ops += _turned(_ops(rule["ops"], match, amount), rest, match)
                 a, b = match.span()
                 rest = rest[:a] + " " * (b - a) + rest[b:]
+
+
+def _turned(ops: list[RevisionOp], text: str, match: re.Match[str]) -> list[RevisionOp]:
+    """Turn the ops round when their words follow "too" ("captions too big"); drop the ones
+    that have no opposite, so the request is asked back instead."""
+    if not after_too(text, match.start()):
+        return ops
+    return [turned for op in ops if (turned := opposite(op)) is not None]
 
 
 def _ops(templates: list[dict[str, Any]], match: re.Match[str], amount: float) -> list[RevisionOp]:

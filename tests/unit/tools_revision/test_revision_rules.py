@@ -49,6 +49,11 @@ CASES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("make it blue", [("palette_shift", {"toward": "blue"})]),
     ("end with Order now", [("cta", {"text": "Order now"})]),  # as typed, not lower-cased
     ("the voice is too fast", [("voice", {"rate": "slower"})]),  # less of it, not more
+    ("the captions are too big", [("caption_size", {"direction": "smaller"})]),
+    ("captions too small", [("caption_size", {"direction": "bigger"})]),
+    ("it's too contrasty", [("contrast", {"direction": "less"})]),
+    ("the intro is too long", [("duration", {"scene": 1, "factor": 0.65})]),
+    ("scene 3 is too short", [("duration", {"scene": 3, "factor": 1.35})]),
     ("the voice is a bit too slow", [("voice", {"rate": "faster"})]),
     ("the music is too fast", [("music", {"tempo_factor": 0.87})]),
     ("a bit more moody and blue",
@@ -134,7 +139,7 @@ def test_rules_read_common_directions(
 
 
 @pytest.mark.parametrize("vague", ["make it better", "change it", "I don't like it", "hmm",
-                                   "end on the product", "louder"])
+                                   "end on the product", "louder", "too moody", "too bold"])
 def test_vague_requests_get_a_question_with_options(vague: str) -> None:
     plan = rule_plan(vague)
     assert not plan.ops and plan.clarify.endswith("?") and len(plan.options) >= 3
