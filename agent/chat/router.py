@@ -25,6 +25,7 @@ from agent.offline.phrasing.fields import (
 )
 from agent.offline.rules import is_question, scene_edit, tweak_names
 from prompts import load_data
+from tools.handoffs import UndoOp
 from tools.revision.rules import rule_plan
 
 Route = Literal[
@@ -88,8 +89,18 @@ def is_skip_ahead(text: str) -> bool:
 
 
 def is_undo(text: str) -> bool:
-    """Return whether the message asks to take the last change back, and nothing else."""
-    return _says(text, vocabulary()["undo"])
+    """Return whether the message asks to take changes back, and nothing else ("undo", "go
+    back two versions", "back to the original")."""
+    if _says(text, vocabulary()["undo"]):
+        return True
+    plan = rule_plan(text)
+    return bool(plan.ops) and all(isinstance(op, UndoOp) for op in plan.ops)
+
+
+def undo_steps(text: str, changes: int) -> int:
+    """Return how many of ``changes`` kept changes a message asks to take back (at least one)."""
+    plan = rule_plan(text)
+    return max(1, changes if plan.undo_to_first else plan.undo_steps)
 
 
 def new_cta(text: str) -> str | None:

@@ -16,7 +16,8 @@ from langgraph.types import Command
 from agent.brain.forms import AnchorWords
 from agent.chat import interview
 from agent.chat.anchor import lock, proposal
-from agent.chat.io import next_step, remember, reply, ui
+from agent.chat.io import last_said, next_step, remember, reply, ui
+from agent.chat.router import undo_steps
 from agent.chat.state import UNDOABLE, ChatState
 from agent.context import Context
 
@@ -73,8 +74,12 @@ def undo(state: ChatState) -> Command[Literal["listen"]]:
     c = _copy()["undo"]
     history = list(state.get("history") or [])
     if not history:
-        return Command(goto="listen", update={"messages": reply([c["nothing"], next_step(state)])})
-    entry = history.pop()
+        return Command(goto="listen", update={"messages": reply([c["nothing"], next_step(state)]),
+                                              "undo_steps": None})
+    # "Go back two versions" takes back that many changes; "the original", all of them.
+    steps = state.get("undo_steps") or undo_steps(last_said(state), len(history))
+    taken = [history.pop() for _ in range(min(len(history), steps))]
+    entry = taken[-1]
     restored: dict[str, Any] = {key: entry.get(key) for key in UNDOABLE}
     restored["phase"] = restored.get("phase") or "interview"
     restored["draft"] = restored.get("draft") or {}
@@ -86,5 +91,6 @@ def undo(state: ChatState) -> Command[Literal["listen"]]:
     if restored["phase"] in ("cut", "published") and video:
         ui("video", path=str(video), name="The cut as it was")
     lines = [c["done"].format(what=entry.get("said") or "the last change"), next_step(after)]
-    update = {**restored, "history": history, "auto": False, "messages": reply(lines)}
+    update = {**restored, "history": history, "auto": False, "messages": reply(lines),
+              "undo_steps": None}
     return Command(goto="listen", update=update)

@@ -38,6 +38,7 @@ from tools.revision.versions import (
     previous_version,
     restore_version,
     save_version,
+    steps_to_first,
     versions_dir,
 )
 
@@ -256,7 +257,9 @@ def _undo_first(out_dir: Path, plan: RevisionPlan) -> tuple[RevisionOutcome, Rev
 
     When going back was all the plan asked, the restored outcome carries the whole plan.
     """
-    restored = undo(out_dir, plan.undo_steps)
+    # "Back to the original" goes as far as the first version; at it, undo says so.
+    steps = (steps_to_first(out_dir) or 1) if plan.undo_to_first else plan.undo_steps
+    restored = undo(out_dir, steps)
     rest = [op for op in plan.ops if op.kind != "undo"]
     if not rest:
         restored.plan = plan

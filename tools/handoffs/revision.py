@@ -177,6 +177,7 @@ class UndoOp(Contract):
 
     kind: Literal["undo"] = "undo"
     steps: int = Field(default=1, ge=1)
+    to_first: bool = Field(default=False, description="Back to the first version, the original")
 
 
 RevisionOp = Annotated[
@@ -214,3 +215,7 @@ class RevisionPlan(Contract):
     @property
     def undo_steps(self) -> int:
         return sum(op.steps for op in self.ops if isinstance(op, UndoOp))
+
+    @property
+    def undo_to_first(self) -> bool:
+        return any(isinstance(op, UndoOp) and op.to_first for op in self.ops)

@@ -110,10 +110,23 @@ def _build(
 
 
 def _read_undo(req: _Request) -> None:
-    match = _rx(vocabulary()["special"]["undo"]).search(req.text)
-    if match:
-        req.ops.append(UndoOp())
-        req.cut(match)
+    """Read "undo", "go back two versions", "back to the original" as how far to go back."""
+    special = vocabulary()["special"]
+    match = _rx(special["undo"]).search(req.text)
+    if not match:
+        return
+    # Only its own clause: "undo, then make the first scene shorter" keeps its scene.
+    seps = [m.span() for m in re.finditer(vocabulary()["clause_split"], req.text)]
+    near = (max([b for a, b in seps if b <= match.start()], default=0),
+            min([a for a, b in seps if a >= match.end()], default=len(req.text)))
+    first = _rx(special["undo_first"]).search(req.text, *near)
+    count = _rx(special["undo_count"]).search(req.text, *near)
+    steps = 2 if count and count.group("twice") else _number(count.group("n"), 99) if count else 1
+    req.ops.append(UndoOp(steps=max(1, steps or 1), to_first=first is not None))
+    for found in (first, count):
+        if found is not None:
+            req.cut(found)
+    req.cut(match)
 
 
 def _quoted(text: str) -> re.Match[str] | None:

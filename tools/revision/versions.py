@@ -172,6 +172,14 @@ def previous_version(out_dir: Path, steps: int = 1) -> int:
     return version
 
 
+def steps_to_first(out_dir: Path) -> int:
+    """Return how many versions back the first one is, along the current cut's parents."""
+    version, steps = current_version(out_dir), 0
+    while version is not None and (parent := load_record(out_dir, version).parent) is not None:
+        version, steps = parent, steps + 1
+    return steps
+
+
 def cut_digest(folder: Path) -> str:
     """Hash every published file of a folder (names and bytes), to tell identical cuts apart."""
     digest = hashlib.sha256()

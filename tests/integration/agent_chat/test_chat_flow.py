@@ -147,6 +147,23 @@ async def test_undo_puts_back_the_last_change_in_any_phase(tmp_path: Path) -> No
     assert snap["anchor"] == proposed and snap["phase"] == "anchor"
 
 
+async def test_going_back_two_changes_or_to_the_original(tmp_path: Path) -> None:
+    async with chat(tmp_path) as session:
+        await turn(session, BAKERY)
+        await turn(session, "go")
+        assert (await session.snapshot("t"))["phase"] == "anchor"
+        await turn(session, "warmer")
+        warmer = (await session.snapshot("t"))["anchor"]
+        await turn(session, "darker")
+        await turn(session, "more premium")
+        text = said(await turn(session, "go back two versions"))
+        snap = await session.snapshot("t")
+        assert snap["anchor"] == warmer and "before “darker”" in text
+        await turn(session, "take it back to the original")
+        snap = await session.snapshot("t")
+    assert snap["phase"] == "interview" and not snap.get("undo_steps")  # before the brief
+
+
 # --------------------------------------------------------------------------- a scripted model
 
 

@@ -151,6 +151,11 @@ def test_warmer_cooler_and_undo_through_the_cli(
     assert main(["revise", str(prod), "go back to the previous version"]) == 0
     assert _hashes(prod) == v1
     assert json.loads((prod / "manifest.json").read_text())["version"] == 1
+    # Two changes on from v1, "the original" is v1 again, not the version before the last.
+    assert main(["revise", str(prod), "cooler"]) in (0, 1)
+    assert main(["revise", str(prod), "bigger captions"]) in (0, 1)
+    assert main(["revise", str(prod), "take it back to the original"]) == 0
+    assert _hashes(prod) == v1
 
 
 def test_cta_change_rerenders_its_line_and_the_edit(prod: Path, tmp_path: Path) -> None:

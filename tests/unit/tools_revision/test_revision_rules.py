@@ -106,6 +106,11 @@ CASES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("more upbeat music", [("music", {"mood": "upbeat"})]),
     ("go back to the previous version", [("undo", {"steps": 1})]),
     ("undo", [("undo", {})]),
+    ("go back two versions", [("undo", {"steps": 2, "to_first": False})]),
+    ("undo twice", [("undo", {"steps": 2})]),
+    ("take it back to the original", [("undo", {"to_first": True})]),
+    ("undo, then make the first scene shorter",  # "first" is the scene's, not the version's
+     [("undo", {"steps": 1, "to_first": False}), ("duration", {"scene": 1})]),
     ("use the same style as the cold brew ad", [("recall_style", {"query": "the cold brew ad"})]),
     (
         "warmer and a bit slower",
