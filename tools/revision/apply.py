@@ -43,7 +43,7 @@ from tools.handoffs import (
 )
 from tools.revision.look import apply_look, apply_preset, colour_hex, retune
 from tools.revision.musts import change_must_have
-from tools.revision.rules import vocabulary
+from tools.revision.reading import vocabulary
 from tools.revision.script import change_cta, change_duration, change_line, swap_scenes
 
 _DENSITY: tuple[TextDensity, ...] = ("minimal", "reduced", "full")

@@ -16,7 +16,7 @@ import numpy as np
 
 from tools.common.colour import hex_to_rgb, lab_to_srgb, palette_lab, rgb_to_hex, srgb_to_lab
 from tools.handoffs import StyleAnchor
-from tools.revision.rules import vocabulary
+from tools.revision.reading import vocabulary
 
 MAX_WORDS = 6
 _MIN_L, _MAX_L = 3.0, 98.0

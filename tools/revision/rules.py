@@ -10,13 +10,10 @@ the amounts of their clause.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from prompts import load_data
 from tools.common.intake import clean_text
 from tools.handoffs import (
     MAX_DURATION_S,
@@ -32,54 +29,9 @@ from tools.handoffs import (
     UndoOp,
 )
 from tools.revision.opposite import after_too, opposite
+from tools.revision.reading import Request, intensity, number, rx, vocabulary
 
 _OP = TypeAdapter(RevisionOp)
-
-
-@dataclass
-class _Request:
-    """The request being read: its remaining text and the operations found so far."""
-
-    text: str
-    original: str
-    scene_count: int
-    ops: list[RevisionOp] = field(default_factory=list)
-    question: RevisionPlan | None = None
-
-    def cut(self, match: re.Match[str]) -> None:
-        """Blank out a matched span so no later rule reads the same words again."""
-        a, b = match.span()
-        self.text = self.text[:a] + " " * (b - a) + self.text[b:]
-
-
-@cache
-def vocabulary() -> dict[str, Any]:
-    """Return the planner's vocabulary (loaded once per process)."""
-    return dict(load_data("revision_rules"))
-
-
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.I)
-
-
-def _number(word: str | None, scene_count: int) -> int | None:
-    if not word:
-        return None
-    word = word.lower()
-    if word.isdigit():
-        return int(word)
-    if word in ("last", "final"):
-        return scene_count
-    value = vocabulary()["numbers"].get(word)
-    return int(value) if value is not None else None
-
-
-def _intensity(clause: str) -> float:
-    lowered = f" {clause.lower()} "
-    for level in vocabulary()["intensity"]:
-        if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in level["words"]):
-            return float(level["amount"])
-    return 1.0
 
 
 def _build(
@@ -109,19 +61,19 @@ def _build(
 # --------------------------------------------------------------------------- special phrases
 
 
-def _read_undo(req: _Request) -> None:
+def _read_undo(req: Request) -> None:
     """Read "undo", "go back two versions", "back to the original" as how far to go back."""
     special = vocabulary()["special"]
-    match = _rx(special["undo"]).search(req.text)
+    match = rx(special["undo"]).search(req.text)
     if not match:
         return
     # Only its own clause: "undo, then make the first scene shorter" keeps its scene.
     seps = [m.span() for m in re.finditer(vocabulary()["clause_split"], req.text)]
     near = (max([b for a, b in seps if b <= match.start()], default=0),
             min([a for a, b in seps if a >= match.end()], default=len(req.text)))
-    first = _rx(special["undo_first"]).search(req.text, *near)
-    count = _rx(special["undo_count"]).search(req.text, *near)
-    steps = 2 if count and count.group("twice") else _number(count.group("n"), 99) if count else 1
+    first = rx(special["undo_first"]).search(req.text, *near)
+    count = rx(special["undo_count"]).search(req.text, *near)
+    steps = 2 if count and count.group("twice") else number(count.group("n"), 99) if count else 1
     req.ops.append(UndoOp(steps=max(1, steps or 1), to_first=first is not None))
     for found in (first, count):
         if found is not None:
@@ -130,16 +82,16 @@ def _read_undo(req: _Request) -> None:
 
 
 def _quoted(text: str) -> re.Match[str] | None:
-    return _rx(vocabulary()["special"]["cta_quoted"]).search(text)
+    return rx(vocabulary()["special"]["cta_quoted"]).search(text)
 
 
-def _read_cta(req: _Request) -> None:
+def _read_cta(req: Request) -> None:
     special = vocabulary()["special"]
-    term = _rx(special["cta_term"]).search(req.text)
-    end_with = _rx(special["end_with"]).search(req.text)
+    term = rx(special["cta_term"]).search(req.text)
+    end_with = rx(special["end_with"]).search(req.text)
     if term is None and end_with is None:
         return
-    revoice = bool(_rx(special["revoice"]).search(req.text))
+    revoice = bool(rx(special["revoice"]).search(req.text))
     begin = min(x.start() for x in (term, end_with) if x is not None)
     end = max(x.end() for x in (term, end_with) if x is not None)
     text = ""
@@ -148,7 +100,7 @@ def _read_cta(req: _Request) -> None:
         text = next(g for g in quoted.groups() if g)
         end = begin + quoted.end()
     else:
-        tail = _rx(special["cta_text"]).search(req.original, term.end()) if term else end_with
+        tail = rx(special["cta_text"]).search(req.original, term.end()) if term else end_with
         if tail:
             # An unquoted CTA ends where another direction starts ("… and make it warmer"); its
             # words are the person's as typed, not the lower-cased text the rules read.
@@ -161,13 +113,13 @@ def _read_cta(req: _Request) -> None:
         req.text = req.text[:begin] + " " * (end - begin) + req.text[end:]
 
 
-def _read_line(req: _Request) -> None:
+def _read_line(req: Request) -> None:
     """Read "scene 2 should say '…'" as that scene's new line, quoted words kept as written."""
-    match = _rx(vocabulary()["special"]["line"]).search(req.original)
+    match = rx(vocabulary()["special"]["line"]).search(req.original)
     if match is None:
         return
     found = {k: v for k, v in match.groupdict().items() if v}
-    scene = _number(found.get("n") or found.get("n2") or found.get("o") or found.get("o2"),
+    scene = number(found.get("n") or found.get("n2") or found.get("o") or found.get("o2"),
                     req.scene_count)
     text = (found.get("q") or found.get("q2") or "")[1:-1].strip()
     if scene and text:
@@ -175,12 +127,12 @@ def _read_line(req: _Request) -> None:
         req.cut(match)
 
 
-def _read_numbered_line(req: _Request) -> None:
+def _read_numbered_line(req: Request) -> None:
     """Read "change line 4 to: …" or "the last line should say “…”" as that scene's new line."""
     special = vocabulary()["special"]
     line = special["line_ref"]
     for form in (special["line_change"], special["line_say"]):
-        match = _rx(form.replace("{line}", line)).search(req.original)
+        match = rx(form.replace("{line}", line)).search(req.original)
         if match is None:
             continue
         found = {k: v for k, v in match.groupdict().items() if v}
@@ -190,7 +142,7 @@ def _read_numbered_line(req: _Request) -> None:
         text = next(g for g in quoted.groups() if g) if quoted else _until_direction(
             found["text"])
         text = text.strip().strip("\"'“”‘’").strip()
-        scene = _number(word, req.scene_count)
+        scene = number(word, req.scene_count)
         if scene and text:
             req.ops.append(LineOp(scene=scene, text=text))
             end = match.start("text") + (quoted.end() if quoted else len(text))
@@ -198,15 +150,15 @@ def _read_numbered_line(req: _Request) -> None:
             return
 
 
-def _read_must_have(req: _Request) -> None:
+def _read_must_have(req: Request) -> None:
     """Read "replace the must-have '…' with '…'" and "add '…' as a must-have"."""
     special = vocabulary()["special"]
-    match = _rx(special["must_have_replace"]).search(req.original)
+    match = rx(special["must_have_replace"]).search(req.original)
     if match is not None:
         op = MustHaveOp(text=match.group("new")[1:-1].strip(),
                         replaces=match.group("old")[1:-1].strip())
     else:
-        match = _rx(special["must_have_add"]).search(req.original)
+        match = rx(special["must_have_add"]).search(req.original)
         if match is None:
             return
         op = MustHaveOp(text=(match.group("a") or match.group("b"))[1:-1].strip())
@@ -224,13 +176,13 @@ def _until_direction(text: str) -> str:
 
 
 def _has_direction(text: str) -> bool:
-    probe = _Request(text=text.lower(), original=text, scene_count=99)
+    probe = Request(text=text.lower(), original=text, scene_count=99)
     _read_clauses(probe)
     return bool(probe.ops)
 
 
-def _read_recall(req: _Request) -> None:
-    match = _rx(vocabulary()["special"]["recall"]).search(req.text)
+def _read_recall(req: Request) -> None:
+    match = rx(vocabulary()["special"]["recall"]).search(req.text)
     if match is None:
         return
     name = next((k for k, v in match.groupdict().items() if v), None)
@@ -242,21 +194,21 @@ def _read_recall(req: _Request) -> None:
     req.text = req.text[: match.start()] + " " * (end - match.start()) + req.text[end:]
 
 
-def _read_swap(req: _Request) -> None:
-    match = _rx(vocabulary()["special"]["swap"]).search(req.text)
+def _read_swap(req: Request) -> None:
+    match = rx(vocabulary()["special"]["swap"]).search(req.text)
     if match is None:
         return
-    a = _number(match.group("a"), req.scene_count)
-    b = _number(match.group("b"), req.scene_count)
+    a = number(match.group("a"), req.scene_count)
+    b = number(match.group("b"), req.scene_count)
     if a and b and a != b:
         req.ops.append(SwapScenesOp(first=a, second=b))
         req.cut(match)
 
 
-def _read_seconds(req: _Request, duration_s: float) -> None:
+def _read_seconds(req: Request, duration_s: float) -> None:
     """Read a length in seconds, to a new total or by a difference; ask when it is out of range."""
     special = vocabulary()["special"]
-    delta = _rx(special["seconds_delta"]).search(req.text)
+    delta = rx(special["seconds_delta"]).search(req.text)
     if delta:
         typed = delta.group("n") or delta.group("n2")
         word = (delta.group("dir") or delta.group("dir2") or "").lower()
@@ -264,7 +216,7 @@ def _read_seconds(req: _Request, duration_s: float) -> None:
         seconds = duration_s + sign * float(typed)
         _length(req, delta, seconds, f"{seconds:g}")
         return
-    total = _rx(special["seconds_total"]).search(req.text)
+    total = rx(special["seconds_total"]).search(req.text)
     if total:
         typed = total.group("n")
         # "-5 seconds" or "minus 5 seconds" is a negative length, not five seconds; "15-20
@@ -274,7 +226,7 @@ def _read_seconds(req: _Request, duration_s: float) -> None:
         _length(req, total, seconds, ("-" if negative else "") + typed)
 
 
-def _length(req: _Request, match: re.Match[str], seconds: float, asked: str) -> None:
+def _length(req: Request, match: re.Match[str], seconds: float, asked: str) -> None:
     """Add the length as an operation, or a question naming the range when it cannot be made."""
     req.cut(match)
     if MIN_DURATION_S <= seconds <= MAX_DURATION_S:
@@ -291,32 +243,32 @@ def _length(req: _Request, match: re.Match[str], seconds: float, asked: str) -> 
     )
 
 
-def _read_scene_lengths(req: _Request) -> None:
+def _read_scene_lengths(req: Request) -> None:
     """Read "shorter intro", "scene 3 longer", "trim the ending" as one scene's length."""
     special = vocabulary()["special"]
     durations = vocabulary()["durations"]
     for clause in _clauses(req.text):
         scene: int | None = None
         span: re.Match[str] | None = None
-        number = _rx(special["scene_number"]).search(clause)
-        if number:
-            scene = _number(number.group("n") or number.group("o"), req.scene_count)
-            span = number
-        elif intro := _rx(special["intro"]).search(clause):
+        said = rx(special["scene_number"]).search(clause)
+        if said:
+            scene = number(said.group("n") or said.group("o"), req.scene_count)
+            span = said
+        elif intro := rx(special["intro"]).search(clause):
             scene, span = 1, intro
-        elif outro := _rx(special["outro"]).search(clause):
+        elif outro := rx(special["outro"]).search(clause):
             scene, span = req.scene_count, outro
         if scene is None or span is None:
             continue
-        shorter = _rx(special["scene_shorter"]).search(clause)
-        longer = _rx(special["scene_longer"]).search(clause)
+        shorter = rx(special["scene_shorter"]).search(clause)
+        longer = rx(special["scene_longer"]).search(clause)
         if not (shorter or longer):
             continue
-        said = shorter or longer
-        if said is not None and after_too(clause, said.start()):  # "the intro is too long"
+        word = shorter or longer
+        if word is not None and after_too(clause, word.start()):  # "the intro is too long"
             shorter, longer = longer, shorter
         base = durations["scene_shorter"] if shorter else durations["scene_longer"]
-        factor = max(0.3, 1 + (float(base) - 1) * _intensity(clause))
+        factor = max(0.3, 1 + (float(base) - 1) * intensity(clause))
         req.ops.append(DurationOp(scene=scene, factor=round(factor, 3)))
         at = req.text.find(clause)
         if at >= 0:
@@ -331,16 +283,16 @@ def _clauses(text: str) -> list[str]:
     return [p for p in (q.strip() for q in parts) if p]
 
 
-def _read_clauses(req: _Request) -> None:
+def _read_clauses(req: Request) -> None:
     vocab = vocabulary()
     for clause in _clauses(req.text):
-        amount = _intensity(clause)
+        amount = intensity(clause)
         rest = clause
         for domain in vocab["domains"]:
-            if not _rx(domain["requires"]).search(rest):
+            if not rx(domain["requires"]).search(rest):
                 continue
             for rule in domain["rules"]:
-                match = _rx(rule["match"]).search(rest)
+                match = rx(rule["match"]).search(rest)
                 if match:
                     req.ops += _turned(_ops(rule["ops"], match, amount), rest, match)
                     rest = ""
@@ -350,7 +302,7 @@ def _read_clauses(req: _Request) -> None:
         for rule in vocab["looks"]:
             if not rest.strip():
                 break
-            match = _rx(rule["match"]).search(rest)
+            match = rx(rule["match"]).search(rest)
             if match:
                 req.ops += _turned(_ops(rule["ops"], match, amount), rest, match)
                 a, b = match.span()
@@ -375,7 +327,7 @@ def _ops(templates: list[dict[str, Any]], match: re.Match[str], amount: float) -
 def rule_plan(request: str, scene_count: int = 5, duration_s: float = 20.0) -> RevisionPlan:
     """Turn a request into a plan by the vocabulary, or ask a question when it says too little."""
     text = " ".join(clean_text(request).split())
-    req = _Request(text=text.lower(), original=text, scene_count=max(1, scene_count))
+    req = Request(text=text.lower(), original=text, scene_count=max(1, scene_count))
     _read_must_have(req)
     _read_line(req)
     if not any(isinstance(op, LineOp) for op in req.ops):
@@ -392,7 +344,7 @@ def rule_plan(request: str, scene_count: int = 5, duration_s: float = 20.0) -> R
     if req.ops:
         return RevisionPlan(ops=_dedupe(req.ops))
     vocab = vocabulary()
-    if not text or _rx(vocab["ambiguous"]["match"]).search(text):
+    if not text or rx(vocab["ambiguous"]["match"]).search(text):
         return RevisionPlan(
             clarify=vocab["ambiguous"]["question"], options=list(vocab["ambiguous"]["options"])
         )
