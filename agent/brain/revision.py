@@ -50,7 +50,7 @@ LEVEL_MOODS = frozenset({"calm", "soft", "quiet", "quieter", "softer"})
 SHORTER = {"a bit": 0.85, "normal": 0.75, "much": 0.6}
 LONGER = {"a bit": 1.15, "normal": 1.25, "much": 1.5}
 # What the rules read with certainty: values cut out word for word, and levels, which the form
-# has no word for (a model read "the music is too loud" as calmer music).
+# has no word for (a model can only say "the music is too loud" as a mood, such as "calm").
 _CERTAIN = (CtaOp, LineOp, MustHaveOp, UndoOp, MusicLevelOp)
 _COMMANDS = ("go", "yes", "lock", "approve", "produce", "publish")  # intents in phrases.yaml
 

@@ -41,7 +41,7 @@ def test_a_request_in_other_words_still_goes_to_the_model() -> None:
 
 def test_a_music_level_is_read_by_the_rules_without_asking_the_model() -> None:
     calls.forget_bindings()
-    # The form has no word for a level: a model would read "too loud" as calmer music.
+    # The form has no word for a level: the nearest a model can answer is a calm mood (scripted).
     model = ScriptedModel(answers=[tool_answer("revision", {"ops": ["music_mood"],
                                                             "text": "calm"})])
     filled = planned("the music is too loud", model, CONTEXT)
