@@ -225,6 +225,13 @@ _DOES = re.compile(
 )
 
 
+# What the thing is, said of it: "it's vet approved and smells like coconut" (not "it's for …",
+# "it's a …", "it's called …", which ask or introduce).
+_IT_CLAIM = re.compile(
+    r"^(?:it's|it’s|it is|they're|they’re|they are)\s+(?!for\b|a\b|an\b|the\b|called\b|"
+    r"about\b|going\b|gonna\b|just\b|my\b|our\b|to\b|not\b)\w", re.I)
+
+
 def _read_claim(r: Reading) -> None:
     """Read a statement about the business as its key message ("We fix flats in 15 minutes"),
     an offer said on its own ("40% off all sneakers this weekend only") or what a named thing
@@ -241,6 +248,13 @@ def _read_claim(r: Reading) -> None:
             piece = part.strip(" ,!")
             if _OFFER.match(piece) and MASK not in piece and 3 <= len(piece.split()) <= 16:
                 r.fields["key_message"] = sentence_case(piece)
+                return
+    for start, end in _pieces(r.text):
+        for part in re.split(r",\s", r.text[start:end]):  # "it's vet approved and …"
+            said = part.strip(" ,!")
+            if _IT_CLAIM.match(said) and MASK not in said and 4 <= len(said.split()) <= 16 and (
+                    not has_phrase(said, v["video_nouns"])):
+                r.fields["key_message"] = sentence_case(said)
                 return
     for start, end in _pieces(r.text):
         piece = re.split(r",\s", r.text[start:end])[0].strip(" ,!")
@@ -299,7 +313,8 @@ def _read_people_and_subject(r: Reading) -> None:
     r.fields["subject"] = subject.name
     # A name the person gave ("a shop called Spoke & Chain", "our app Ledgerly") is the title;
     # else one is made.
-    named = _trailing_name(subject.name)
+    quoted = re.match(r"\s*[\"'“‘]([^\"'”’]{2,60})[\"'”’]", r.text[subject.span[1]:])
+    named = quoted.group(1).strip() if quoted else _trailing_name(subject.name)
     r.fields.setdefault("title", named or title_for(subject.name, subject.owner, subject.location))
     if subject.event:
         r.fields["goal"] = f"Promote the {subject.event}"
