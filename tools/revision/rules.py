@@ -344,6 +344,9 @@ def rule_plan(request: str, scene_count: int = 5, duration_s: float = 20.0) -> R
     if req.ops:
         return RevisionPlan(ops=_dedupe(req.ops))
     vocab = vocabulary()
+    for unclear in vocab["unclear"].values():  # "change the music": which way?
+        if text and rx(unclear["match"]).search(text):
+            return RevisionPlan(clarify=unclear["question"], options=list(unclear["options"]))
     if not text or rx(vocab["ambiguous"]["match"]).search(text):
         return RevisionPlan(
             clarify=vocab["ambiguous"]["question"], options=list(vocab["ambiguous"]["options"])

@@ -442,3 +442,17 @@ def test_a_level_moves_only_the_music_bed_and_stops_at_its_limits(
     at_limit = anchor.model_copy(update={"music": anchor.music.model_copy(update={"bed_db": 18})})
     with pytest.raises(BadInput, match="already sits 18 dB under the voice"):
         _apply((brief, at_limit, script), "turn the music down")
+
+
+@pytest.mark.parametrize(("said", "about", "option"), [
+    ("change the music", "music", "turn the music down"),
+    ("try another song", "music", "calmer music"),
+    ("I don't like the voice", "voice", "female voice"),
+])
+def test_the_music_or_the_voice_with_no_direction_is_asked_about_itself(
+    said: str, about: str, option: str
+) -> None:
+    plan = rule_plan(said)
+    assert not plan.ops and f"How should the {about} change" in plan.clarify
+    assert option in plan.options
+    assert [op.kind for op in rule_plan(plan.options[0]).ops]  # each choice is itself readable
