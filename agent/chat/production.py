@@ -31,7 +31,7 @@ from agent.chat.render_pool import pooled
 from agent.chat.state import ChatState
 from agent.chat.supersede import render_token, superseded
 from agent.context import Context
-from agent.offline.rules import scene_edit
+from agent.offline.rules import LAST_SCENE, scene_edit
 from agent.production.state import ProductionState
 from tools.common.errors import ProducerError
 from tools.common.sheets import render_contact_sheet
@@ -124,6 +124,7 @@ def edit_scene(state: ChatState) -> Command[Next]:
     if script is None:
         return Command(goto="listen", update={"messages": reply([c["none"], next_step(state)])})
     number, field = int(args["scene"]), str(args["field"])
+    number = len(script.scenes) if number == LAST_SCENE else number
     if not 1 <= number <= len(script.scenes) or not str(args["text"]).strip():
         lines = [c["bad_scene"].format(scene=number, count=len(script.scenes))]
         return Command(goto="listen", update={"messages": reply(lines)})

@@ -31,6 +31,8 @@ from agent.offline.phrasing.fields import (
     subject_answer,
     vocab,
 )
+from tools.handoffs import LineOp
+from tools.revision.rules import rule_plan
 
 Decision = tuple[str, dict[str, Any]]
 BARE_ANSWER_WORDS = {"key_message": 60, "cta": 30, "audience": 30, "subject": 20}
@@ -45,6 +47,8 @@ _SCENE_EDIT = re.compile(
     r"text|visual|shot|picture)?\s*(?:[:=\-–]|\bto\b|\bshould say\b|\bsays?\b)\s*(.+)$",
     re.I | re.S,
 )
+_ANY_SCENE = 10_000  # the rules check a scene number against the script elsewhere
+LAST_SCENE = -1  # "the last line": the script's last scene, whatever its number
 _ASKS_TO_MAKE = re.compile(
     r"\b(?:make|create|produce|need|want|put together|shoot|film|do)\b", re.I
 )
@@ -90,10 +94,11 @@ def tweak_names(text: str, *, voice: bool = True) -> list[str]:
 
 
 def scene_edit(text: str) -> dict[str, Any] | None:
-    """Return the scene, field and words of "scene 2 narration: …", or None."""
+    """Return the scene, field and words of "scene 2 narration: …" or "change line 2 to: …"
+    (a line by its number is that scene's narration), or None."""
     match = _SCENE_EDIT.search(text)
     if match is None:
-        return None
+        return _numbered_line(text)
     kind = (match.group(2) or "narration").lower()
     field = "narration"
     if "screen" in kind or kind == "text":
@@ -102,6 +107,19 @@ def scene_edit(text: str) -> dict[str, Any] | None:
         field = "visual"
     words = match.group(3).strip().strip("\"'“”")
     return {"scene": int(match.group(1)), "field": field, "text": words}
+
+
+def _numbered_line(text: str) -> dict[str, Any] | None:
+    """Read "change line 2 to: …" as scene 2's narration, when that is all the message says.
+
+    A message alone does not tell how many scenes there are: "the last line" is ``LAST_SCENE``,
+    which the node that edits the script turns into its last scene.
+    """
+    plan = rule_plan(text, scene_count=_ANY_SCENE)
+    if len(plan.ops) == 1 and isinstance(op := plan.ops[0], LineOp):
+        scene = LAST_SCENE if op.scene == _ANY_SCENE else op.scene
+        return {"scene": scene, "field": "narration", "text": op.text}
+    return None
 
 
 def _answer_for(asking: str, text: str, found: dict[str, Any]) -> dict[str, Any] | None:

@@ -164,6 +164,19 @@ async def test_going_back_two_changes_or_to_the_original(tmp_path: Path) -> None
     assert snap["phase"] == "interview" and not snap.get("undo_steps")  # before the brief
 
 
+async def test_script_lines_changed_by_their_number(tmp_path: Path) -> None:
+    async with chat(tmp_path) as session:
+        await turn(session, BAKERY)
+        await turn(session, "go")
+        await turn(session, "lock")
+        assert (await session.snapshot("t"))["phase"] == "script"
+        await turn(session, "change line 2 to: Crust that crackles when you cut it.")
+        await turn(session, "change the last line to: Come by before nine.")
+        scenes = (await session.snapshot("t"))["script"]["scenes"]
+    assert scenes[1]["narration"] == "Crust that crackles when you cut it."
+    assert scenes[-1]["narration"] == "Come by before nine."
+
+
 # --------------------------------------------------------------------------- a scripted model
 
 

@@ -55,6 +55,9 @@ TABLE: list[tuple[Phase, str, Route]] = [
     ("script", "lock", "produce"),  # the style is locked already: "lock" approves the script
     ("script", "lock it in", "produce"),
     ("script", "scene 2 narration: Smooth as silk.", "edit_scene"),
+    ("script", "change line 2 to: Smooth as silk.", "edit_scene"),
+    ("script", "change the last line to: Book a table tonight.", "edit_scene"),
+    ("script", "go back two versions", "undo"),
     ("script", "rewrite the script", "write_script"),
     ("script", "swap scenes 2 and 3", "request_revision"),
     ("script", "make it shorter", "request_revision"),
@@ -76,6 +79,8 @@ TABLE: list[tuple[Phase, str, Route]] = [
     ("cut", "change the call to action to Order today", "change_cta"),
     ("cut", "scene 2 narration: hello", "edit_scene"),
     ("cut", "undo", "undo"),
+    ("cut", "take it back to the original", "undo"),
+    ("cut", "undo and make it warmer", "request_revision"),  # a change too: not undo alone
     ("published", "publish", "publish"),
     ("published", "shorter please", "request_revision"),
     ("published", "what can you do?", "answer"),
@@ -118,3 +123,14 @@ def test_skip_ahead_words_only_when_they_are_the_whole_message() -> None:
         assert is_skip_ahead(text), text
     for text in ("publish a reel about my bakery", "make it warmer", "what does publish do?"):
         assert not is_skip_ahead(text), text
+
+
+def test_a_line_by_its_number_is_that_scenes_narration() -> None:
+    from agent.chat.router import scene_edit
+    from agent.offline.rules import LAST_SCENE
+
+    assert scene_edit("change line 2 to: Smooth as silk.") == {
+        "scene": 2, "field": "narration", "text": "Smooth as silk."}
+    last = scene_edit("the last line should say “Book a table”")
+    assert last is not None and last["scene"] == LAST_SCENE
+    assert scene_edit("make the first line shorter") is None  # a length, not new words
