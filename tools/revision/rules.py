@@ -210,11 +210,21 @@ def _read_seconds(req: Request, duration_s: float) -> None:
     special = vocabulary()["special"]
     delta = rx(special["seconds_delta"]).search(req.text)
     if delta:
-        typed = delta.group("n") or delta.group("n2")
-        word = (delta.group("dir") or delta.group("dir2") or "").lower()
-        sign = 1 if word in ("longer", "more", "lengthen", "extend") else -1
+        typed = delta.group("n") or delta.group("n2") or delta.group("n3")
+        word = (delta.group("dir") or delta.group("dir2") or delta.group("dir3") or "").lower()
+        sign = 1 if word in ("longer", "more", "lengthen", "extend", "add") else -1
         seconds = duration_s + sign * float(typed)
         _length(req, delta, seconds, f"{seconds:g}")
+        return
+    share = rx(special["length_share"]).search(req.text)
+    if share:
+        seconds = round(duration_s * (0.5 if share.group("half") else 2.0), 1)
+        _length(req, share, seconds, f"{seconds:g}")
+        return
+    minutes = rx(special["minutes"]).search(req.text)
+    if minutes:
+        seconds = _MINUTES[minutes.group("m").lower().removesuffix("s")]
+        _length(req, minutes, seconds, f"{seconds:g}")
         return
     total = rx(special["seconds_total"]).search(req.text)
     if total:
@@ -224,6 +234,12 @@ def _read_seconds(req: Request, duration_s: float) -> None:
         negative = re.search(r"(?:(?:^|[^\w.])-|\bminus|\bnegative)\s*$", req.text[: total.start()])
         seconds = -float(typed) if negative else float(typed)
         _length(req, total, seconds, ("-" if negative else "") + typed)
+
+
+# Lengths said in words (as the vocabulary's ``minutes`` reads them, a final "s" dropped).
+_MINUTES = {"a minute and a half": 90.0, "one and a half minute": 90.0, "1.5 minute": 90.0,
+            "half a minute": 30.0, "a minute": 60.0, "one minute": 60.0, "two minute": 120.0,
+            "three minute": 180.0, "90 second": 90.0}
 
 
 def _length(req: Request, match: re.Match[str], seconds: float, asked: str) -> None:
