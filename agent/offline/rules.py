@@ -76,6 +76,10 @@ def is_question(text: str) -> bool:
     return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text.strip()))
 
 
+# Said before a tweak's word, these turn it round or deny it: "less premium", "too bold".
+_NOT_BEFORE = re.compile(r"\b(?:too|less|not so|not|not too|over(?:ly)?)\s+$", re.I)
+
+
 def tweak_names(text: str, *, voice: bool = True) -> list[str]:
     """Return the anchor tweaks a message asks for ("warmer", "more premium"), in order.
 
@@ -87,9 +91,10 @@ def tweak_names(text: str, *, voice: bool = True) -> list[str]:
         if not voice and spec.get("voice"):
             continue
         pattern = "|".join(re.escape(m) for m in sorted(spec["match"], key=len, reverse=True))
-        hit = re.search(rf"(?<![\w-])(?:{pattern})(?![\w-])", text, re.I)
-        if hit:
-            found.append((hit.start(), name))
+        for hit in re.finditer(rf"(?<![\w-])(?:{pattern})(?![\w-])", text, re.I):
+            if not _NOT_BEFORE.search(text[: hit.start()]):  # "too premium" is not "premium"
+                found.append((hit.start(), name))
+                break
     return [name for _, name in sorted(found)]
 
 

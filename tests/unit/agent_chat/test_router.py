@@ -47,6 +47,8 @@ TABLE: list[tuple[Phase, str, Route]] = [
     ("anchor", "make it 30 seconds", "update_brief"),
     ("anchor", "use the same style as the cold brew ad", "recall_anchor"),
     ("anchor", "what does the palette mean?", "answer"),
+    ("anchor", "too warm", "propose_anchor"),
+    ("anchor", "it's a bit too bold", "propose_anchor"),
     ("anchor", "ship it", "skip_ahead"),
     ("anchor", "just make it", "skip_ahead"),
     # script: scene edits, approval, brief changes; anything else is an edit of the script
@@ -134,3 +136,16 @@ def test_a_line_by_its_number_is_that_scenes_narration() -> None:
     last = scene_edit("the last line should say “Book a table”")
     assert last is not None and last["scene"] == LAST_SCENE
     assert scene_edit("make the first line shorter") is None  # a length, not new words
+
+
+@pytest.mark.parametrize(("said", "tweaks"), [
+    ("too warm", ["cooler"]), ("too dark", ["brighter"]), ("it's too bright", ["darker"]),
+    ("too saturated", ["softer"]), ("a bit too moody", ["brighter"]), ("less warm", ["cooler"]),
+    ("less premium", []), ("too premium", []), ("bolder and warmer", ["bolder", "warmer"]),
+])
+def test_a_style_tweak_said_with_too_or_less_goes_the_other_way(
+    said: str, tweaks: list[str]
+) -> None:
+    from agent.offline.rules import tweak_names
+
+    assert tweak_names(said) == tweaks
