@@ -21,6 +21,7 @@ from agent.brain.forms import AnchorWords, TweakName
 from agent.brain.tasks import anchor_words_task
 from agent.chat import interview
 from agent.chat.io import last_said, next_step, remember, reply, routed_here, thread_dir, ui
+from agent.chat.router import music_only
 from agent.chat.state import ChatState
 from agent.context import Context
 from agent.offline.phrasing.fields import find_voice, normal_voice, vocab, voice_gender
@@ -30,7 +31,8 @@ from tools.anchor.derive import derive_anchor
 from tools.anchor.reference import MAX_MEGAPIXELS, ReferenceRejected, read_reference
 from tools.anchor.tweaks import Gender, Tweak, VoiceChoice, apply_tweaks
 from tools.common.sheets import render_swatch
-from tools.handoffs import Brief, StyleAnchor
+from tools.handoffs import Brief, MusicOp, StyleAnchor
+from tools.revision.rules import rule_plan
 
 Step = Literal["listen", "propose_anchor", "write_script"]
 
@@ -90,7 +92,14 @@ def _base_anchor(state: ChatState, brief: Brief) -> StyleAnchor:
 
 
 def anchor_words(text: str) -> AnchorWords:
-    """Return the look change the rules read in a message (the built-in answer of the form)."""
+    """Return the look change the rules read in a message (the built-in answer of the form).
+
+    A message about the music alone ("calmer music") changes the music's mood, not the look:
+    "calmer" would otherwise read as a softer look.
+    """
+    if music_only(text):
+        moods = [op.mood for op in rule_plan(text).ops if isinstance(op, MusicOp) and op.mood]
+        return AnchorWords(mood=moods[0] if moods else None)
     known = set(get_args(TweakName))
     voice = find_voice(text)
     return AnchorWords(

@@ -23,6 +23,7 @@ from agent.chat import interview
 from agent.chat.anchor import tweak_specs
 from agent.chat.io import last_said, next_step, remember, reply, routed_here
 from agent.chat.production import show_script
+from agent.chat.router import music_level_only
 from agent.chat.state import ChatState
 from agent.context import Context
 from agent.offline.phrasing.fields import find_duration, vocab
@@ -47,6 +48,9 @@ async def request_revision(state: ChatState, runtime: Runtime[Context]) -> Comma
     change = last_said(state)
     brief, anchor, script = state.get("brief"), state.get("anchor"), state.get("script")
     if brief is None or anchor is None or script is None:
+        if brief is not None and music_level_only(change):  # set with the locked style
+            lines = [c["music_after_lock"].format(change=change.strip())]
+            return Command(goto="listen", update={"messages": reply(lines)})
         if tweak_names(change) and brief is not None:  # a look change before the script
             return Command(goto="propose_anchor", update={"intent": "propose_anchor"})
         return Command(

@@ -194,6 +194,18 @@ def _recalls(text: str) -> bool:
     return bool(strong) and has_phrase(text, vocab()["intents"]["recall"])
 
 
+def music_only(text: str) -> bool:
+    """Return whether the message changes the music and nothing else ("calmer music")."""
+    ops = rule_plan(text).ops
+    return bool(ops) and all(op.kind in ("music", "music_level") for op in ops)
+
+
+def music_level_only(text: str) -> bool:
+    """Return whether the message only moves the music under the voice ("it's too loud")."""
+    ops = rule_plan(text).ops
+    return bool(ops) and all(op.kind == "music_level" for op in ops)
+
+
 def by_phase(phase: Phase, text: str) -> Route:
     """Return the task the phase implies for a message no certain rule claimed."""
     fields = _brief_fields(text)
@@ -206,6 +218,8 @@ def by_phase(phase: Phase, text: str) -> Route:
         return "recall_anchor"
     if phase == "interview":
         return "update_brief"
+    if music_level_only(text):  # the bed under the voice: neither a look nor a brief field
+        return "request_revision"
     looks = tweak_names(text, voice=False) or find_voice(text) is not None
     if looks and not fields - SOFT_FIELDS - {"voice"}:
         return "propose_anchor"

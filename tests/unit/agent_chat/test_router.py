@@ -48,6 +48,8 @@ TABLE: list[tuple[Phase, str, Route]] = [
     ("anchor", "use the same style as the cold brew ad", "recall_anchor"),
     ("anchor", "what does the palette mean?", "answer"),
     ("anchor", "too warm", "propose_anchor"),
+    ("anchor", "the music is too loud", "request_revision"),  # asked again once locked
+    ("anchor", "calmer music", "propose_anchor"),  # the music's mood, not a softer look
     ("anchor", "it's a bit too bold", "propose_anchor"),
     ("anchor", "ship it", "skip_ahead"),
     ("anchor", "just make it", "skip_ahead"),
@@ -149,3 +151,12 @@ def test_a_style_tweak_said_with_too_or_less_goes_the_other_way(
     from agent.offline.rules import tweak_names
 
     assert tweak_names(said) == tweaks
+
+
+def test_music_words_before_the_lock_change_the_music_not_the_look() -> None:
+    from agent.chat.anchor import anchor_words
+
+    calmer = anchor_words("calmer music")
+    assert calmer.mood == "calm" and not calmer.adjust
+    assert not anchor_words("make the music darker").adjust  # not a darker look
+    assert anchor_words("softer and warmer").adjust == ["softer", "warmer"]
