@@ -93,8 +93,11 @@ def is_undo(text: str) -> bool:
     back two versions", "back to the original")."""
     if _says(text, vocabulary()["undo"]):
         return True
-    plan = rule_plan(text)
-    return bool(plan.ops) and all(isinstance(op, UndoOp) for op in plan.ops)
+    # Beyond the plain phrases, only an undo that says how far ("two versions", "the
+    # original"): "let's go back to basics" in a brief is no undo.
+    ops = rule_plan(text).ops
+    return bool(ops) and all(isinstance(op, UndoOp) and (op.steps > 1 or op.to_first)
+                             for op in ops)
 
 
 def undo_steps(text: str, changes: int) -> int:

@@ -62,6 +62,8 @@ TABLE: list[tuple[Phase, str, Route]] = [
     ("script", "change line 2 to: Smooth as silk.", "edit_scene"),
     ("script", "change the last line to: Book a table tonight.", "edit_scene"),
     ("script", "go back two versions", "undo"),
+    ("interview", "let's go back to basics: a 20 s reel for our candy store", "update_brief"),
+    ("interview", "I want to go back to basics", "update_brief"),
     ("script", "rewrite the script", "write_script"),
     ("script", "swap scenes 2 and 3", "request_revision"),
     ("script", "make it shorter", "request_revision"),
