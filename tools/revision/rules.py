@@ -151,20 +151,37 @@ def _read_numbered_line(req: Request) -> None:
 
 
 def _read_must_have(req: Request) -> None:
-    """Read "replace the must-have '…' with '…'" and "add '…' as a must-have"."""
+    """Read "replace the must-have '…' with '…'", "add '…' as a must-have" and "mention …"."""
     special = vocabulary()["special"]
     match = rx(special["must_have_replace"]).search(req.original)
     if match is not None:
         op = MustHaveOp(text=match.group("new")[1:-1].strip(),
                         replaces=match.group("old")[1:-1].strip())
-    else:
-        match = rx(special["must_have_add"]).search(req.original)
-        if match is None:
-            return
+    elif (match := rx(special["must_have_add"]).search(req.original)) is not None:
         op = MustHaveOp(text=(match.group("a") or match.group("b"))[1:-1].strip())
+    else:
+        _read_mention(req)
+        return
     if op.text:
         req.ops.append(op)
         req.cut(match)
+
+
+def _read_mention(req: Request) -> None:
+    """Read "mention free delivery" as a new must-have, up to where another direction starts."""
+    match = rx(vocabulary()["special"]["must_have_mention"]).search(req.original)
+    if match is None:
+        return
+    said = match.group("text").strip()
+    quoted = _quoted(said)
+    if quoted is None and re.match(r"(?i)(?:our|my|the|your|their)\b", said):
+        return  # "mention our phone number": which words? asked back, never made up
+    text = next(g for g in quoted.groups() if g) if quoted else _until_direction(said)
+    op = MustHaveOp(text=text.strip().strip("\"'“”‘’").strip())
+    if op.text:
+        req.ops.append(op)
+        end = match.start("text") + (quoted.end() if quoted else len(text))
+        req.text = req.text[: match.start()] + " " * (end - match.start()) + req.text[end:]
 
 
 def _until_direction(text: str) -> str:

@@ -108,6 +108,12 @@ CASES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
      [("line", {"scene": 1, "text": "Hello"}), ("temperature", {"direction": "cooler"})]),
     ("make the first line shorter", [("duration", {})]),  # a length, not new words
     ('add "no sugar added" as a must-have', [("must_have", {"text": "no sugar added"})]),
+    ("mention free delivery and make it warmer",
+     [("must_have", {"text": "free delivery"}), ("temperature", {"direction": "warmer"})]),
+    ("please also mention that we're open late", [("must_have", {"text": "we're open late"})]),
+    ("make sure to mention 'no sugar added'", [("must_have", {"text": "no sugar added"})]),
+    ("I can't read the captions", [("caption_size", {"direction": "bigger"})]),
+    ("make the narrator sound excited", [("voice", {"persona": "excited"})]),
     ("swap scenes 2 and 3", [("swap_scenes", {"first": 2, "second": 3})]),
     ("switch the second and third scenes", [("swap_scenes", {"first": 2, "second": 3})]),
     ("calmer music", [("music", {"mood": "calm", "tempo_factor": 0.85})]),
@@ -152,7 +158,8 @@ def test_rules_read_common_directions(
 
 
 @pytest.mark.parametrize("vague", ["make it better", "change it", "I don't like it", "hmm",
-                                   "end on the product", "louder", "too moody", "too bold"])
+                                   "end on the product", "louder", "too moody", "too bold",
+                                   "mention our phone number"])  # which words? never made up
 def test_vague_requests_get_a_question_with_options(vague: str) -> None:
     plan = rule_plan(vague)
     assert not plan.ops and plan.clarify.endswith("?") and len(plan.options) >= 3
