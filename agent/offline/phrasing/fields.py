@@ -151,8 +151,18 @@ def _read_cta(r: Reading) -> None:
         r.hide(found[1], found[2])
 
 
+# "announcing we hired a new CTO": the news is the key message, said as the person said it.
+_NEWS = re.compile(
+    r"\b(?:announc(?:e|es|ing)|shar(?:e|ing) (?:the news )?that|tell(?:ing)? (?:everyone|people) "
+    r"that)\s+(?:that\s+)?(?P<text>(?:we|we've|we're|we’ve|we’re)\b[^.!?·]{6,100})", re.I)
+
+
 def _read_marked(r: Reading) -> None:
     v = vocab()
+    news = _NEWS.search(r.text)
+    if news is not None and "key_message" not in r.fields:
+        r.fields["key_message"] = sentence_case(news.group("text").strip(" ,"))
+        r.hide(news.start(), news.end())
     message = _marked_value(r.text, v["key_message_markers"], 25)
     if message:
         r.fields["key_message"] = sentence_case(re.sub(r"^that\s+", "", message[0], flags=re.I))
