@@ -242,6 +242,12 @@ _IT_CLAIM = re.compile(
     r"about\b|going\b|gonna\b|just\b|my\b|our\b|to\b|not\b)\w", re.I)
 
 
+def _names_business(words: str) -> bool:
+    """Say whether "our …" names the business itself ("our bakery", "our dental clinic")."""
+    last = words.lower().split()[-1:] or [""]
+    return last[0] in {str(w).lower() for w in vocab()["business_nouns"]}
+
+
 def _read_claim(r: Reading) -> None:
     """Read a statement about the business as its key message ("We fix flats in 15 minutes"),
     an offer said on its own ("40% off all sneakers this weekend only") or what a named thing
@@ -268,6 +274,9 @@ def _read_claim(r: Reading) -> None:
                 return
     for start, end in _pieces(r.text):
         piece = re.split(r",\s", r.text[start:end])[0].strip(" ,!")
+        # "that we deliver the same day": the answer to "what should they remember?"
+        piece = re.sub(r"^(?:(?:and|also|just|mainly|mostly)\s+)?that\s+(?=we\b|we'|our\b)",
+                       "", piece, flags=re.I)
         if MASK in piece or "..." in piece or len(piece.split()) < 4 or len(piece.split()) > 20:
             continue
         match = _CLAIM.match(piece)
@@ -277,9 +286,12 @@ def _read_claim(r: Reading) -> None:
         if has_phrase(piece, v["video_nouns"]) or re.search(r"\b(?:need|want)s?\b", piece, re.I):
             continue
         said = piece
-        if match.group("verb") and match.group("verb").lower() in ("is", "are"):
+        # "Our bakery is opening on Sundays" is the business speaking: "We're opening …"; "our
+        # bread is baked at 4am" is about a thing and stays as it was said.
+        business = match.group("our") and _names_business(piece[: match.start("verb")])
+        if business and match.group("verb").lower() in ("is", "are"):
             said = f"We're {match.group('rest')}"
-        elif match.group("verb") and match.group("verb").lower() in ("has", "have"):
+        elif business and match.group("verb").lower() in ("has", "have"):
             said = f"We have {match.group('rest')}"
         r.fields["key_message"] = sentence_case(said)
         return

@@ -124,6 +124,14 @@ def find_duration(text: str) -> float | None:
 
 
 def bare_number(text: str) -> float | None:
-    """Return the number of a message that is little more than a number ("15", "20 please")."""
+    """Return the number of a message that is little more than a number ("15", "20 please").
+
+    A time of day, a share or a date is no length: "order by 2pm" answers nothing about it.
+    """
     match = re.fullmatch(rf"\D{{0,12}}?({NUMBER})\D{{0,12}}", text.strip())
-    return float(match.group(1)) if match else None
+    if match is None or _NOT_A_LENGTH.match(text.strip()[match.end(1):]):
+        return None
+    return float(match.group(1))
+
+
+_NOT_A_LENGTH = re.compile(r"\s*(?:a\.?m\b|p\.?m\b|%|:|st\b|nd\b|rd\b|th\b|o'?clock)", re.I)

@@ -203,3 +203,18 @@ def test_an_offer_said_on_its_own_is_the_key_message() -> None:
     found = extract("Promote our summer sale, up to 50% off swimwear, 15 s reel")
     assert found["key_message"] == "Up to 50% off swimwear"
     assert "key_message" not in extract("a reel for our shoe store, 15 s")
+
+
+def test_an_answer_that_states_the_message_fills_it() -> None:
+    assert extract("that we deliver the same day if you order by 2pm")["key_message"] == (
+        "We deliver the same day if you order by 2pm")
+    # A thing is not the business speaking: "our bread is baked" stays as it was said.
+    assert extract("mainly that our bread is baked at 4am every day")["key_message"] == (
+        "Our bread is baked at 4am every day")
+
+
+def test_a_time_of_day_is_no_length() -> None:
+    from agent.offline.phrasing.length import bare_number
+
+    assert bare_number("order by 2pm") is None and bare_number("50%") is None
+    assert bare_number("20 please") == 20.0
