@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from agent.brain.revision import planned
-from agent.offline.copy import draft_script
 from agent.offline.model import OfflineChatModel
 from memory.anchors import AnchorMemory
 from tests.conftest import EXAMPLES
@@ -24,7 +23,6 @@ from tools.revision.look import hue_angle
 from tools.revision.plan import RevisionContext, apply_revision, plan_revision
 from tools.revision.rules import rule_plan
 from tools.revision.timing import keeps_timing
-from tools.script.write import write_script
 
 ORANGE_HUE = 62.0  # CIE Lab hue angle of sRGB orange
 
@@ -171,13 +169,6 @@ def test_vague_requests_get_a_question_with_options(vague: str) -> None:
 def test_gibberish_gets_a_question_naming_it() -> None:
     plan = rule_plan("flibber the wotsit")
     assert not plan.ops and "flibber the wotsit" in plan.clarify and plan.options
-
-
-@pytest.fixture(scope="module")
-def production() -> tuple[Brief, StyleAnchor, Script]:
-    brief = load_brief(EXAMPLES / "cold_brew.yaml", {})
-    anchor = derive_anchor(brief)
-    return brief, anchor, write_script(brief, anchor, draft_script)
 
 
 def _context(p: tuple[Brief, StyleAnchor, Script]) -> RevisionContext:
@@ -406,71 +397,3 @@ def test_length_stops_where_the_narration_needs_it(
     result = apply_revision(plan, brief, anchor, script, min_length_s=16.93)
     assert result.brief.duration_s == 17.0 == pytest.approx(result.script.duration_s)
     assert any("narration needs 17 s" in c for c in result.changes)
-
-
-# Levels of the music under the voice, said the ways people say them; tempo, mood and the
-# voice's own manner stay what they were.
-LEVELS: list[tuple[str, str, float]] = [
-    ("the music is too loud", "quieter", 1.0),
-    ("turn the music down", "quieter", 1.0),
-    ("lower the music", "quieter", 1.0),
-    ("music a bit quieter please", "quieter", 0.5),
-    ("the music is way too loud", "quieter", 2.0),
-    ("the music drowns out the narration", "quieter", 1.0),
-    ("make the voice louder", "quieter", 1.0),
-    ("I can't hear the voice", "quieter", 1.0),
-    ("the voiceover is buried under the music", "quieter", 1.0),
-    ("turn up the music", "louder", 1.0),
-    ("the music is too quiet", "louder", 1.0),
-    ("louder music", "louder", 1.0),
-    ("the voice is too loud", "louder", 1.0),
-]
-
-
-@pytest.mark.parametrize(("said", "direction", "amount"), LEVELS, ids=[c[0] for c in LEVELS])
-def test_rules_read_the_music_level(said: str, direction: str, amount: float) -> None:
-    got = [op.model_dump() for op in rule_plan(said, scene_count=5, duration_s=20).ops]
-    assert got == [{"kind": "music_level", "direction": direction, "amount": amount}]
-
-
-@pytest.mark.parametrize(("said", "kind"), [
-    ("slow the music down", "music"), ("lower the music tempo", "music"),
-    ("calmer music", "music"), ("softer music", "music"), ("a softer voice", "voice"),
-    ("slower voice", "voice"), ("make the music darker", "music"),
-])
-def test_tempo_mood_and_manner_are_not_levels(said: str, kind: str) -> None:
-    assert [op.kind for op in rule_plan(said, scene_count=5, duration_s=20).ops] == [kind]
-
-
-def test_a_level_moves_only_the_music_bed_and_stops_at_its_limits(
-    production: tuple[Brief, StyleAnchor, Script],
-) -> None:
-    brief, anchor, script = production
-    assert anchor.music.bed_db == 8.0
-    result = _apply(production, "the music is too loud")
-    assert result.anchor.music.bed_db == 12.0
-    # Only the bed moved: the score is composed from the same direction, the look is the same.
-    assert result.anchor.music.score_json() == anchor.music.score_json()
-    same = {"music": anchor.music, "version": anchor.version}
-    assert result.anchor.model_copy(update=same) == anchor
-    assert any("8 → 12 dB under the voice" in c for c in result.changes)
-    assert _apply(production, "the voice is a bit too loud").anchor.music.bed_db == 6.0
-    quietest = anchor.model_copy(update={"music": anchor.music.model_copy(update={"bed_db": 17})})
-    assert _apply((brief, quietest, script), "way too loud music").anchor.music.bed_db == 18.0
-    at_limit = anchor.model_copy(update={"music": anchor.music.model_copy(update={"bed_db": 18})})
-    with pytest.raises(BadInput, match="already sits 18 dB under the voice"):
-        _apply((brief, at_limit, script), "turn the music down")
-
-
-@pytest.mark.parametrize(("said", "about", "option"), [
-    ("change the music", "music", "turn the music down"),
-    ("try another song", "music", "calmer music"),
-    ("I don't like the voice", "voice", "female voice"),
-])
-def test_the_music_or_the_voice_with_no_direction_is_asked_about_itself(
-    said: str, about: str, option: str
-) -> None:
-    plan = rule_plan(said)
-    assert not plan.ops and f"How should the {about} change" in plan.clarify
-    assert option in plan.options
-    assert [op.kind for op in rule_plan(plan.options[0]).ops]  # each choice is itself readable
