@@ -21,7 +21,6 @@ from agent.brain.forms import AnchorWords, TweakName
 from agent.brain.tasks import anchor_words_task
 from agent.chat import interview
 from agent.chat.io import last_said, next_step, remember, reply, routed_here, thread_dir, ui
-from agent.chat.router import music_only
 from agent.chat.state import ChatState
 from agent.context import Context
 from agent.offline.phrasing.fields import find_voice, normal_voice, vocab, voice_gender
@@ -97,8 +96,9 @@ def anchor_words(text: str) -> AnchorWords:
     A message about the music alone ("calmer music") changes the music's mood, not the look:
     "calmer" would otherwise read as a softer look.
     """
-    if music_only(text):
-        moods = [op.mood for op in rule_plan(text).ops if isinstance(op, MusicOp) and op.mood]
+    ops = rule_plan(text).ops
+    if ops and all(op.kind in ("music", "music_level") for op in ops):
+        moods = [op.mood for op in ops if isinstance(op, MusicOp) and op.mood]
         return AnchorWords(mood=moods[0] if moods else None)
     known = set(get_args(TweakName))
     voice = find_voice(text)

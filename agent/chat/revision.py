@@ -72,8 +72,7 @@ async def request_revision(state: ChatState, runtime: Runtime[Context]) -> Comma
         options = f" ({' / '.join(plan.options)})" if plan.options else ""
         return Command(goto="listen", update={"messages": reply([note, plan.clarify + options])})
     if plan.ops and all(isinstance(op, UndoOp) for op in plan.ops):
-        steps = len(state.get("history") or []) if plan.undo_to_first else plan.undo_steps
-        return Command(goto="undo", update={"undo_steps": max(1, steps)})
+        return Command(goto="undo")  # it reads how far back from the message
 
     def revise() -> dict[str, Any] | None:  # a model may rewrite the script: off the event loop
         update = _applied(state, plan, change, ctx) if plan.ops else None

@@ -197,12 +197,6 @@ def _recalls(text: str) -> bool:
     return bool(strong) and has_phrase(text, vocab()["intents"]["recall"])
 
 
-def music_only(text: str) -> bool:
-    """Return whether the message changes the music and nothing else ("calmer music")."""
-    ops = rule_plan(text).ops
-    return bool(ops) and all(op.kind in ("music", "music_level") for op in ops)
-
-
 def music_level_only(text: str) -> bool:
     """Return whether the message only moves the music under the voice ("it's too loud")."""
     ops = rule_plan(text).ops

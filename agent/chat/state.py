@@ -75,8 +75,6 @@ class ChatState(TypedDict, total=False):
     """The route the router chose for the last message: the node it names reads the message."""
     auto: bool
     """A skip-ahead is under way: production goes on to publishing without asking."""
-    undo_steps: int | None
-    """How many changes the next ``undo`` takes back ("go back two versions"); None: one."""
     history: list[dict[str, Any]]
     """Earlier values of the ``UNDOABLE`` fields, newest last, each with the message that changed
     them (``said``); ``undo`` restores the newest."""

@@ -74,10 +74,9 @@ def undo(state: ChatState) -> Command[Literal["listen"]]:
     c = _copy()["undo"]
     history = list(state.get("history") or [])
     if not history:
-        return Command(goto="listen", update={"messages": reply([c["nothing"], next_step(state)]),
-                                              "undo_steps": None})
+        return Command(goto="listen", update={"messages": reply([c["nothing"], next_step(state)])})
     # "Go back two versions" takes back that many changes; "the original", all of them.
-    steps = state.get("undo_steps") or undo_steps(last_said(state), len(history))
+    steps = undo_steps(last_said(state), len(history))
     taken = [history.pop() for _ in range(min(len(history), steps))]
     entry = taken[-1]
     restored: dict[str, Any] = {key: entry.get(key) for key in UNDOABLE}
@@ -91,6 +90,5 @@ def undo(state: ChatState) -> Command[Literal["listen"]]:
     if restored["phase"] in ("cut", "published") and video:
         ui("video", path=str(video), name="The cut as it was")
     lines = [c["done"].format(what=entry.get("said") or "the last change"), next_step(after)]
-    update = {**restored, "history": history, "auto": False, "messages": reply(lines),
-              "undo_steps": None}
+    update = {**restored, "history": history, "auto": False, "messages": reply(lines)}
     return Command(goto="listen", update=update)

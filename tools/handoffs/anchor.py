@@ -12,8 +12,10 @@ from tools.handoffs.brief import HexColour
 # How far the music bed may sit under the voice, in dB: nearer than 3 dB the words blur into it;
 # further than 18 dB it is gone between the lines once the mix is normalized.
 MUSIC_BED_DB_RANGE = (3.0, 18.0)
+MUSIC_BED_DB = 8.0  # the bed's level under the voice until someone asks for another
 
 __all__ = [
+    "MUSIC_BED_DB",
     "MUSIC_BED_DB_RANGE",
     "MusicDirection",
     "StyleAnchor",
@@ -43,7 +45,7 @@ class MusicDirection(Contract):
     tempo_bpm: float = Field(default=96, ge=50, le=180)
     instrumentation: str = Field(default="soft pads, plucked bass, light percussion")
     bed_db: float = Field(
-        default=8.0, ge=MUSIC_BED_DB_RANGE[0], le=MUSIC_BED_DB_RANGE[1],
+        default=MUSIC_BED_DB, ge=MUSIC_BED_DB_RANGE[0], le=MUSIC_BED_DB_RANGE[1],
         description="How far the music sits under the voice before ducking, in dB",
     )
 

@@ -19,7 +19,7 @@ from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import resample_poly
 
 from tools.common.errors import RenderError
-from tools.handoffs import Narration, TimedScene
+from tools.handoffs import MUSIC_BED_DB, Narration, TimedScene
 
 MIX_RATE = 48000
 TARGET_LUFS = -14.0
@@ -27,7 +27,6 @@ TARGET_LUFS = -14.0
 # a -2 dBTP ceiling keeps the encoded videos under the -1 dBTP limit.
 TRUE_PEAK_CEILING_DBTP = -2.0
 SILENCE_LUFS = -70.0
-VOICE_OVER_MUSIC_DB = 8.0  # music bed level under the voice before ducking (the anchor's default)
 
 
 @dataclass
@@ -240,7 +239,7 @@ def mix_audio(
     attack_s: float = 0.08,
     release_s: float = 0.3,
     headroom_db: float = 0.0,
-    bed_db: float = VOICE_OVER_MUSIC_DB,
+    bed_db: float = MUSIC_BED_DB,
 ) -> MixInfo:
     """Write the stereo 48 kHz mix of narration over ducked music, normalized and limited.
 
