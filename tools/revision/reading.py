@@ -27,7 +27,10 @@ class Request:
 
     def cut(self, match: re.Match[str]) -> None:
         """Blank out a matched span so no later rule reads the same words again."""
-        a, b = match.span()
+        self.blank(*match.span())
+
+    def blank(self, a: int, b: int) -> None:
+        """Blank out ``text[a:b]``: the words a rule read, up to where another direction starts."""
         self.text = self.text[:a] + " " * (b - a) + self.text[b:]
 
 

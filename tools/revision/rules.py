@@ -138,15 +138,11 @@ def _read_numbered_line(req: Request) -> None:
         found = {k: v for k, v in match.groupdict().items() if v}
         word = found.get("n") or found.get("o") or ""
         word = {"opening": "first", "ending": "last"}.get(word.lower(), word)
-        quoted = _quoted(found["text"])
-        text = next(g for g in quoted.groups() if g) if quoted else _until_direction(
-            found["text"])
-        text = text.strip().strip("\"'“”‘’").strip()
+        text, length = _words_said(found["text"])
         scene = number(word, req.scene_count)
         if scene and text:
             req.ops.append(LineOp(scene=scene, text=text))
-            end = match.start("text") + (quoted.end() if quoted else len(text))
-            req.text = req.text[: match.start()] + " " * (end - match.start()) + req.text[end:]
+            req.blank(match.start(), match.start("text") + length)
             return
 
 
@@ -172,16 +168,21 @@ def _read_mention(req: Request) -> None:
     match = rx(vocabulary()["special"]["must_have_mention"]).search(req.original)
     if match is None:
         return
-    said = match.group("text").strip()
-    quoted = _quoted(said)
-    if quoted is None and re.match(r"(?i)(?:our|my|the|your|their)\b", said):
+    said = match.group("text")
+    if _quoted(said) is None and re.match(r"(?i)(?:our|my|the|your|their)\b", said):
         return  # "mention our phone number": which words? asked back, never made up
-    text = next(g for g in quoted.groups() if g) if quoted else _until_direction(said)
-    op = MustHaveOp(text=text.strip().strip("\"'“”‘’").strip())
-    if op.text:
-        req.ops.append(op)
-        end = match.start("text") + (quoted.end() if quoted else len(text))
-        req.text = req.text[: match.start()] + " " * (end - match.start()) + req.text[end:]
+    text, length = _words_said(said)
+    if text:
+        req.ops.append(MustHaveOp(text=text))
+        req.blank(match.start(), match.start("text") + length)
+
+
+def _words_said(raw: str) -> tuple[str, int]:
+    """Return the words a request gives (quoted, or up to where another direction starts) and
+    how far into ``raw`` they reach."""
+    quoted = _quoted(raw)
+    text = next(g for g in quoted.groups() if g) if quoted else _until_direction(raw)
+    return text.strip().strip("\"'“”‘’").strip(), quoted.end() if quoted else len(text)
 
 
 def _until_direction(text: str) -> str:
