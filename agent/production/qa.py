@@ -25,6 +25,7 @@ from tools.handoffs.stages import node_of, owns_qa_failures
 from tools.publish.outbox import publish
 from tools.publish.record import build_record
 from tools.publish.webhook import delivery_line
+from tools.qa import memo_disk
 from tools.qa.checks_base import Production
 
 if TYPE_CHECKING:  # the critic (scipy, chromadb) loads on first use: see agent.production.warm
@@ -177,16 +178,18 @@ def publish_outputs(state: ProductionState, runtime: Runtime[Context]) -> Update
         state["brief"], state["anchor"], state["script"], state["keyvisuals"], state["motion"],
         state["narration"], state["audio"], state["edit"], runtime.context.scale,
     )
-    manifest = publish(
-        state["brief"],
-        state["anchor"].version,
-        state["edit"],
-        state["qa"],
-        Path(state["out_dir"]),
-        version=state.get("version") or 1,
-        record=record,
-        webhook=runtime.context.webhook,
-    )
+    # The contact sheet's thumbnails are measurements too: a later process reuses them.
+    with memo_disk.kept_in(runtime.context.data_dir / QA_MEMO_DIR):
+        manifest = publish(
+            state["brief"],
+            state["anchor"].version,
+            state["edit"],
+            state["qa"],
+            Path(state["out_dir"]),
+            version=state.get("version") or 1,
+            record=record,
+            webhook=runtime.context.webhook,
+        )
     if manifest.webhook is not None:
         emit(StageProgress(stage="publish",
                            message=delivery_line(manifest.webhook, Path(state["out_dir"]))))

@@ -207,7 +207,9 @@ def revise_production(
     render; when ``cancel`` fires the run stops, publishes nothing and keeps no version
     (``superseded``).
     """
-    warm_up()  # a cold process parses the icon index while the runtime and the plan load
+    # A cold process loads the music and QA modules while the runtime and the plan load; the
+    # icon index only if a stage redraws key frames (it parses it then).
+    warm_up(icons=False)
     out_dir = Path(out_dir).resolve()
     ref = load_ref(out_dir)
     current = current_version(out_dir)

@@ -103,7 +103,8 @@ def _mood(raw: dict[str, Any]) -> Mood:
 @cache
 def presets() -> Presets:
     """Load the mood, use-case and tone tables once per process."""
-    raw = yaml.safe_load(PRESETS_FILE.read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~9x the pure-Python speed
+    raw = yaml.load(PRESETS_FILE.read_text(encoding="utf-8"), Loader=loader)
     return Presets(
         moods=tuple(_mood(m) for m in raw["moods"]),
         default=_mood(raw["default"]),

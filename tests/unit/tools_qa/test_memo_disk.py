@@ -7,8 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
+from tools.handoffs import KeyFrame, QAReport
 from tools.qa import memo_disk, tally
+from tools.qa.contact_sheet import render_contact_sheet
 from tools.qa.decode import Memo, forget_measurements
 
 
@@ -96,3 +99,28 @@ def test_a_killed_judgments_temp_files_are_cleared_when_the_folder_is_next_used(
         os.utime(path, (old, old))
     memo_disk.use_folder(tmp_path)
     assert not stale.exists() and live.exists() and kept.exists()
+
+
+def test_the_contact_sheet_reads_its_thumbnails_from_disk_in_a_later_process(
+    tmp_path: Path,
+) -> None:
+    frames = []
+    for n in range(2):
+        path = tmp_path / f"scene{n:02d}.png"
+        Image.new("RGB", (540, 960), (40 + 60 * n, 90, 160)).save(path)
+        frames.append(KeyFrame(scene_index=n, aspect="9:16", path=str(path), prompt="p",
+                               composition="centre"))
+    memo = tmp_path / "memo"
+    tally.reset()
+    with memo_disk.kept_in(memo):
+        first = render_contact_sheet(QAReport(checks=[]), frames, ["#102030", "#E0A458"], "T",
+                                     tmp_path / "one.png")
+    assert tally.snapshot().measured["sheet_thumb"] == 2
+    assert memo_disk.folder() is None  # memory only again after the block
+    forget_measurements()  # what a fresh process starts with: nothing in memory
+    tally.reset()
+    with memo_disk.kept_in(memo):
+        again = render_contact_sheet(QAReport(checks=[]), frames, ["#102030", "#E0A458"], "T",
+                                     tmp_path / "two.png")
+    assert tally.snapshot().measured["sheet_thumb"] == 0  # both read back from disk
+    assert first.read_bytes() == again.read_bytes()
