@@ -141,3 +141,14 @@ def test_a_new_process_reopens_the_store_offline(tmp_path: Path) -> None:
     assert result["latest"] == 2
     assert result["ranked"][0] == "coffee"
     assert sorted(result["ranked"]) == ["coffee", "garden", "tech"]
+
+
+def test_the_memory_opens_its_store_on_first_use(tmp_path: Path) -> None:
+    """A revision that keeps the anchor (a new CTA) never pays for opening chroma."""
+    folder = tmp_path / "memory"
+    memory = AnchorMemory(folder)
+    assert not folder.exists()
+    assert memory.versions("cold-brew") == []
+    assert folder.is_dir()
+    saved = memory.save("cold-brew", COFFEE, reason="first")
+    assert AnchorMemory(folder).latest("cold-brew") == saved
