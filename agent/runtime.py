@@ -8,11 +8,11 @@ from agent.context import Context
 from agent.models import make_chat_model
 from agent.settings import Settings
 from memory.anchors import AnchorMemory
-from memory.http_embedding import HttpEmbedding
 from tools.common.assets import AssetStore
 from tools.common.http import HttpEndpoint
 
 if TYPE_CHECKING:
+    from memory.http_embedding import HttpEmbedding
     from tools.common.fanout import Fanout
     from tools.estimate.plan import Choices, Estimate
     from tools.handoffs import Brief, Script
@@ -31,6 +31,8 @@ def _embedding(settings: Settings) -> HttpEmbedding | None:
     """Return the remote embedding function the settings ask for (None: built-in MiniLM)."""
     if settings.embedding_provider != "openai" or not settings.embedding_base_url:
         return None
+    from memory.http_embedding import HttpEmbedding  # chromadb's types: only when configured
+
     return HttpEmbedding(
         HttpEndpoint(settings.embedding_base_url, _secret(settings.embedding_api_key)),
         model=settings.embedding_model or "text-embedding-3-small",

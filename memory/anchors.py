@@ -12,17 +12,18 @@ import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from chromadb.api.models.Collection import Collection
 
-from memory.client import chroma_client
-from memory.embedding import MiniLMEmbedding
-from memory.http_embedding import HttpEmbedding, collection_name
 from tools.common.colour import hex_to_rgb, srgb_to_lab
 from tools.common.errors import ProviderError
 from tools.handoffs import StyleAnchor
+
+if TYPE_CHECKING:  # chromadb loads with the first open (0.4 s of imports), not with the module
+    from chromadb.api.models.Collection import Collection
+
+    from memory.http_embedding import HttpEmbedding
 
 COLLECTION = "style_anchors"
 # A save takes the next free version; this many taken by other writers at once is a fault.
@@ -113,6 +114,10 @@ class AnchorMemory:
             return self._opened
 
     def _open(self, embedding: HttpEmbedding | None) -> Collection:
+        from memory.client import chroma_client
+        from memory.embedding import MiniLMEmbedding
+        from memory.http_embedding import collection_name
+
         # The explicit embedding function is required on every open: chromadb's default one
         # downloads a model and would conflict with the stored configuration.
         name = COLLECTION if embedding is None else collection_name(COLLECTION, embedding.model)

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 
-from memory.embedding import embed_texts
 from tools.keyvisual.icons import (
     FALLBACK_ICON,
     focus_text,
@@ -82,6 +81,17 @@ def _save(path: Path, names: tuple[str, ...], vectors: np.ndarray) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         _LOG.warning("could not cache the icon vectors in %s (%s)", path.parent, exc)
+
+
+def embed_texts(texts: list[str]) -> np.ndarray:
+    """Embed with memory.embedding, imported on first use, not with this module.
+
+    It brings chromadb and scipy (0.47 s), which every process that builds the production line
+    paid before its first stage; a revision that keeps the key frames never embeds a subject.
+    """
+    from memory.embedding import embed_texts as embed
+
+    return embed(texts)
 
 
 def icon_vectors() -> tuple[tuple[str, ...], np.ndarray]:
