@@ -15,6 +15,8 @@ from chromadb import HttpClient, PersistentClient
 from chromadb.api import ClientAPI
 from chromadb.config import Settings
 
+from tools.common.errors import ProviderError
+
 # PersistentClient is one-process-per-directory and chromadb keeps per-path state, so every
 # AnchorMemory on the same directory (or server) in this process shares one client.
 _clients: dict[str, ClientAPI] = {}
@@ -43,9 +45,15 @@ def _server_client(url: str) -> ClientAPI:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"Chroma server {url!r} is not an http(s):// address with a host")
     ssl = parts.scheme == "https"
-    return HttpClient(
-        host=parts.hostname,
-        port=parts.port or (443 if ssl else 8000),
-        ssl=ssl,
-        settings=Settings(anonymized_telemetry=False),
-    )
+    try:
+        return HttpClient(
+            host=parts.hostname,
+            port=parts.port or (443 if ssl else 8000),
+            ssl=ssl,
+            settings=Settings(anonymized_telemetry=False),
+        )
+    except Exception as exc:  # chromadb says "Could not connect …" with a ValueError
+        raise ProviderError(
+            f"anchor memory: the Chroma server at {url} does not answer ({exc}); start it "
+            "(`chroma run`) or unset PRODUCER_CHROMA_URL to keep anchors in the data folder"
+        ) from exc

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from memory.anchors import AnchorMemory, colour_name, describe_anchor
 from tests.conftest import REPO
+from tools.common.errors import ProviderError
 from tools.handoffs import (
     MusicDirection,
     StyleAnchor,
@@ -152,3 +156,12 @@ def test_the_memory_opens_its_store_on_first_use(tmp_path: Path) -> None:
     assert folder.is_dir()
     saved = memory.save("cold-brew", COFFEE, reason="first")
     assert AnchorMemory(folder).latest("cold-brew") == saved
+
+
+def test_a_chroma_server_that_does_not_answer_is_named_when_first_needed(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    memory = AnchorMemory(tmp_path / "memory", server=f"http://127.0.0.1:{port}")
+    with pytest.raises(ProviderError, match=rf"Chroma server at http://127.0.0.1:{port} does not"):
+        memory.latest("cold-brew")
