@@ -305,7 +305,8 @@ def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSe
     every frame) it is drawn small (``preview_scale``, a fast preset). Its segments share the
     cache with every edit run next to ``out_dir``; the mix is encoded while the picture renders.
     With ``ahead`` every full-size segment the edit needs is queued behind the preview's (the
-    other aspects' once their stills are drawn, while the preview renders), to go on rendering
+    other aspects' once their stills are drawn, while a small preview renders; after a full-size
+    preview's own changed segments, which then have both cores), to go on rendering
     while the preview is joined and shown; without it (the edit's segments go to render
     workers, which would draw them twice) none is.
     """
@@ -329,7 +330,8 @@ def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSe
     plan, first = full_size(aspect)
     files = first  # the preview is this full-size cut unless it is drawn small below
     missing = sum(f.segment.frames for f in missing_segments(files))
-    if missing > FULL_PREVIEW_SHARE * plan.total_frames:
+    drawn_small = missing > FULL_PREVIEW_SHARE * plan.total_frames
+    if drawn_small:
         small = preview_scale(scale)
         drawn, _ = variant_plan(brief, script, audio, motion, anchor, aspect,
                                 out_dir / f"overlays_{tag}", small, options, keyvisuals)
@@ -340,11 +342,19 @@ def preview_cut(brief: Brief, script: Script, audio: AudioPlan, motion: MotionSe
     # end together instead of one waiting on a long scene queued last.
     jobs = render_ahead([*missing_segments(files), *(missing_segments(first) if ahead else [])])
     try:
+        later: list[list[SegmentFile]] = []
         for each in others:
-            jobs += render_ahead(missing_segments(full_size(each)[1]))
+            if drawn_small:
+                jobs += render_ahead(missing_segments(full_size(each)[1]))
+            else:  # drawn now, queued once the preview's own segments are done (below)
+                later.append(full_size(each)[1])
         with ThreadPoolExecutor(max_workers=1) as pool:
             track = pool.submit(audio_track, Path(audio.mix_path), cache)
+            # A few changed segments (a new CTA, a line) render with the cores to themselves:
+            # the other aspects' copies of them would halve their speed and delay the preview.
             render_missing(files)
+            for each_files in later:
+                jobs += render_ahead(missing_segments(each_files))
             video = out_dir / f"preview_{tag}.mp4"
             join_files(plan, files, track.result(), video)
     finally:  # the full-size stills go once the preview and every render queued here are done
