@@ -20,6 +20,7 @@ from typing import Any, cast
 import numpy as np
 import yaml
 
+from prompts import YAML_LOADER
 from tools.common.colour import delta_e2000, lab_to_srgb, palette_lab, rgb_to_hex
 from tools.handoffs import (
     Brief,
@@ -103,8 +104,7 @@ def _mood(raw: dict[str, Any]) -> Mood:
 @cache
 def presets() -> Presets:
     """Load the mood, use-case and tone tables once per process."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~9x the pure-Python speed
-    raw = yaml.load(PRESETS_FILE.read_text(encoding="utf-8"), Loader=loader)
+    raw = yaml.load(PRESETS_FILE.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     return Presets(
         moods=tuple(_mood(m) for m in raw["moods"]),
         default=_mood(raw["default"]),

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 from PIL import Image, ImageDraw, ImageFont
 
+from prompts import YAML_LOADER
 from tools.common.errors import ProducerError
 
 FALLBACK_ICON = "star"
@@ -120,9 +121,8 @@ def icon_index() -> dict[str, IconEntry]:
 
 @lru_cache(maxsize=1)
 def _parsed_index() -> dict[str, IconEntry]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(_fa_dir() / "metadata" / "icons.yml", encoding="utf-8") as fh:
-        raw = yaml.load(fh, Loader=loader)
+        raw = yaml.load(fh, Loader=YAML_LOADER)
     index: dict[str, IconEntry] = {}
     for name, meta in raw.items():
         if "solid" not in meta.get("styles", []):
