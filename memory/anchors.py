@@ -143,6 +143,9 @@ class AnchorMemory:
         diff: dict[str, Any] | None = None,
     ) -> StyleAnchor:
         """Store the anchor as the project's next version and return it with that version set."""
+        # Opened before the embedding fall-back below: a server that does not answer is not
+        # the embedding provider failing.
+        self._collection  # noqa: B018
         try:
             return self._save(project, anchor, reason, diff)
         except ProviderError as exc:
@@ -246,6 +249,7 @@ class AnchorMemory:
 
         Each project appears once, with its best-matching version.
         """
+        self._collection  # noqa: B018  (opened first, as in ``save``)
         try:
             return self._search(text, k)
         except ProviderError as exc:

@@ -165,3 +165,17 @@ def test_a_chroma_server_that_does_not_answer_is_named_when_first_needed(tmp_pat
     memory = AnchorMemory(tmp_path / "memory", server=f"http://127.0.0.1:{port}")
     with pytest.raises(ProviderError, match=rf"Chroma server at http://127.0.0.1:{port} does not"):
         memory.latest("cold-brew")
+
+
+def test_a_silent_chroma_server_is_not_taken_for_a_failing_embedding(tmp_path: Path) -> None:
+    from memory.http_embedding import HttpEmbedding
+    from tools.common.http import HttpEndpoint
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    remote = HttpEmbedding(HttpEndpoint(f"http://127.0.0.1:{port}", ""), model="m")
+    memory = AnchorMemory(tmp_path / "memory", remote, server=f"http://127.0.0.1:{port}")
+    with pytest.raises(ProviderError, match="Chroma server"):
+        memory.save("cold-brew", COFFEE)
+    assert memory.notes == [] and memory.embedding is remote
