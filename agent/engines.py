@@ -27,6 +27,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 if TYPE_CHECKING:
     from langgraph.checkpoint.postgres import PostgresSaver
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    from langgraph.types import StateSnapshot
 
 PRODUCTION_DB = "checkpoints.sqlite"
 CHAT_DB = "chat.sqlite"
@@ -50,6 +51,17 @@ def _connect_kwargs() -> dict[str, Any]:
     # As LangGraph's own ``from_conn_string`` opens them: autocommit (each checkpoint write
     # commits itself), statements prepared on first use, rows as dicts (the savers read keys).
     return {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+
+
+def unfinished(snapshot: StateSnapshot) -> bool:
+    """Return True when a thread's last checkpoint left work to do (a run was cut off).
+
+    ``snapshot.next`` alone is not enough: LangGraph leaves out of ``next`` a task whose
+    writes were saved, so a kill that lands between a stage's saved writes and the next
+    checkpoint leaves ``next`` empty although the line has not reached its end. Its
+    ``tasks`` still list that step; a finished (or never started) thread has none.
+    """
+    return bool(snapshot.next or snapshot.tasks)
 
 
 def thread_key(thread_id: str) -> int:

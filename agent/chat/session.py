@@ -29,7 +29,7 @@ from agent.chat.io import heard
 from agent.chat.router import AFTER_CUT, route
 from agent.chat.supersede import RENDER_CANCEL
 from agent.context import Context
-from agent.engines import CHAT_DB, chat_saver, turn_lock
+from agent.engines import CHAT_DB, chat_saver, turn_lock, unfinished
 from agent.present import step_words
 from agent.production.events import (
     PreviewReady,
@@ -182,7 +182,7 @@ class Session:
             try:
                 snap = await self._graph.aget_state(config)
                 recut = self._claim(thread_id, dict(snap.values or {}), text, config)
-                if not snap.next:  # a new conversation: run up to the first listen
+                if not unfinished(snap):  # a new conversation: run up to the first listen
                     async for event in self._run({"phase": "interview", "draft": {}}, config):
                         yield event
                 elif not snap.interrupts:  # a turn was cut off (crash, cancel): finish it

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _produce(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
     """Produce a video from a brief; resume a checkpointed run of the same brief and output."""
-    from agent.engines import production_saver
+    from agent.engines import production_saver, unfinished
     from agent.present import ProgressLines
     from agent.production.events import parse_event
     from agent.production.graph import build_production_graph, serializer
@@ -93,7 +93,7 @@ def _produce(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
     ).hexdigest()[:16]
     config: Any = {"configurable": {"thread_id": f"make:{digest}"}}
     snapshot = graph.get_state(config)
-    resume = bool(snapshot.next) and not args.fresh
+    resume = unfinished(snapshot) and not args.fresh
     print(
         f"Producing “{brief.title}” — {brief.duration_s:g} s for {', '.join(brief.platforms)}"
         + (" (resuming an interrupted run)" if resume else ""),
