@@ -35,7 +35,7 @@ from agent.offline.phrasing.match import tone_phrase as tone_phrase
 from agent.offline.phrasing.match import vocab as vocab
 from agent.offline.phrasing.nounphrase import MASK
 from agent.offline.phrasing.people import find_audience
-from agent.offline.phrasing.subject import find_subject
+from agent.offline.phrasing.subject import beside_name, find_subject
 from agent.offline.phrasing.subject import subject_answer as subject_answer
 from agent.offline.phrasing.subject import title_for as title_for
 from agent.offline.phrasing.tone import find_tone
@@ -100,11 +100,21 @@ def _imperative(text: str) -> tuple[str, int, int] | None:
         nxt = " ".join(words[:3])
         if any(nxt == b or nxt.startswith(b + " ") for b in blocked) or len(words) > 12:
             continue
-        if has_phrase(piece, v["video_nouns"]):
+        if has_phrase(piece, _request_nouns()):  # "make a reel ..." asks for the video
             continue
         said = piece[offset:].strip(" !.,")
         return said, start + offset, end
     return None
+
+
+# Video words that are also things a viewer is asked to book or follow ("Book a free trial
+# lesson", "Follow our story"): in an imperative they make no request.
+_OFFERED = frozenset({"lesson", "tutorial", "story", "stories", "film"})
+
+
+@cache
+def _request_nouns() -> list[str]:
+    return [w for w in vocab()["video_nouns"] if w not in _OFFERED]
 
 
 @cache
@@ -336,7 +346,8 @@ def _read_people_and_subject(r: Reading) -> None:
     # A name the person gave ("a shop called Spoke & Chain", "our app Ledgerly") is the title;
     # else one is made.
     quoted = re.match(r"\s*[\"'“‘]([^\"'”’]{2,60})[\"'”’]", r.text[subject.span[1]:])
-    named = quoted.group(1).strip() if quoted else _trailing_name(subject.name)
+    named = quoted.group(1).strip() if quoted else (
+        _trailing_name(subject.name) or beside_name(r.text[subject.span[1]:]))
     r.fields.setdefault("title", named or title_for(subject.name, subject.owner, subject.location))
     if subject.event:
         r.fields["goal"] = f"Promote the {subject.event}"

@@ -104,12 +104,14 @@ def _event_after(text: str, words: list[Token], i: int) -> int | None:
 
 
 def trim(
-    text: str, words: list[Token], *, descriptive: bool = True, topics: bool = False
+    text: str, words: list[Token], *, descriptive: bool = True, topics: bool = False,
+    product: bool = False,
 ) -> Phrase | None:
     """Return the noun phrase at the front of ``words``, or None when there is none.
 
     ``topics`` lets a lesson's topic through whole ("why we have seasons"); only words after
-    "about", "explaining" and the like can be one.
+    "about", "explaining" and the like can be one. A ``product`` ("we sell ergonomic office
+    chairs") does not end at a business word: "chairs" there is no verb of "office".
     """
     i = _skip_front(words, 0, descriptive)
     if i >= len(words):
@@ -131,14 +133,16 @@ def trim(
                 return _phrase(kept, word, base, text, words[j + 1 : last_event + 1], owner)
             owner = " ".join([*(k.text for k in kept), base])
             rest = words[_skip_front(words, j + 1, descriptive) :]
-            found = trim(text, rest, descriptive=descriptive, topics=topics) if rest else None
+            found = (trim(text, rest, descriptive=descriptive, topics=topics, product=product)
+                     if rest else None)
             return Phrase(found.start, found.end, owner, found.event) if found else None
         if (_stops(word.low) and not _in_name(kept, word)) or word.low in _words("video_nouns"):
             break
         kept.append(word)
         if len(kept) >= MAX_WORDS:
             break
-        if word.low in business and j + 1 < len(words) and _verb_like(words[j + 1]):
+        if (word.low in business and not product and j + 1 < len(words)
+                and _verb_like(words[j + 1])):
             break  # "our dental clinic | specialises in ...": a business ends before its verb
     kept = _drop_tail(kept)
     if not kept:
@@ -153,9 +157,10 @@ _CALENDAR = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "
 
 
 def _in_name(kept: list[Token], word: Token) -> bool:
-    """Return whether a day or month is part of a capitalised name ("Black Friday sale")."""
-    return (word.low in _CALENDAR and word.text[:1].isupper() and bool(kept)
-            and kept[-1].text[:1].isupper())
+    """Return whether a day, a month or a small word is part of a capitalised name ("Black
+    Friday sale", "Locked In", "Out of Office"): capitalised after a capitalised word."""
+    return (word.text[:1].isupper() and bool(kept) and kept[-1].text[:1].isupper()
+            and (word.low in _CALENDAR or len(word.low) <= 4))
 
 
 def _holiday(words: list[Token], j: int) -> bool:
@@ -183,7 +188,7 @@ def _phrase(
 
 
 def _drop_tail(kept: list[Token]) -> list[Token]:
-    tail = _words("possessives") | _words("subject_fillers") | {"works", "work", "happens", "&"}
+    tail = _words("possessives") | _words("subject_fillers") | {"works", "happens", "&", "online"}
     while kept and (kept[-1].low in tail or kept[-1].low in _words("tones") - _words(
         "descriptive_tones"
     )):
@@ -219,8 +224,11 @@ def read_topic(text: str, words: list[Token]) -> Phrase | None:
     if first not in _words("topic_starts") and not gerund:
         return None
     span = [words[0]]
-    for word in words[1:MAX_TOPIC_WORDS]:
-        if not joined(text, span[-1], word) or word.low in ("for", "on", "in", "via", "using"):
+    for k, word in enumerate(words[1:MAX_TOPIC_WORDS], start=1):
+        if not joined(text, span[-1], word):
+            break
+        if word.low in ("on", "in", "via", "using") or (
+                word.low == "for" and not _topic_goes_on(text, words, k)):
             break
         span.append(word)
     if first in ("how", "what") and len(span) >= 3:
@@ -230,6 +238,15 @@ def read_topic(text: str, words: list[Token]) -> Phrase | None:
     if len(span) < 2 or (first == "how" and span[1].low != "to" and len(span) < 3):
         return None
     return Phrase(span[0].start, span[-1].end, topic=True)
+
+
+def _topic_goes_on(text: str, words: list[Token], k: int) -> bool:
+    """Say whether "for" at ``k`` is inside the topic ("why sleep matters for memory"), not a
+    lead to people or an owner ("... for kids", "... for our page")."""
+    nxt = words[k + 1] if k + 1 < len(words) else None
+    if nxt is None or not joined(text, words[k], nxt):
+        return False
+    return nxt.low not in _words("possessives") and nxt.low not in _words("audience_nouns")
 
 
 def _how_it_works(text: str, span: list[Token]) -> Phrase | None:

@@ -11,18 +11,29 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from agent.offline.phrasing.match import clause_end, has_phrase, vocab
+from agent.offline.phrasing.match import clause_end, has_phrase, phrase_pattern, vocab
 from agent.offline.phrasing.nounphrase import MASK
 
 _EXPLICIT = re.compile(
     r"\b(?:aimed at|targeting|target audience(?: is)?|audience is|to reach|speaking to|"
-    r"talking to|made for|designed for|meant for|catering to)\s+",
+    r"talking to|made for|designed for|meant for|catering to|"
+    r"target(?: market| group| customers?)? (?:is|are))\s+"
+    # A label said without its colon, first thing in a clause: ", audience homeowners in Bonn".
+    r"|(?:^|(?<=[,;.!?] )|(?<=[,;.!?]))(?:target |main )?audience\s+(?:(?:is|are|=|-)\s+)?(?=\w)",
     re.I,
 )
-_LEAD = re.compile(r"\b(?:for|to)\s+", re.I)
-# Verbs whose object is people ("teach kids ...", "helping women over 40 change careers"): the
-# people end where the verb's own object starts.
-_VERB_LEAD = re.compile(r"\b(?:serving|helping|help|teach|teaching|teaches|show|showing)\s+", re.I)
+# Verbs of a purpose whose object is the people a video should win ("to get tourists to book",
+# "to attract donors"): "to" before them is no audience lead; the verb lead reads the people.
+_PURPOSE = r"get|attract|bring in|draw in|win over|pull in|invite"
+_LEAD = re.compile(rf"\b(?:for|to)\s+(?!(?:{_PURPOSE})\b)", re.I)
+# Verbs whose object is people ("teach kids ...", "helping women over 40 change careers",
+# "to attract donors", "inviting wine lovers to ..."): the people end where the verb's own
+# object starts.
+_VERB_LEAD = re.compile(
+    r"\b(?:serving|helping|help|teach|teaching|teaches|show|showing|attracting|inviting|"
+    rf"bringing in|to (?:{_PURPOSE}))\s+",
+    re.I,
+)
 _ARE_AUDIENCE = re.compile(
     r"(?:^|[,.;:!?]\s*|\band\s+)([\w][\w\s'-]{1,40}?)\s+(?:are|is)\s+(?:the|our|my)\s+"
     r"(?:target\s+|main\s+)?audience\b",
@@ -33,6 +44,13 @@ _CUT = re.compile(
     r"the\s+\w+\s+\w+)|in(?! their| her| his| our| my)|"
     r"with|using|ending|that should|please|"
     r"at the end|via|about|so|because|explaining|showing)(?:\s.*)?$",
+    re.I,
+)
+# What ends a relative clause about the people ("who cook | so the video should ..."): fewer
+# words than ``_CUT``, since "who care about ingredients" says who they are.
+_RELATIVE_CUT = re.compile(
+    r"\s(?:so|because|please|ending|that should|at the end|via|using|explaining|showing|"
+    r"on (?:insta|instagram|tiktok|youtube|yt|reels?))(?:\s.*)?$",
     re.I,
 )
 _AGE = re.compile(
@@ -67,17 +85,44 @@ def is_people(phrase: str) -> bool:
     if _AGE.search(low):
         return True
     head = re.split(
-        r"\s+(?:who|that|looking|with|of|in|from|over|under|on|for|at|about|to)\b", low
+        r"\s+(?:who|that|looking|with|of|in|from|over|under|on|for|at|about|to|like)\b", low
     )[0].split()
+    head = _without_tail(head)
     if not head:
         return False
     last = head[-1].strip(",.")
     if last in _words("not_people"):
         return False
-    if has_phrase(" ".join(head), vocab()["audience_nouns"]):
+    if _ends_in_people(head):
         return True
     possessed = low.split()[0] in ("our", "my", "the", "a", "an")
     return not possessed and len(last) > 4 and _AGENT.search(last) is not None
+
+
+# Words after people that say where or how they are, not who: "food lovers abroad".
+_PEOPLE_TAIL = {"abroad", "overseas", "nearby", "locally", "online", "worldwide", "everywhere",
+                "here", "too", "alike", "today"}
+
+
+def _without_tail(head: list[str]) -> list[str]:
+    """Drop what follows the people of a phrase: "food lovers abroad", "people trying to eat
+    healthier" (a word in -ing after a people word starts what they do)."""
+    for n, word in enumerate(head[1:], start=1):
+        if word.endswith("ing") and len(word) > 4 and _ends_in_people(head[:n]):
+            return head[:n]
+    while len(head) > 1 and head[-1].strip(",.!?") in _PEOPLE_TAIL:
+        head = head[:-1]
+    return head
+
+
+def _ends_in_people(head: list[str]) -> bool:
+    """Say whether a phrase's head ends in a people word ("busy dog owners", "kids 7-12"), not
+    merely holds one ("helps students budget" is a verb and its object)."""
+    while head and re.fullmatch(r"[\d+\-–/]+", head[-1].strip(",.")):
+        head = head[:-1]
+    said = " ".join(head)
+    return any(m.end() == len(said.rstrip(",.!?"))
+               for m in phrase_pattern(tuple(vocab()["audience_nouns"])).finditer(said))
 
 
 def find_audience(text: str) -> Audience | None:
@@ -119,12 +164,41 @@ def _phrase(text: str, start: int, *, trim_verb: bool) -> tuple[str, int]:
         if word.lower() in _WH:
             cut = words[:n]
             break
-    phrase = _CUT.sub("", " ".join(cut))
+    said = " ".join(cut)
+    at = _describing(said)
+    head = said[:at] if at is not None else said
+    phrase = _CUT.sub("", head)
+    if at is not None and phrase == head:  # "dog owners who care about ingredients"
+        tail = said[at:]
+        with_ = _WITH.match(tail)  # "with toddlers | about our cafe": what they have ends there
+        phrase += (f" with {_CUT.sub('', ' ' + tail[with_.end():]).strip()}" if with_
+                   else _RELATIVE_CUT.sub("", tail))
     if trim_verb:
         phrase = _up_to_people(phrase)
     phrase = re.sub(r"(?:\s+(?:on|in|at|for|with|via|and|to))+\s*$", "", phrase.strip(" ,.;:!?"))
     end = text.find(phrase, start) + len(phrase) if phrase else start
     return phrase, end
+
+
+_WITH = re.compile(r"\s+with\s+", re.I)
+_NOT_HAD = {"vibe", "vibes", "tone", "feel", "feeling", "music", "voice", "voiceover", "captions",
+            "subtitles", "energy", "style", "look", "text", "colours", "colors", "palette", "cta"}
+
+
+def _describing(said: str) -> int | None:
+    """Return where a clause saying who the people are starts, or None.
+
+    "who care about ingredients" always; "with new year's resolutions" after people, unless
+    what follows is about the video ("kids with a fun vibe"), which ``_CUT`` ends at "with".
+    """
+    relative = re.search(r"\s(?:who|whose)\s", said)
+    if relative is not None:
+        return relative.start()
+    found = _WITH.search(said)
+    if found is None or not is_people(said[: found.start()]):
+        return None
+    what = {w.strip(",.!?").lower() for w in said[found.end() :].split()[:3]}
+    return None if what & (_NOT_HAD | _words("tones")) else found.start()
 
 
 def _up_to_people(phrase: str) -> str:
@@ -133,13 +207,20 @@ def _up_to_people(phrase: str) -> str:
     last = -1
     for n, word in enumerate(words):
         pair = " ".join(words[max(0, n - 1) : n + 1])
-        if word.isdigit() or is_people(word) or (n > 0 and is_people(pair)):
+        # A pair counts for "year olds", never for "moms get" (the people ended at "moms").
+        paired = n > 0 and not is_people(words[n - 1]) and is_people(pair)
+        if word.isdigit() or is_people(word) or paired:
             last = n
-        elif word.lower() not in _CONNECTORS and (last >= 0 or not word[:1].islower()):
+        elif word.lower() not in _CONNECTORS and (
+                last >= 0 or not word[:1].islower() or word.lower() in _THEIR_VERBS):
             break  # the verb's own object starts: "women over 40 | change careers"
     return " ".join(words[: last + 1])
 
 
+# Verbs that say what the helped do ("help small shops | get more customers"): no people
+# word comes after one of them.
+_THEIR_VERBS = {"get", "make", "grow", "find", "learn", "build", "save", "sell", "reach", "become",
+                "be", "have", "do", "feel", "stay", "keep", "start", "win", "earn", "land"}
 _CONNECTORS = {"over", "under", "aged", "age", "to", "and", "of", "from", "young", "new", "busy",
                "local", "small", "first-time", "older", "little", "all", "between"}
 

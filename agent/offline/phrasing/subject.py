@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from functools import cache
 
 from agent.offline.phrasing.match import clause_end, find_phrases, has_phrase, vocab
-from agent.offline.phrasing.nounphrase import Phrase, Token, joined, tokens, trim
+from agent.offline.phrasing.nounphrase import MASK, Phrase, Token, joined, tokens, trim
+from agent.offline.phrasing.taught import taught_skill
 
 _SELF = re.compile(r"^(?:(?:my|our)\s+)?(?:personal\s+)?(?:brand|myself|me|self)$", re.I)
 _ROLE = re.compile(r"\bas\s+(?:a|an)\s+", re.I)
 _AREA = r"(?:(?:downtown|central|uptown|north|south|east|west|old|greater|inner)\s+)?"
 _PLACE = re.compile(
     r"[\s,]*(?:(?:at|on|by|near) the [\w-]+\s+)?"
-    rf"(?:in|based in|from|on the|out of)\s+{_AREA}"
-    r"([A-Za-z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})"
+    rf"(?:(?:in|based in)\s+{_AREA}([A-Za-z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,2}})|"
+    rf"(?:from|on the|out of)\s+{_AREA}([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,2}}))"
 )
 _NAMED_PLACE = re.compile(
     rf"\b(?:in|based in|from|on the|out of)\s+{_AREA}([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){{0,2}})"
@@ -48,10 +49,13 @@ def _words(key: str) -> frozenset[str]:
 
 
 def _after(
-    text: str, start: int, *, topics: bool = False, descriptive: bool = True
+    text: str, start: int, *, topics: bool = False, descriptive: bool = True,
+    product: bool = False,
 ) -> Phrase | None:
     words = tokens(text, start, clause_end(text, start))
-    return trim(text, words, topics=topics, descriptive=descriptive) if words else None
+    if not words:
+        return None
+    return trim(text, words, topics=topics, descriptive=descriptive, product=product)
 
 
 def _valid(text: str, phrase: Phrase | None) -> bool:
@@ -69,10 +73,25 @@ def _valid(text: str, phrase: Phrase | None) -> bool:
     if head in _words("audience_nouns") or head in _words("not_subjects"):
         return False
     if len(words) == 1 and head in _words("vague_subjects"):
-        return False
+        return bool(beside_name(text[phrase.end :]))  # "our app, Penny, ..." names it
     if has_phrase(name, vocab()["place_leads"]) or re.search(r"\d\s*(?:s|sec|min)\b", name):
         return False
     return not all(w in _words("tones") | _words("subject_fillers") for w in words)
+
+
+_BESIDE = re.compile(
+    r",\s*((?:The\s+)?[A-Z][\w'’&-]*(?:\s+(?:&|and|of|the|[A-Z][\w'’&-]*)){0,3})"
+    r"(?=\s*(?:[!.,;?]|$))"
+)
+_NOT_NAMES = frozenset({"thanks", "thank", "please", "cheers", "thx", "pls", "ty", "hi", "hello"})
+
+
+def beside_name(after: str) -> str:
+    """Return a name set beside the subject ("our first album, Paper Moons!"), or ""."""
+    found = _BESIDE.match(after)
+    if found is None or found.group(1).split()[0].lower() in _NOT_NAMES:
+        return ""
+    return found.group(1)
 
 
 def _first_person(text: str, start: int) -> bool:
@@ -85,13 +104,37 @@ def _marked(text: str) -> Iterator[Phrase | None]:
     markers = vocab()["subject_markers"]["strong"]
     for match in find_phrases(text, markers):
         if not _first_person(text, match.start()):
-            yield _after(text, match.end(), topics=True)
+            off = _PARTICLE.match(text, match.end())  # "showing off our new sourdough"
+            yield _after(text, off.end() if off else match.end(), topics=True)
     video = _words("video_nouns")
     words = tokens(text, 0)
+    about = ("about", "on", "regarding", "covering", "re")
     for n, word in enumerate(words[:-1]):
         nxt = words[n + 1]
-        if word.low in video and nxt.low in ("about", "on", "regarding", "covering", "re"):
+        if word.low in video and nxt.low in about:
             yield _after(text, nxt.end, topics=True)
+        elif word.low in video and nxt.low in ("for", "on") and n + 2 < len(words):
+            # "a video for Pinterest about mugs": the platform between was read (and hidden)
+            then = words[n + 2]
+            if then.low in about and MASK in text[nxt.end : then.start] and not text[
+                    nxt.end : then.start].strip(MASK + " "):
+                yield _after(text, then.end, topics=True)
+
+
+# What a business just opened, released or launched is the news: "our hotel just opened a
+# rooftop bar", "my band released our first album", "I'm opening a climbing gym".
+_RELEASED = re.compile(
+    r"\b(?:released|launched|opened|dropped|unveiled|debuted|started|opening|releasing|"
+    r"dropping|unveiling|debuting|starting)\s+(?=(?:a|an|our|my|its|their|the|his|her)\s)",
+    re.I,
+)
+_PARTICLE = re.compile(r"\s*off\b\s*", re.I)
+
+
+def _released(text: str) -> Iterator[Phrase | None]:
+    """Words after "opened a", "released our", "starting a": what is new is what to show."""
+    for match in _RELEASED.finditer(text):
+        yield _after(text, match.end())
 
 
 def _identity(text: str) -> Iterator[Phrase | None]:
@@ -104,7 +147,9 @@ def _identity(text: str) -> Iterator[Phrase | None]:
             continue
         lead = " ".join(match.group(0).lower().split())
         first = following[0]
-        if lead in products or first.low in articles or first.text[:1].isupper():
+        if lead in products:  # "we sell ergonomic office chairs": a product, not a business
+            yield _after(text, match.end(), product=True)
+        elif first.low in articles or first.text[:1].isupper():
             yield _after(text, match.end())
 
 
@@ -155,6 +200,7 @@ def _weak(text: str) -> Iterator[Phrase | None]:
 
 _READERS: tuple[Callable[[str], Iterator[Phrase | None]], ...] = (
     _marked,
+    _released,
     _identity,
     _possessive,
     _sentence_start,
@@ -166,12 +212,16 @@ _READERS: tuple[Callable[[str], Iterator[Phrase | None]], ...] = (
 
 def find_subject(text: str) -> Subject | None:
     """Return the subject of a message, or None when it names none."""
+    taught = taught_skill(text)
+    if taught is not None:  # "we teach kids to swim": the lessons are what is offered
+        name, span = taught
+        return Subject(name=name, span=span, location=find_location(text, span[1]))
     for n, reader in enumerate(_READERS):
         for phrase in reader(text):
             phrase = _persona(text, phrase)
             if phrase is None or not _valid(text, phrase):
                 continue
-            owner = phrase.owner or (_business(text, phrase) if n == 0 else "")
+            owner = phrase.owner or (_business(text, phrase) if n <= 1 else "")
             return Subject(
                 name=text[phrase.start : phrase.end],
                 span=(phrase.start, phrase.end),
@@ -214,8 +264,9 @@ def find_location(text: str, after: int = 0) -> str:
         if words:
             return _place_name(text, words)
     direct = _PLACE.match(text, after)
-    if direct and direct.group(1).lower().split()[0] not in _words("not_places"):
-        return _capitalized(direct.group(1))
+    place = direct.group(1) or direct.group(2) if direct else ""
+    if place and place.lower().split()[0] not in _words("not_places"):
+        return _capitalized(place)
     for match in _NAMED_PLACE.finditer(text):
         if match.group(1).lower().split()[0] not in _words("not_places"):
             return match.group(1)
