@@ -31,6 +31,7 @@ from agent.offline.phrasing.fields import (
     subject_answer,
     vocab,
 )
+from agent.offline.phrasing.people import is_people, strip_hedge
 from tools.handoffs import LineOp
 from tools.revision.rules import rule_plan
 
@@ -143,7 +144,9 @@ def _answer_for(asking: str, text: str, found: dict[str, Any]) -> dict[str, Any]
         return {**found, "subject": subject} if subject else (found or None)
     if asking == "audience":
         audience = re.sub(r"^(?:it'?s\s+)?(?:for\s+)?(?:the\s+)?", "", text, flags=re.I)
-        return {**found, "audience": audience.rstrip(".!")}
+        if found and not is_people(audience):  # "come in before 9pm" said a CTA, not who
+            return found
+        return {**found, "audience": strip_hedge(audience.rstrip(".!"))}
     if asking in ("key_message", "cta"):
         return {asking: text.strip().rstrip(".")}
     return found or None
@@ -194,7 +197,7 @@ def decide(state: dict[str, Any], text: str) -> Decision | None:
     short = _short_command(phase, text)
     if short is not None:
         return short
-    found = extract(text)
+    found = extract(text, has_subject=bool(state.get("draft", {}).get("subject")))
     steering = {"duration_s", "platforms"} & set(found)
     if asking in ("key_message", "cta") and phase == "interview" and not is_question(text):
         answer = _answer_for(asking, text, {}) if asking not in found else found

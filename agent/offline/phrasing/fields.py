@@ -57,6 +57,7 @@ class Reading:
 
     text: str
     fields: dict[str, Any] = field(default_factory=dict)
+    passing: bool = True  # read a subject from a passing "for ..." too (see ``find_subject``)
 
     def hide(self, a: int, b: int, hard: bool = True) -> None:
         """Hide ``text[a:b]``: a hard mark ends a sentence, a soft one only ends a phrase."""
@@ -339,7 +340,7 @@ def _read_people_and_subject(r: Reading) -> None:
     if audience is not None:
         r.fields["audience"] = audience.name
         r.hide(*audience.span, hard=False)
-    subject = find_subject(r.text)
+    subject = find_subject(r.text, passing=r.passing)
     if subject is None:
         return
     r.fields["subject"] = subject.name
@@ -379,10 +380,14 @@ _READERS = (
 )
 
 
-def extract(text: str) -> dict[str, Any]:
-    """Return the ``update_brief`` arguments a message states outright (possibly none)."""
+def extract(text: str, has_subject: bool = False) -> dict[str, Any]:
+    """Return the ``update_brief`` arguments a message states outright (possibly none).
+
+    ``has_subject``: the brief already has one, so only a subject the message states replaces
+    it, never one read from a passing "for a quick dinner".
+    """
     labelled, spans = read_segments(text)
-    r = Reading(text)
+    r = Reading(text, passing=not has_subject)
     for a, b in spans:
         r.hide(a, b)
     for reader in _READERS:

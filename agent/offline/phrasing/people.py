@@ -148,9 +148,9 @@ def _bare_clause(text: str) -> Audience | None:
         phrase = match.group(1).strip()
         words = phrase.split()
         owned = re.match(r"(?i)(?:our|my|the|a|an)\b", phrase)
-        plain = 1 <= len(words) <= 5 and not owned and not re.search(r"\d", phrase)
-        if plain and is_people(phrase):
-            return Audience(phrase, (match.start(1), match.start(1) + len(phrase)))
+        plain = 1 <= len(words) <= 10 and not owned and not re.search(r"\d", phrase)
+        if plain and is_people(phrase):  # "office workers looking for a quick dinner"
+            return Audience(strip_hedge(phrase), (match.start(1), match.start(1) + len(phrase)))
     return None
 
 
@@ -225,5 +225,18 @@ _CONNECTORS = {"over", "under", "aged", "age", "to", "and", "of", "from", "young
                "local", "small", "first-time", "older", "little", "all", "between"}
 
 
+_HEDGE = re.compile(
+    r"^(?:(?:mostly|mainly|primarily|largely|usually|generally|typically|probably|basically|"
+    r"honestly|maybe|perhaps|just|i guess|i think|i'd say|i would say|definitely|especially)"
+    r"[,\s]+)+",
+    re.I,
+)
+
+
+def strip_hedge(phrase: str) -> str:
+    """Drop the hedge in front of an answer: "mostly office workers" -> "office workers"."""
+    return _HEDGE.sub("", phrase.strip()) or phrase.strip()
+
+
 def _strip(phrase: str) -> str:
-    return re.sub(r"^(?:the|our|my|a|an|all)\s+", "", phrase.strip(), flags=re.I)
+    return re.sub(r"^(?:the|our|my|a|an|all)\s+", "", strip_hedge(phrase), flags=re.I)

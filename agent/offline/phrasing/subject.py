@@ -191,11 +191,20 @@ def _after_colon(text: str) -> Iterator[Phrase | None]:
         yield _after(text, match.end(), topics=True)
 
 
-def _weak(text: str) -> Iterator[Phrase | None]:
-    """Words after "about", "for", "of", "on": "a video for the Riverside Farmers Market"."""
+def _weak(text: str, passing: bool = True) -> Iterator[Phrase | None]:
+    """Words after "about", "for", "of", "on": "a video for the Riverside Farmers Market".
+
+    Not ``passing``: after "about" and "regarding" only, which say what a video is about.
+    """
     for match in find_phrases(text, vocab()["subject_markers"]["weak"]):
-        topics = match.group(0).lower() in ("about", "on", "regarding")
-        yield _after(text, match.end(), topics=topics)
+        marker = match.group(0).lower()
+        if passing or marker in ("about", "regarding"):
+            topics = marker in ("about", "on", "regarding")
+            yield _after(text, match.end(), topics=topics)
+
+
+def _stated(text: str) -> Iterator[Phrase | None]:
+    return _weak(text, passing=False)
 
 
 _READERS: tuple[Callable[[str], Iterator[Phrase | None]], ...] = (
@@ -210,14 +219,26 @@ _READERS: tuple[Callable[[str], Iterator[Phrase | None]], ...] = (
 )
 
 
-def find_subject(text: str) -> Subject | None:
-    """Return the subject of a message, or None when it names none."""
+# Readers that take a subject from a passing "for ...", "of ..." or a colon: fine in a first
+# message, too loose to replace a subject the brief already has ("office workers looking for a
+# quick dinner" answers who, it does not make the video about dinner).
+_PASSING = frozenset({"_after_colon"})
+
+
+def find_subject(text: str, passing: bool = True) -> Subject | None:
+    """Return the subject of a message, or None when it names none.
+
+    ``passing`` False reads only a subject the message states (a product launched, "our …",
+    "about …"): what a later message of the interview may change the subject with.
+    """
     taught = taught_skill(text)
     if taught is not None:  # "we teach kids to swim": the lessons are what is offered
         name, span = taught
         return Subject(name=name, span=span, location=find_location(text, span[1]))
     for n, reader in enumerate(_READERS):
-        for phrase in reader(text):
+        if not passing and reader.__name__ in _PASSING:
+            continue
+        for phrase in (_stated if reader is _weak and not passing else reader)(text):
             phrase = _persona(text, phrase)
             if phrase is None or not _valid(text, phrase):
                 continue

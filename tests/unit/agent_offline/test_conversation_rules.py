@@ -209,6 +209,38 @@ def test_bare_answers_fill_the_field_asked_for() -> None:
     )
 
 
+RAMEN = {"subject": "ramen shop", "title": "Osaka Ramen Shop", "platforms": ["reels"]}
+
+
+def test_a_later_answer_keeps_the_subject_and_reads_who() -> None:
+    # Volunteered while the length is asked: who it is for, not a video about "dinner"
+    # (and never "mostly office" as the subject).
+    assert after({"asking": "duration_s", "draft": RAMEN},
+                 "mostly office workers looking for a quick dinner") == (
+        "update_brief", {"audience": "office workers looking for a quick dinner"})
+    # A subject the message states still replaces the old one.
+    changed = after({"asking": "duration_s", "draft": RAMEN},
+                    "actually make it about our new tonkotsu broth")
+    assert changed is not None and changed[1]["subject"] == "tonkotsu broth"
+    # In a first message a passing "for ..." may still name the subject.
+    first = after({}, "a reel for the Riverside Farmers Market")
+    assert first is not None and first[1]["subject"] == "Riverside Farmers Market"
+
+
+def test_a_cta_said_when_asked_who_is_no_audience() -> None:
+    assert after({"asking": "audience", "draft": RAMEN}, "come in before 9pm") == (
+        "update_brief", {"cta": "Come in before 9pm"})
+
+@pytest.mark.parametrize(("said", "audience"), [
+    ("probably young couples", "young couples"),
+    ("mainly students, honestly", "students"),
+    ("I guess mostly tourists", "tourists"),
+])
+def test_a_hedge_is_not_part_of_the_audience(said: str, audience: str) -> None:
+    assert after({"asking": "audience", "draft": RAMEN}, said) == (
+        "update_brief", {"audience": audience})
+
+
 def test_off_topic_questions_get_no_tool() -> None:
     for text in ("what's the capital of France?", "how long does it take?", "who are you?"):
         assert after({"asking": "audience"}, text) is None
