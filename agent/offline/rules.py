@@ -147,8 +147,8 @@ def _answer_for(asking: str, text: str, found: dict[str, Any]) -> dict[str, Any]
         if found and not is_people(audience):  # "come in before 9pm" said a CTA, not who
             return found
         return {**found, "audience": strip_hedge(audience.rstrip(".!"))}
-    if asking in ("key_message", "cta"):
-        return {asking: text.strip().rstrip(".")}
+    if asking in ("key_message", "cta"):  # "that everything is baked in house"
+        return {asking: re.sub(r"^that\s+", "", text.strip(), flags=re.I).rstrip(".")}
     return found or None
 
 
@@ -200,6 +200,8 @@ def decide(state: dict[str, Any], text: str) -> Decision | None:
     found = extract(text, has_subject=bool(state.get("draft", {}).get("subject")))
     steering = {"duration_s", "platforms"} & set(found)
     if asking in ("key_message", "cta") and phase == "interview" and not is_question(text):
+        if _names_only_people(text):  # "HR managers at mid-size companies" answers who
+            return "update_brief", {"audience": strip_hedge(text.strip().rstrip("."))}
         answer = _answer_for(asking, text, {}) if asking not in found else found
         if answer and (not steering or asking in found):
             return "update_brief", {asking: answer[asking]}
@@ -243,6 +245,14 @@ def _only_soft(found: dict[str, Any], text: str) -> bool:
     """Return whether a question states only incidental fields ("the capital of France?")."""
     soft = {"tone", "style_words", "subject", "title", "use_case", "languages"}
     return set(found) <= soft and not _ASKS_TO_MAKE.search(text)
+
+
+def _names_only_people(text: str) -> bool:
+    """Say whether a whole answer is people and nothing else ("HR managers at mid-size
+    companies"); "kids who read do better" says something of them, so it is a message."""
+    said = text.strip().rstrip(".!")
+    return (len(said.split()) <= 10 and not re.search(r"\b(?:who|that|which)\b", said, re.I)
+            and is_people(strip_hedge(said)))
 
 
 def _looks_like_audience(text: str) -> bool:

@@ -364,6 +364,9 @@ def _trailing_name(subject: str) -> str:
         if not (word[:1].isupper() or word[:1].isdigit() or (run and word == "&")):
             break
         run.insert(0, word)
+    before = words[len(words) - len(run) - 1].lower() if len(run) < len(words) else ""
+    if before in ("on", "about", "for", "of", "in", "with", "to", "from"):
+        return ""  # "webinar on AI": a topic, not the webinar's name
     return " ".join(run) if run and len(run) < len(words) and words[0][:1].islower() else ""
 
 

@@ -147,8 +147,23 @@ def trim(
     kept = _drop_tail(kept)
     if not kept:
         return None
-    kept = _with_relative(text, words, kept)
+    kept = _with_topic(text, words, _with_relative(text, words, kept))
     return Phrase(kept[0].start, kept[-1].end, owner)
+
+
+def _with_topic(text: str, words: list[Token], kept: list[Token]) -> list[Token]:
+    """Keep "on AI" after a head that has a topic ("a webinar on AI", "a workshop about clay")."""
+    if kept[-1].low not in _words("topic_heads"):
+        return kept
+    after = [w for w in words if w.start >= kept[-1].end]
+    if not after or after[0].low not in ("on", "about") or not joined(text, kept[-1], after[0]):
+        return kept
+    topic: list[Token] = []
+    for word in after[1:5]:
+        if not joined(text, (topic or after)[-1], word) or _stops(word.low):
+            break
+        topic.append(word)
+    return [*kept, after[0], *topic] if topic else kept
 
 
 _CALENDAR = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",

@@ -326,4 +326,11 @@ def title_for(subject: str, owner: str = "", location: str = "") -> str:
         parts.insert(0, owner)
     if location and location.lower() not in " ".join(parts).lower():
         parts.insert(0, location)
-    return " ".join(w[:1].upper() + w[1:] for w in " ".join(parts).split())
+    words = " ".join(parts).split()
+    return " ".join(w if n and w in _SMALL_WORDS else w[:1].upper() + w[1:]
+                    for n, w in enumerate(words))
+
+
+# Words a title keeps in lower case after its first word: "Webinar on AI".
+_SMALL_WORDS = frozenset({"on", "of", "for", "and", "the", "a", "an", "in", "to", "with", "at",
+                          "by", "or"})

@@ -241,6 +241,27 @@ def test_a_hedge_is_not_part_of_the_audience(said: str, audience: str) -> None:
         "update_brief", {"audience": audience})
 
 
+def test_people_said_when_the_message_is_asked_are_the_audience() -> None:
+    webinar = {"subject": "webinar on AI", "platforms": ["linkedin"], "duration_s": 30.0}
+    assert after({"asking": "key_message", "draft": webinar},
+                 "HR managers at mid-size companies") == (
+        "update_brief", {"audience": "HR managers at mid-size companies"})
+    # Something said of people is a message.
+    assert after({"asking": "key_message", "draft": webinar}, "Kids who read do better") == (
+        "update_brief", {"key_message": "Kids who read do better"})
+    assert after({"asking": "key_message", "draft": webinar},
+                 "that everything is baked in house") == (
+        "update_brief", {"key_message": "everything is baked in house"})
+
+
+def test_what_a_friends_business_makes_and_a_webinars_topic() -> None:
+    cafe = after({"asking": "subject"}, "its for my friends cafe, they do amazing cinnamon rolls")
+    assert cafe is not None and cafe[1]["subject"] == "cinnamon rolls"
+    found = extract("Looking to promote a webinar on AI for HR teams, linkedin")
+    assert found["subject"] == "webinar on AI" and found["title"] == "Webinar on AI"
+    assert found["audience"] == "HR teams"
+
+
 def test_off_topic_questions_get_no_tool() -> None:
     for text in ("what's the capital of France?", "how long does it take?", "who are you?"):
         assert after({"asking": "audience"}, text) is None
