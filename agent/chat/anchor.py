@@ -8,6 +8,7 @@ prompt and render reads the same look.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
@@ -15,6 +16,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 from langgraph.types import Command
+from pydantic import TypeAdapter
 
 from agent.brain.fill import fill
 from agent.brain.forms import AnchorWords, TweakName
@@ -30,10 +32,14 @@ from tools.anchor.derive import derive_anchor
 from tools.anchor.reference import MAX_MEGAPIXELS, ReferenceRejected, read_reference
 from tools.anchor.tweaks import Gender, Tweak, VoiceChoice, apply_tweaks
 from tools.common.sheets import render_swatch
-from tools.handoffs import Brief, MusicOp, StyleAnchor
+from tools.handoffs import Brief, MusicOp, RevisionOp, StyleAnchor
+from tools.revision.anchor_ops import anchor_after, look_ops
 from tools.revision.rules import rule_plan
 
 Step = Literal["listen", "propose_anchor", "write_script"]
+# A look operation kept among the proposal's tweaks: this prefix, then the operation's JSON.
+LOOK_OP = "op:"
+_OP: TypeAdapter[RevisionOp] = TypeAdapter(RevisionOp)
 
 
 def _copy() -> dict[str, Any]:
@@ -45,6 +51,8 @@ def tweak_specs(names: list[str]) -> list[Tweak]:
     table = vocab()["tweaks"]
     out: list[Tweak] = []
     for name in names:
+        if name.startswith(LOOK_OP):
+            continue  # an operation, applied by ``proposal`` after the tweaks
         key = name if name in table else next(iter(tweak_names(name)), "")
         if key in table:
             spec = table[key]
@@ -118,6 +126,7 @@ async def propose_anchor(
         lines = [c["need_brief"], next_step(state)]
         return Command(goto="listen", update={"messages": reply(lines)})
     words, note = AnchorWords(), ""
+    ops: list[RevisionOp] = []
     if routed_here(state, "propose_anchor"):
         text = last_said(state)
         filled = await fill(
@@ -127,10 +136,15 @@ async def propose_anchor(
             lambda: anchor_words(text),
         )
         words, note = filled.value, filled.note or ""
-        if not (words.adjust or words.style_words or words.voice or words.lighting or words.mood):
+        # What the tweaks do not name ("make the palette greener", "faster music") is read as
+        # the revision planner reads it of a cut.
+        if not (words.adjust or tweak_names(text, voice=False)):
+            ops = look_ops(text)
+        if not (words.adjust or words.style_words or words.voice or words.lighting or words.mood
+                or ops):
             lines = [note, c["no_change"], c["ask"]]
             return Command(goto="listen", update={"messages": reply(lines)})
-    update = proposal(state, brief, words)
+    update = proposal(state, brief, words, ops)
     swatch = show_swatch(update["anchor"], runtime.context, config)
     heard = update.pop("heard")
     lines = [note, heard, c["intro"], describe(update["anchor"]), c["ask"]]
@@ -141,14 +155,18 @@ async def propose_anchor(
     return Command(goto="listen", update=update)
 
 
-def proposal(state: ChatState, brief: Brief, words: AnchorWords) -> dict[str, Any]:
+def proposal(
+    state: ChatState, brief: Brief, words: AnchorWords, ops: Sequence[RevisionOp] = ()
+) -> dict[str, Any]:
     """Return the proposed anchor with every tweak so far and these words, as a state update.
 
     The stated voice wins over any voice tweak named before it: it is applied last. ``heard``
-    says the new voice back when there is one.
+    says the new voice back when there is one. Look operations (``ops``) are kept among the
+    tweaks as ``LOOK_OP`` + their JSON and applied, in order, after the named tweaks.
     """
     wanted = [t.name for t in tweak_specs([*words.adjust, *words.style_words])]
-    tweaks = [*(state.get("tweaks") or []), *wanted]
+    tweaks = [*(state.get("tweaks") or []), *wanted,
+              *(LOOK_OP + _OP.dump_json(op).decode() for op in ops)]
     draft = dict(state.get("draft") or {})
     said = words.voice or next(
         (t.voice.gender for t in tweak_specs(wanted) if t.voice and t.voice.gender), None
@@ -161,6 +179,9 @@ def proposal(state: ChatState, brief: Brief, words: AnchorWords) -> dict[str, An
     if draft.get("voice"):
         specs.append(Tweak(name="voice", voice=voice_choice(str(draft["voice"]))))
     anchor = apply_tweaks(_base_anchor(state, brief), specs)
+    for kept in tweaks:
+        if kept.startswith(LOOK_OP):
+            anchor = anchor_after(anchor, _OP.validate_json(kept[len(LOOK_OP):])) or anchor
     extra = [w.lower() for w in words.style_words if w.lower() not in anchor.words]
     changes: dict[str, Any] = {"words": [*extra, *anchor.words][:6]}
     if words.lighting:

@@ -26,6 +26,7 @@ from agent.offline.phrasing.fields import (
 from agent.offline.rules import is_question, scene_edit, tweak_names
 from prompts import load_data
 from tools.handoffs import UndoOp
+from tools.revision.anchor_ops import look_ops
 from tools.revision.rules import rule_plan
 
 Route = Literal[
@@ -209,6 +210,9 @@ def by_phase(phase: Phase, text: str) -> Route:
     if phase in AFTER_CUT:
         wants = tweak_names(text) or rule_plan(text).ops or fields - SOFT_FIELDS
         return "answer" if is_question(text) and not wants else "request_revision"
+    if phase == "anchor" and is_question(text) and (
+            tweak_names(text, voice=False) or look_ops(text)):
+        return "propose_anchor"  # "can the music be more upbeat?" asks for a change
     if asks_only(text, fields):
         return "answer"
     if _recalls(text) and not fields - SOFT_FIELDS:
@@ -217,7 +221,8 @@ def by_phase(phase: Phase, text: str) -> Route:
         return "update_brief"
     if music_level_only(text):  # the bed under the voice: neither a look nor a brief field
         return "request_revision"
-    looks = tweak_names(text, voice=False) or find_voice(text) is not None
+    looks = tweak_names(text, voice=False) or find_voice(text) is not None or (
+        phase == "anchor" and look_ops(text))
     if looks and not fields - SOFT_FIELDS - {"voice"}:
         return "propose_anchor"
     if fields:

@@ -9,7 +9,7 @@ options.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from tools.common.errors import BadInput
 from tools.handoffs import (
@@ -41,7 +41,8 @@ from tools.handoffs import (
     UndoOp,
     VoiceOp,
 )
-from tools.revision.look import apply_look, apply_preset, colour_hex, retune
+from tools.revision.anchor_ops import look_spec, music_change, palette_spec
+from tools.revision.look import apply_look, apply_preset, retune
 from tools.revision.musts import change_must_have
 from tools.revision.reading import vocabulary
 from tools.revision.script import change_cta, change_duration, change_line, swap_scenes
@@ -72,19 +73,12 @@ class Draft:
 
 
 def _look(draft: Draft, key: str, amount: float, label: str) -> None:
-    spec = dict(vocabulary()["looks_apply"][key])
-    draft.anchor = apply_look(draft.anchor, spec, amount)
+    draft.anchor = apply_look(draft.anchor, look_spec(key), amount)
     draft.changes.append(label + (f" (×{amount:g})" if amount != 1.0 else ""))
 
 
 def _palette_shift(draft: Draft, op: PaletteShiftOp) -> None:
-    target = colour_hex(op.toward)
-    if target is None:
-        known = ", ".join(sorted(vocabulary()["colours"]))
-        raise BadInput(f"'{op.toward}' is not a colour I know; try one of {known}")
-    magnitude = float(vocabulary()["looks_apply"]["palette_shift"]["magnitude"])
-    spec = {"hue": {"toward": target, "magnitude": magnitude}}
-    draft.anchor = apply_look(draft.anchor, spec, op.amount)
+    draft.anchor = apply_look(draft.anchor, palette_spec(op.toward), op.amount)
     draft.changes.append(f"palette moved toward {op.toward}")
 
 
@@ -164,8 +158,7 @@ def _pace(draft: Draft, op: PaceOp) -> None:
 
 def _music(draft: Draft, op: MusicOp) -> None:
     old = draft.anchor.music
-    change: dict[str, Any] = {"mood": op.mood, "tempo_factor": op.tempo_factor, "minor": op.minor}
-    draft.anchor = retune(draft.anchor, change)
+    draft.anchor = retune(draft.anchor, music_change(op))
     new = draft.anchor.music
     draft.changes.append(
         f"music {old.mood}, {old.tempo_bpm:g} bpm, {old.key} → "

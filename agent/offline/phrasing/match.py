@@ -80,7 +80,9 @@ def find_platforms(text: str) -> tuple[list[str], list[str]]:
     if has_phrase(text, v["all_platforms"]):
         return list(PLATFORMS), []
     by_phrase = {p.lower(): name for name, ps in v["platforms"].items() for p in ps}
-    matches = find_phrases(text, list(by_phrase))
+    # "tiktok instead of reels", "not instagram": a platform turned down is not asked for.
+    matches = [m for m in find_phrases(text, list(by_phrase))
+               if not _DECLINED.search(text[max(0, m.start() - 14) : m.start()])]
     wanted = [m for m in matches if not _PRESENCE.match(text, m.end())]
     short = _SHORT_NOUN.search(text)
     if short and not any(by_phrase[m.group(0).lower()] == "shorts" for m in wanted):
@@ -92,6 +94,10 @@ def find_platforms(text: str) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(found)), list(dict.fromkeys(unknown))
 
 
+_DECLINED = re.compile(
+    r"\b(?:instead of|rather than|not|no|without|except|but not|not on|drop|skip)\s+(?:the\s+)?$",
+    re.I,
+)
 _PRESENCE = re.compile(
     r"\s+(?:channel|account|page|profile|handle|followers|community|presence)\b", re.I
 )

@@ -70,6 +70,11 @@ TABLE: list[tuple[Phase, str, Route]] = [
     ("script", "make it 30 seconds", "update_brief"),
     ("script", "audience: busy parents", "update_brief"),
     ("script", "warmer", "propose_anchor"),
+    # the proposed look: a change asked as a question is still a change
+    ("anchor", "can the music be more upbeat?", "propose_anchor"),
+    ("anchor", "make the palette greener", "propose_anchor"),
+    ("anchor", "a bit more pink?", "propose_anchor"),
+    ("anchor", "what does the palette mean?", "answer"),
     ("script", "use a female voice", "propose_anchor"),
     ("script", "how long will it take?", "answer"),
     ("script", "publish", "skip_ahead"),

@@ -150,6 +150,10 @@ def test_hours_that_describe_the_product_are_not_a_length() -> None:
         ("youtube", ["youtube"]),
         ("youtube shorts and tik tok", ["shorts", "tiktok"]),
         ("everywhere", list(PLATFORMS)),
+        # a platform turned down is not asked for
+        ("no wait, tiktok instead of reels", ["tiktok"]),
+        ("not instagram, youtube please", ["youtube"]),
+        ("tiktok, not on youtube", ["tiktok"]),
     ],
 )
 def test_platform_names(text: str, platforms: list[str]) -> None:
