@@ -88,7 +88,8 @@ def _quoted(text: str) -> re.Match[str] | None:
 def _read_cta(req: Request) -> None:
     special = vocabulary()["special"]
     term = rx(special["cta_term"]).search(req.text)
-    end_with = rx(special["end_with"]).search(req.text)
+    end_with = (rx(special["end_with"]).search(req.text)
+                or rx(special["end_say"]).search(req.text))
     if term is None and end_with is None:
         return
     revoice = bool(rx(special["revoice"]).search(req.text))
@@ -213,6 +214,12 @@ def _read_recall(req: Request) -> None:
 
 
 def _read_swap(req: Request) -> None:
+    pair = rx(vocabulary()["special"]["swap_pair"]).search(req.text)
+    if pair is not None and req.scene_count >= 2:
+        first = 1 if pair.group("which") == "first" else req.scene_count - 1
+        req.ops.append(SwapScenesOp(first=first, second=first + 1))
+        req.cut(pair)
+        return
     match = rx(vocabulary()["special"]["swap"]).search(req.text)
     if match is None:
         return
@@ -392,8 +399,13 @@ def rule_plan(request: str, scene_count: int = 5, duration_s: float = 20.0) -> R
 
 
 def _dedupe(ops: list[RevisionOp]) -> list[RevisionOp]:
+    """Drop repeats, and a vague "shorter" beside a stated length ("shorten to 15 seconds")."""
+    stated = any(isinstance(op, DurationOp) and op.seconds is not None and op.scene is None
+                 for op in ops)
     out: list[RevisionOp] = []
     for op in ops:
-        if op not in out:
+        vague = (isinstance(op, DurationOp) and op.scene is None and op.seconds is None
+                 and op.factor is not None)
+        if op not in out and not (stated and vague):
             out.append(op)
     return out

@@ -142,6 +142,18 @@ CASES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
         "more premium with bigger captions",
         [("style_preset", {"preset": "premium"}), ("caption_size", {"direction": "bigger"})],
     ),
+    # a complaint says which way: washed out wants more colour, cheap wants premium
+    ("the colours look washed out", [("saturation", {"direction": "more"})]),
+    ("it looks dull", [("saturation", {"direction": "more"})]),
+    ("make it duller", [("saturation", {"direction": "less"})]),
+    ("it feels cheap", [("style_preset", {"preset": "premium"})]),
+    ("make the palette greener", [("palette_shift", {"toward": "green"})]),
+    ("a bit pinker", [("palette_shift", {"toward": "pink", "amount": 0.5})]),
+    # a stated length is the length: no extra "shorter" on top
+    ("shorten to 15 seconds", [("duration", {"seconds": 15.0, "factor": None})]),
+    ("swap the first two scenes", [("swap_scenes", {"first": 1, "second": 2})]),
+    ("switch the last two", [("swap_scenes", {"first": 4, "second": 5})]),
+    ("change the ending to say Visit us today", [("cta", {"text": "Visit us today"})]),
 ]
 
 
