@@ -158,7 +158,8 @@ def _short_word(phase: Phase, text: str) -> Route | None:
         return None
     if said("produce"):
         return "produce"
-    return "publish" if phase == "cut" and said("go", "yes") else None
+    # The cut is shown with "say publish to deliver it": yes, go or approve it is that.
+    return "publish" if phase == "cut" and said("go", "yes", "approve") else None
 
 
 def instructs_the_model(text: str) -> bool:

@@ -95,9 +95,9 @@ def swap_scenes(script: Script, first: int, second: int) -> tuple[Script, str]:
         if not 1 <= n <= count:
             raise BadInput(f"there is no scene {n}; the script has scenes 1 to {count}")
     if count in (first, second):
-        raise BadInput(
-            f"scene {count} carries the call to action and stays last; swap scenes 1 to {count - 1}"
-        )
+        others = ("the other scenes can be swapped among themselves (1 to "
+                  f"{count - 1})" if count > 2 else "with two scenes there is nothing else to swap")
+        raise BadInput(f"scene {count} carries the call to action and stays last; {others}")
     scenes = list(script.scenes)
     a, b = first - 1, second - 1
     scenes[a], scenes[b] = scenes[b], scenes[a]

@@ -138,6 +138,13 @@ def trim(
             return Phrase(found.start, found.end, owner, found.event) if found else None
         if (_stops(word.low) and not _in_name(kept, word)) or word.low in _words("video_nouns"):
             break
+        if kept and kept[-1].low in business and word.low in _NEWS_WORDS and j + 1 < len(words):
+            # "our bakery new croissant": the apostrophe left out, the bakery owns what is new
+            rest = words[_skip_front(words, j, descriptive) :]
+            found = (trim(text, rest, descriptive=descriptive, topics=topics, product=product)
+                     if rest else None)
+            if found is not None:  # (else "a bakery new to town" is the bakery)
+                return Phrase(found.start, found.end, " ".join(k.text for k in kept), found.event)
         kept.append(word)
         if len(kept) >= MAX_WORDS:
             break
@@ -166,6 +173,7 @@ def _with_topic(text: str, words: list[Token], kept: list[Token]) -> list[Token]
     return [*kept, after[0], *topic] if topic else kept
 
 
+_NEWS_WORDS = frozenset({"new", "latest", "upcoming", "newest"})
 _CALENDAR = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                        "sunday", "january", "february", "march", "april", "june", "july",
                        "august", "september", "october", "november", "december"})

@@ -84,6 +84,7 @@ TABLE: list[tuple[Phase, str, Route]] = [
     ("cut", "publish", "publish"),
     ("cut", "ship it", "publish"),
     ("cut", "go", "publish"),
+    ("cut", "approve", "publish"),
     ("cut", "make it warmer", "request_revision"),
     ("cut", "can you make it warmer?", "request_revision"),
     ("cut", "what's QA?", "answer"),

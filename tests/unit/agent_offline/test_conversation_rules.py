@@ -266,6 +266,12 @@ def test_what_a_friends_business_makes_and_a_webinars_topic() -> None:
     assert found["audience"] == "HR teams"
 
 
+def test_a_business_owns_what_is_new_without_its_apostrophe() -> None:
+    found = extract("a 10s reel for our bakery new croissant, cozy")
+    assert (found["subject"], found["title"]) == ("croissant", "Bakery Croissant")
+    assert extract("we are a bakery new to town")["subject"] == "bakery"
+
+
 def test_off_topic_questions_get_no_tool() -> None:
     for text in ("what's the capital of France?", "how long does it take?", "who are you?"):
         assert after({"asking": "audience"}, text) is None

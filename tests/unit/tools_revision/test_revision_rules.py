@@ -22,6 +22,7 @@ from tools.handoffs import Brief, EditOptions, RevisionPlan, Script, StyleAnchor
 from tools.revision.look import hue_angle
 from tools.revision.plan import RevisionContext, apply_revision, plan_revision
 from tools.revision.rules import rule_plan
+from tools.revision.script import swap_scenes
 from tools.revision.timing import keeps_timing
 
 ORANGE_HUE = 62.0  # CIE Lab hue angle of sRGB orange
@@ -339,6 +340,9 @@ def test_swap_and_lengths(production: tuple[Brief, StyleAnchor, Script]) -> None
     assert shorter.script.duration_s == pytest.approx(shorter.brief.duration_s, abs=0.01)
     with pytest.raises(BadInput, match="call to action"):
         _apply(production, f"swap scenes 2 and {len(script.scenes)}")
+    two = script.model_copy(update={"scenes": script.scenes[-2:]})
+    with pytest.raises(BadInput, match="with two scenes there is nothing else to swap"):
+        swap_scenes(two, 1, 2)
 
 
 def test_voice_music_pace_and_edit_options(production: tuple[Brief, StyleAnchor, Script]) -> None:
