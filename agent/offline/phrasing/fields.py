@@ -367,7 +367,10 @@ def _trailing_name(subject: str) -> str:
     before = words[len(words) - len(run) - 1].lower() if len(run) < len(words) else ""
     if before in ("on", "about", "for", "of", "in", "with", "to", "from"):
         return ""  # "webinar on AI": a topic, not the webinar's name
-    return " ".join(run) if run and len(run) < len(words) and words[0][:1].islower() else ""
+    # A name follows a common noun said in lower case ("indie game Starfall Drift", "SaaS tool
+    # Trackly"), never a run of capitals alone ("Black Friday Sale").
+    common = any(w[:1].islower() for w in words[: len(words) - len(run)])
+    return " ".join(run) if run and len(run) < len(words) and common else ""
 
 
 def _read_tone(r: Reading) -> None:

@@ -21,7 +21,7 @@ from agent.offline.phrasing.voice import normal_voice
 # "example.com"), a semicolon, or a line break.
 _SENTENCE_END = re.compile(
     r"(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bMrs)(?<!\bProf)(?<!\be\.g)(?<!\bi\.e)"
-    r"[.!?]+(?=\s|$)|;|\n"
+    r"[.!?]+(?=\s|$)|;|\n|\s\|\s"
 )
 _QUOTES = "\"'“”‘’"
 
@@ -50,8 +50,9 @@ def _label_pattern() -> re.Pattern[str]:
     body = "|".join(re.escape(label).replace(r"\ ", r"\s+") for label in labels)
     # A label starts the text, a line or a clause, and a colon follows it ("=" only at a line's
     # start, the settings panel's form); "the vibe: cozy" counts, "10:30" does not.
+    # A dash marks a label only where "=" does, or between bars: "Subject - candles | Length - 15s".
     return re.compile(
-        rf"(?:^|(?<=[\n.;!?,(])|(?<=\s))\s*(?P<label>{body})\s*(?P<mark>[:=])\s*",
+        rf"(?:^|(?<=[\n.;!?,(|])|(?<=\s))\s*(?P<label>{body})\s*(?P<mark>[:=]|[-–—](?=\s))\s*",
         re.I,
     )
 
@@ -81,13 +82,14 @@ def segments(text: str) -> list[Segment]:
 
 
 def _line_start(text: str, start: int) -> bool:
-    return not text[:start].strip(" \t") or text[:start].rstrip(" \t").endswith("\n")
+    before = text[:start].rstrip(" \t")
+    return not before or before.endswith(("\n", "|"))
 
 
 def _starts_clause(text: str, start: int) -> bool:
     """Return whether a label sits where a clause starts, not mid-phrase ("a call to: ...")."""
     before = text[:start].rstrip(" \t")
-    if not before or before[-1] in "\n.;!?,(-–—:":
+    if not before or before[-1] in "\n.;!?,(-–—:|":
         return True
     # "... for insta, key message: start early" or "20s reel Tone: calm": a capital or a lone
     # label after plain words still starts a clause when the words before end a phrase.
