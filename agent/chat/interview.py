@@ -221,7 +221,7 @@ def understood(draft: dict[str, Any], changed: list[str]) -> str:
         length = f"{draft['duration_s']:g} s " if draft.get("duration_s") else ""
         names = c["platform_words"]
         where = " / ".join(names.get(p, p) for p in draft.get("platforms", [])) or "video"
-        what = f" for {draft['subject']}" if draft.get("subject") else ""
+        what = for_subject(str(draft["subject"])) if draft.get("subject") else ""
         article = "an" if re.match(r"(8|11|18|80)\b|[aeiouAEIOU]", f"{length}{where}") else "a"
         parts.append(f"{article} {length}{where}{what}")
     if "tone" in changed:
@@ -240,6 +240,17 @@ def understood(draft: dict[str, Any], changed: list[str]) -> str:
         if parts
         else str(c["understood"]["nothing"])
     )
+
+
+def for_subject(subject: str) -> str:
+    """Return how a reel relates to its subject in words: "for your ramen shop" (a business),
+    "about cold brew" (a thing or a topic), "for Penny" (a name)."""
+    if subject[:1].isupper() or re.match(r"(?i)(?:the|our|my|your|a|an)\s", subject):
+        return f" for {subject}"
+    head = re.split(r"\s(?:on|about|for|of)\s", subject.lower())[0].split()[-1]
+    v = vocab()
+    owned = {str(w).lower() for k in ("business_nouns", "topic_heads", "event_words") for w in v[k]}
+    return f" for your {subject}" if head in owned else f" about {subject}"
 
 
 def summary(brief: Brief) -> str:

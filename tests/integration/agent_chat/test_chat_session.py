@@ -59,7 +59,7 @@ async def test_interview_asks_one_thing_at_a_time_and_go_fills_defaults(tmp_path
     async with Session.open(settings(tmp_path / "data"), scale=SCALE) as session:
         first = await turn(session, "t", OPENING)
         text = said(first)
-        assert "20 s reel for cold brew" in text and "warm and cinematic" in text
+        assert "20 s reel about cold brew" in text and "warm and cinematic" in text
         assert "Who is it for?" in text and "say **go**" in text
         assert text.count("?") == 1  # one question at a time
         assert first[-1].kind == "actions" and first[-1].actions[0].message == "go"

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from agent.actions import UpdateBrief
-from agent.chat.interview import merge
+from agent.chat.interview import merge, understood
 from tests.conftest import style_anchor
 from tests.unit.agent_offline.cases import after
 from tools.anchor.reference import ReferenceRejected, check_image, read_reference
@@ -118,7 +118,6 @@ def test_voice_never_becomes_tone_audience_or_style() -> None:
 
 def test_voice_is_stored_said_back_and_recasts_the_anchor() -> None:
     from agent.chat.anchor import tweak_specs, voice_choice
-    from agent.chat.interview import understood
 
     draft, changed, _ = merge({"subject": "cold brew"}, UpdateBrief(voice="a woman"))
     assert draft["voice"] == "female" and changed == ["voice"]
@@ -136,3 +135,14 @@ def test_voice_is_stored_said_back_and_recasts_the_anchor() -> None:
     assert named.voice.name == "calm and clear" and named.voice.gender == "male"
 
 
+
+
+def test_the_subject_is_said_back_as_a_producer_would() -> None:
+    said = {s: understood({"subject": s, "platforms": ["reels"], "duration_s": 20}, ["subject"])
+            for s in ("ramen shop", "cold brew", "Penny", "webinar on AI")}
+    assert said == {
+        "ramen shop": "Got it: a 20 s reel for your ramen shop.",
+        "cold brew": "Got it: a 20 s reel about cold brew.",
+        "Penny": "Got it: a 20 s reel for Penny.",
+        "webinar on AI": "Got it: a 20 s reel for your webinar on AI.",
+    }
