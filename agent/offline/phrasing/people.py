@@ -181,6 +181,7 @@ def _phrase(text: str, start: int, *, trim_verb: bool) -> tuple[str, int]:
 
 
 _WITH = re.compile(r"\s+with\s+", re.I)
+_DETERMINERS = {"a", "an", "the", "some", "their", "his", "her", "our", "my", "your", "its"}
 _NOT_HAD = {"vibe", "vibes", "tone", "feel", "feeling", "music", "voice", "voiceover", "captions",
             "subtitles", "energy", "style", "look", "text", "colours", "colors", "palette", "cta"}
 
@@ -198,6 +199,8 @@ def _describing(said: str) -> int | None:
     if found is None or not is_people(said[: found.start()]):
         return None
     what = {w.strip(",.!?").lower() for w in said[found.end() :].split()[:3]}
+    if not what - _DETERMINERS:  # "students with a ..." cut short by a length read there
+        return None
     return None if what & (_NOT_HAD | _words("tones")) else found.start()
 
 

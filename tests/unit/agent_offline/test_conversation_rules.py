@@ -355,3 +355,13 @@ def test_web_settings_messages_are_understood() -> None:
     )
     assert not problems and set(changed) == {"platforms", "duration_s", "voice"}
     assert "tone" not in out and "audience" not in out
+
+
+@pytest.mark.parametrize(("said", "audience"), [
+    ("for dog owners with big dogs, a reel about our leashes", "dog owners with big dogs"),
+    ("a reel for students with a 15s length", "students"),
+    ("tiktok for gamers with bold text, 20s", "gamers"),
+    ("for moms with a warm tone, reel about our stroller", "moms"),
+])
+def test_with_says_who_they_are_or_how_the_video_is(said: str, audience: str) -> None:
+    assert extract(said)["audience"] == audience
