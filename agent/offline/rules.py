@@ -48,6 +48,12 @@ _SCENE_EDIT = re.compile(
     r"text|visual|shot|picture)?\s*(?:[:=\-–]|\bto\b|\bshould say\b|\bsays?\b)\s*(.+)$",
     re.I | re.S,
 )
+# "scene 3 should show the croissant being cut": what a scene shows is its visual.
+_SCENE_SHOWS = re.compile(
+    r"\bscene\s*#?(\d+)\s+(?:should|could|must|needs to|has to|will)?\s*"
+    r"(?:show|shows|showing|feature|features|be of|focus on)\s+(.+)$",
+    re.I | re.S,
+)
 _ANY_SCENE = 10_000  # the rules check a scene number against the script elsewhere
 LAST_SCENE = -1  # "the last line": the script's last scene, whatever its number
 _ASKS_TO_MAKE = re.compile(
@@ -103,6 +109,10 @@ def scene_edit(text: str) -> dict[str, Any] | None:
     """Return the scene, field and words of "scene 2 narration: …" or "change line 2 to: …"
     (a line by its number is that scene's narration), or None."""
     match = _SCENE_EDIT.search(text)
+    shows = _SCENE_SHOWS.search(text)
+    if shows is not None and (match is None or shows.start() <= match.start()):
+        words = shows.group(2).strip().rstrip(".!").strip("\"'“”")
+        return {"scene": int(shows.group(1)), "field": "visual", "text": words}
     if match is None:
         return _numbered_line(text)
     kind = (match.group(2) or "narration").lower()

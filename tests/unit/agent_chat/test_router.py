@@ -61,6 +61,7 @@ TABLE: list[tuple[Phase, str, Route]] = [
     ("script", "scene 2 narration: Smooth as silk.", "edit_scene"),
     ("script", "change line 2 to: Smooth as silk.", "edit_scene"),
     ("script", "change the last line to: Book a table tonight.", "edit_scene"),
+    ("script", "scene 3 should show the croissant being cut", "edit_scene"),
     ("script", "go back two versions", "undo"),
     ("interview", "let's go back to basics: a 20 s reel for our candy store", "update_brief"),
     ("interview", "I want to go back to basics", "update_brief"),

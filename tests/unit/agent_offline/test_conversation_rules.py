@@ -14,7 +14,7 @@ from agent.actions import UpdateBrief, tool_specs
 from agent.chat.interview import fill_defaults, merge, missing, to_brief
 from agent.offline.model import OfflineChatModel
 from agent.offline.phrasing.fields import extract, find_duration, find_platforms
-from agent.offline.rules import decide
+from agent.offline.rules import decide, scene_edit
 from prompts import load_prompt
 from tests.unit.agent_offline.cases import INTERVIEW, after
 from tools.handoffs import PLATFORMS
@@ -365,3 +365,10 @@ def test_web_settings_messages_are_understood() -> None:
 ])
 def test_with_says_who_they_are_or_how_the_video_is(said: str, audience: str) -> None:
     assert extract(said)["audience"] == audience
+
+
+def test_what_a_scene_should_show_is_its_visual() -> None:
+    assert scene_edit("scene 3 should show the croissant being cut") == {
+        "scene": 3, "field": "visual", "text": "the croissant being cut"}
+    assert scene_edit("scene 1 should say Good morning") == {
+        "scene": 1, "field": "narration", "text": "Good morning"}
