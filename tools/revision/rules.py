@@ -368,6 +368,9 @@ def _ops(templates: list[dict[str, Any]], match: re.Match[str], amount: float) -
 def rule_plan(request: str, scene_count: int = 5, duration_s: float = 20.0) -> RevisionPlan:
     """Turn a request into a plan by the vocabulary, or ask a question when it says too little."""
     text = " ".join(clean_text(request).split())
+    out = vocabulary()["unclear"]["scene_out"]
+    if rx(out["match"]).search(text.lower()):  # "cut out scene 2" is no shorter scene 2
+        return RevisionPlan(clarify=out["question"], options=list(out["options"]))
     req = Request(text=text.lower(), original=text, scene_count=max(1, scene_count))
     _read_must_have(req)
     _read_line(req)

@@ -189,7 +189,9 @@ def _read_marked(r: Reading) -> None:
         r.hide(title[1], title[2] - len(title[0]) + len(name))
     must = _marked_value(r.text, v["must_have_markers"], 10)
     if must:
-        r.fields["must_have"] = split_items(re.sub(r"^(?:the words?)\s+", "", must[0]))
+        said = re.sub(r"^(?:the words?|(?:a|an)\s+(?:scene|shot|part|section|moment)\s+"
+                      r"(?:about|of|on|showing|with))\s+", "", must[0], flags=re.I)
+        r.fields["must_have"] = split_items(said)
         r.hide(must[1], must[2])
 
 

@@ -372,3 +372,8 @@ def test_what_a_scene_should_show_is_its_visual() -> None:
         "scene": 3, "field": "visual", "text": "the croissant being cut"}
     assert scene_edit("scene 1 should say Good morning") == {
         "scene": 1, "field": "narration", "text": "Good morning"}
+
+
+def test_a_scene_about_something_is_a_must_have_not_a_new_subject() -> None:
+    assert extract("add a scene about delivery") == {"must_have": ["delivery"]}
+    assert extract("include a shot of our team") == {"must_have": ["our team"]}

@@ -413,3 +413,11 @@ def test_length_stops_where_the_narration_needs_it(
     result = apply_revision(plan, brief, anchor, script, min_length_s=16.93)
     assert result.brief.duration_s == 17.0 == pytest.approx(result.script.duration_s)
     assert any("narration needs 17 s" in c for c in result.changes)
+
+
+@pytest.mark.parametrize("said", ["remove the last scene", "cut out the second scene",
+                                  "drop scene 3", "get rid of the first scene"])
+def test_taking_a_scene_out_is_answered_with_what_can_be_done(said: str) -> None:
+    plan = rule_plan(said, scene_count=5, duration_s=20)
+    assert plan.ops == [] and plan.clarify is not None
+    assert "can't take a scene out" in plan.clarify and "make it shorter" in plan.options
