@@ -25,7 +25,7 @@ from agent.brain.probe import check_server
 from agent.chat import interview
 from agent.chat.io import heard, last_said, next_step, remember, reply, routed_here, ui
 from agent.chat.production import show_script
-from agent.chat.router import Route, new_cta, route
+from agent.chat.router import Route, defers_one, new_cta, route
 from agent.chat.state import ChatState
 from agent.chat.understand import understand
 from agent.context import Context
@@ -118,7 +118,15 @@ async def update_brief(state: ChatState, runtime: Runtime[Context]) -> Command[S
 
 
 def use_defaults(state: ChatState) -> Command[Step]:
-    """Fill every open brief field with its default ("go") and move on to the look."""
+    """Fill every open brief field with its default ("go") and move on to the look.
+
+    Said to the one question asked ("you pick", "idk", "no cta"), only that field takes its
+    default, said back like an answer, and the interview goes on.
+    """
+    asking = state.get("asking")
+    if asking and asking in interview.ASK_ORDER and defers_one(last_said(state)):
+        filled, _ = interview.fill_defaults(state.get("draft") or {})
+        return apply_brief(state, UpdateBrief.model_validate({asking: filled[asking]}))
     return apply_brief(state, UpdateBrief(use_defaults=True))
 
 

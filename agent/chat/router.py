@@ -83,6 +83,14 @@ def _says(text: str, phrases: list[str]) -> bool:
     return core in {p.lower() for p in phrases} or is_exactly(text, phrases)
 
 
+def defers_one(text: str) -> bool:
+    """Return whether a message leaves the question asked to the producer ("not sure, you
+    pick", "idk", "no cta"): every clause of it says so."""
+    parts = [p for p in re.split(r"[,;.!?]+|\s+-\s+|\s+and\s+", text) if p.strip()]
+    defer = vocab()["intents"]["defer"]
+    return bool(parts) and all(_says(p, defer) for p in parts)
+
+
 def is_skip_ahead(text: str) -> bool:
     """Return whether the person wants the rest done for them ("publish", "just make it")."""
     v = vocabulary()
@@ -136,7 +144,7 @@ def _short_word(phase: Phase, text: str) -> Route | None:
         return any(_says(text, v[k]) for k in keys)
 
     if phase == "interview":
-        if said("go", "yes"):
+        if said("go", "yes") or defers_one(text):
             return "use_defaults"
         if said("lock"):
             return "lock_anchor"

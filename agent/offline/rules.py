@@ -54,6 +54,12 @@ _SCENE_SHOWS = re.compile(
     r"(?:show|shows|showing|feature|features|be of|focus on)\s+(.+)$",
     re.I | re.S,
 )
+# "short", "keep it quick": the answer to "how long?" that names no number.
+_SHORT = re.compile(
+    r"^\s*(?:keep it |make it |pretty |really |very |something )?(?:short|quick|brief|snappy)"
+    r"(?: one| please| and sweet)?[\s.!]*$",
+    re.I,
+)
 _ANY_SCENE = 10_000  # the rules check a scene number against the script elsewhere
 LAST_SCENE = -1  # "the last line": the script's last scene, whatever its number
 _ASKS_TO_MAKE = re.compile(
@@ -147,7 +153,7 @@ def _answer_for(asking: str, text: str, found: dict[str, Any]) -> dict[str, Any]
     if asking == "platforms":
         return {**found, "platforms": [text]}
     if asking == "duration_s":
-        seconds = find_duration(text) or bare_number(text)
+        seconds = find_duration(text) or bare_number(text) or (15.0 if _SHORT.match(text) else None)
         return {**found, "duration_s": seconds} if seconds is not None else (found or None)
     if asking == "subject":
         subject, _owner = subject_answer(text)

@@ -236,9 +236,17 @@ _HEDGE = re.compile(
 )
 
 
+_TRAILING_HEDGE = re.compile(
+    r"(?:[,\s]+(?:really|honestly|mostly|mainly|i guess|i think|probably|i suppose))+[\s.!]*$",
+    re.I,
+)
+
+
 def strip_hedge(phrase: str) -> str:
-    """Drop the hedge in front of an answer: "mostly office workers" -> "office workers"."""
-    return _HEDGE.sub("", phrase.strip()) or phrase.strip()
+    """Drop the hedge around an answer: "mostly office workers" -> "office workers",
+    "anyone really" -> "anyone"."""
+    said = _TRAILING_HEDGE.sub("", _HEDGE.sub("", phrase.strip()))
+    return said or phrase.strip()
 
 
 def _strip(phrase: str) -> str:

@@ -239,6 +239,7 @@ def test_a_cta_said_when_asked_who_is_no_audience() -> None:
     ("probably young couples", "young couples"),
     ("mainly students, honestly", "students"),
     ("I guess mostly tourists", "tourists"),
+    ("anyone really", "anyone"),
 ])
 def test_a_hedge_is_not_part_of_the_audience(said: str, audience: str) -> None:
     assert after({"asking": "audience", "draft": RAMEN}, said) == (
@@ -377,3 +378,9 @@ def test_what_a_scene_should_show_is_its_visual() -> None:
 def test_a_scene_about_something_is_a_must_have_not_a_new_subject() -> None:
     assert extract("add a scene about delivery") == {"must_have": ["delivery"]}
     assert extract("include a shot of our team") == {"must_have": ["our team"]}
+
+
+def test_short_answers_how_long_with_a_short_length() -> None:
+    for said in ("short", "keep it short", "quick please"):
+        assert after({"asking": "duration_s", "draft": RAMEN}, said) == (
+            "update_brief", {"duration_s": 15.0})
