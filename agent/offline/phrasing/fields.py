@@ -224,6 +224,11 @@ _CLAIM = re.compile(
     re.I,
 )
 # First words that make a "we ..." sentence a request or an introduction, not a claim.
+_ABOUT_AUDIENCE = re.compile(
+    r"^(?:our|my)\s+(?:target\s+|main\s+|core\s+|biggest\s+)?(?:audience|customers|buyers|"
+    r"clients|market|followers|demographic|users|viewers)\b",
+    re.I,
+)
 _NOT_CLAIM = re.compile(
     r"^(?:we|we're|we've|our|my)\s+(?:'re|are|were|need|needs|want|wants|would|'d|'ll|will|"
     r"run|own|have|has|make|sell|brew|bake|roast|build|design|offer|started|manage|work|"
@@ -291,6 +296,8 @@ def _read_claim(r: Reading) -> None:
         piece = re.sub(r"^(?:(?:and|also|just|mainly|mostly)\s+)?that\s+(?=we\b|we'|our\b)",
                        "", piece, flags=re.I)
         if MASK in piece or "..." in piece or len(piece.split()) < 4 or len(piece.split()) > 20:
+            continue
+        if _ABOUT_AUDIENCE.match(piece):  # "Our audience is mostly women": who, not what
             continue
         match = _CLAIM.match(piece)
         we = match and (match.group("we") or match.group("verb"))

@@ -31,12 +31,16 @@ _LEAD = re.compile(rf"\b(?:for|to)\s+(?!(?:{_PURPOSE})\b)", re.I)
 # object starts.
 _VERB_LEAD = re.compile(
     r"\b(?:serving|helping|help|teach|teaching|teaches|show|showing|attracting|inviting|"
-    rf"bringing in|to (?:{_PURPOSE}))\s+",
+    r"bringing in)\s+",
     re.I,
 )
+# Whom the video is meant to win ("to attract corporate sponsors"): read before a passing "for
+# girls aged 10-14", which may describe what the business does rather than who watches.
+_PURPOSE_LEAD = re.compile(rf"\bto (?:{_PURPOSE})\s+", re.I)
 _ARE_AUDIENCE = re.compile(
     r"(?:^|[,.;:!?]\s*|\band\s+)([\w][\w\s'-]{1,40}?)\s+(?:are|is)\s+(?:the|our|my)\s+"
-    r"(?:target\s+|main\s+)?audience\b",
+    r"(?:target\s+|main\s+|biggest\s+|core\s+)?(?:audience|buyers|customers|clients|market|"
+    r"demographic|users)\b",
     re.I,
 )
 _CUT = re.compile(
@@ -131,13 +135,15 @@ def find_audience(text: str) -> Audience | None:
     if found and is_people(found.group(1)):
         name = _strip(found.group(1))
         return Audience(name, (found.start(1), found.end()))
-    for pattern, explicit in ((_EXPLICIT, True), (_LEAD, False), (_VERB_LEAD, False)):
+    tiers = ((_EXPLICIT, True), (_PURPOSE_LEAD, False), (_LEAD, False), (_VERB_LEAD, False))
+    for pattern, explicit in tiers:
+        verb = pattern in (_VERB_LEAD, _PURPOSE_LEAD)
         for lead in pattern.finditer(text):
             if text[lead.end() : lead.end() + 1] == MASK:
                 continue  # "for insta": the lead's words were read as something else
-            phrase, end = _phrase(text, lead.end(), trim_verb=pattern is _VERB_LEAD)
+            phrase, end = _phrase(text, lead.end(), trim_verb=verb)
             if phrase and (explicit or is_people(phrase)):
-                start = lead.end() if pattern is _VERB_LEAD else lead.start()
+                start = lead.end() if verb else lead.start()
                 return Audience(_strip(phrase), (start, end))
     return _bare_clause(text)
 

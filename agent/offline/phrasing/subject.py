@@ -150,7 +150,18 @@ def _identity(text: str) -> Iterator[Phrase | None]:
         if lead in products:  # "we sell ergonomic office chairs": a product, not a business
             yield _after(text, match.end(), product=True)
         elif first.low in articles or first.text[:1].isupper():
-            yield _after(text, match.end())
+            found = _after(text, match.end())
+            if found is None or not _works_at(text, found):
+                yield found
+
+
+_WORKS_AT = re.compile(r"\s+(?:at|for|of|with)\s+\S", re.I)
+
+
+def _works_at(text: str, found: Phrase) -> bool:
+    """Say whether "I'm the marketing lead at Brightside Dental" names a job, not the subject."""
+    head = text[found.start : found.end].lower().split()[-1]
+    return head in _words("job_roles") and _WORKS_AT.match(text, found.end) is not None
 
 
 def _possessive(text: str) -> Iterator[Phrase | None]:
