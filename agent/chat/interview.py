@@ -255,7 +255,10 @@ def for_subject(subject: str) -> str:
 
 def summary(brief: Brief) -> str:
     """Return the brief in one line."""
+    names = copy()["platform_names"]
+    where = [str(names.get(p, p)) for p in brief.platforms]
+    places = where[0] if len(where) == 1 else f"{', '.join(where[:-1])} and {where[-1]}"
     return (
-        f"“{brief.title}”, {brief.duration_s:g} s for {', '.join(brief.platforms)}; "
+        f"“{brief.title}”, {brief.duration_s:g} s for {places}; "
         f"for {brief.audience}; {brief.tone}; message: {brief.key_message}; CTA: {brief.cta}."
     )
