@@ -35,7 +35,7 @@ from tools.revision.script import change_cta as change_script_cta
 
 MAX_MESSAGE_CHARS = 4000
 Listen = Literal["route", "use_reference", "listen"]
-Step = Literal["listen", "propose_anchor", "write_script", "request_revision"]
+Step = Literal["listen", "propose_anchor", "write_script", "request_revision", "run_production"]
 """Where a brief change goes next (a new CTA after a cut goes to ``request_revision``)."""
 # Changes that alter the look: the anchor is proposed again when one of them changes.
 LOOK_FIELDS = {"subject", "use_case", "tone", "style_words", "voice", "title"}
@@ -182,6 +182,13 @@ def apply_brief(
         return Command(goto="listen", update=update)
     changed_brief = brief != state.get("brief")
     update.update(brief=brief, asking=None)
+    if phase in ("cut", "published") and changed_brief and set(changed) <= {"platforms"}:
+        # Another platform after the cut: the same look and script, cut for it too; the stages
+        # whose inputs did not change are reused.
+        revisions = [*(state.get("revisions") or []), last_said(state)]
+        lines.append(_copy()["revision"]["rerun"])
+        update.update(history=remember(state), revisions=revisions, messages=reply(lines))
+        return Command(goto="run_production", update=update)
     look = bool(LOOK_FIELDS & set(changed)) or state.get("anchor") is None
     if phase == "interview" or (phase == "anchor" and changed_brief and look):
         lines.append(_copy()["brief_done"].format(summary=interview.summary(brief)))

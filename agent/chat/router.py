@@ -217,7 +217,11 @@ def by_phase(phase: Phase, text: str) -> Route:
     """Return the task the phase implies for a message no certain rule claimed."""
     fields = _brief_fields(text)
     if phase in AFTER_CUT:
-        wants = tweak_names(text) or rule_plan(text).ops or fields - SOFT_FIELDS
+        ops = rule_plan(text).ops
+        if "platforms" in fields and not ops and not tweak_names(text) and not (
+                fields - SOFT_FIELDS - {"platforms"}):
+            return "update_brief"  # "also make a YouTube version": the cut for one more place
+        wants = tweak_names(text) or ops or fields - SOFT_FIELDS
         return "answer" if is_question(text) and not wants else "request_revision"
     if phase == "anchor" and is_question(text) and (
             tweak_names(text, voice=False) or look_ops(text)):

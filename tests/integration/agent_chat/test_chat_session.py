@@ -210,6 +210,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         "approve",
         "publish",
         "make it warmer",
+        "also make a YouTube version",
     ]
 
     async def talk() -> dict[str, Any]:
@@ -268,8 +269,27 @@ def test_a_change_after_the_cut_re_renders_only_what_it_touches(production: dict
     video = [ev for ev in events if ev.kind == "video"][-1]
     assert "take-2" in (video.path or "") and probe(video.path or "").duration_s > 15
     snap = production["snapshot"]
-    assert snap["anchor"]["version"] == 2 and snap["takes"] == 2
-    assert snap["revisions"] == ["make it warmer"] and snap["phase"] == "cut"
+    assert snap["anchor"]["version"] == 2 and snap["takes"] == 3
+    assert snap["revisions"] == ["make it warmer", "also make a YouTube version"]
+    assert snap["phase"] == "cut"
+
+
+def test_another_platform_after_the_cut_is_cut_from_the_same_look(
+    production: dict[str, Any]
+) -> None:
+    events = production["turns"]["also make a YouTube version"]
+    status: dict[str, set[str]] = {}
+    for ev in events:
+        if ev.kind == "step":
+            status.setdefault(ev.stage or "", set()).add(ev.status or "")
+    # Same anchor, script, voice and music; the new aspect's frames and cut are made.
+    assert status["anchor"] == {"reused"} and status["voice"] == {"reused"}
+    assert status["music"] == {"reused"} and "done" in status["edit"]
+    snap = production["snapshot"]
+    assert snap["brief"]["platforms"] == ["reels", "youtube"] and snap["anchor"]["version"] == 2
+    take = Path([ev for ev in events if ev.kind == "video"][-1].path or "").parents[1]
+    wide = probe(str(take / "youtube" / "video.mp4"))
+    assert wide.width > wide.height and abs(wide.duration_s - 20.0) <= 1.0
 
 
 # --------------------------------------------------------------------------- a remote model
