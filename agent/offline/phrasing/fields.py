@@ -33,6 +33,7 @@ from agent.offline.phrasing.match import phrase_pattern as phrase_pattern
 from agent.offline.phrasing.match import platform_spans as platform_spans
 from agent.offline.phrasing.match import tone_phrase as tone_phrase
 from agent.offline.phrasing.match import vocab as vocab
+from agent.offline.phrasing.names import name_of, trailing_name
 from agent.offline.phrasing.nounphrase import MASK
 from agent.offline.phrasing.people import find_audience
 from agent.offline.phrasing.subject import beside_name, find_subject
@@ -182,7 +183,7 @@ def _read_marked(r: Reading) -> None:
     name = ""
     if title is not None:
         quoted = r.text[title[2] - 1 : title[2]] in "\"'”’"
-        name = title[0] if quoted else _name_of(title[0])
+        name = title[0] if quoted else name_of(title[0])
     if title is not None and name[:1].isalnum():
         r.fields["title"] = name if name != name.lower() else name.title()
         # Only the marker and the name: "called Morning Ritual | about our cold brew" goes on.
@@ -193,29 +194,6 @@ def _read_marked(r: Reading) -> None:
                       r"(?:about|of|on|showing|with))\s+", "", must[0], flags=re.I)
         r.fields["must_have"] = split_items(said)
         r.hide(must[1], must[2])
-
-
-_NAME_JOINERS = {"&", "and", "of", "the", "n", "'n'", "de", "la", "le", "du", "on", "+"}
-_NAME_ENDS = re.compile(
-    r"\s+(?:about|for|in|at|to|with|that|which|who|where|but|is|are|was|helps?|makes?|"
-    r"sells?|on|from|by|near)\b.*$", re.I)
-
-
-def _name_of(value: str) -> str:
-    """Return the name at the start of what follows "called": its capitalised words ("Spoke &
-    Chain", "The Daily Grind"), or, typed all in lower case, the words before a preposition or a
-    verb ("spoke and chain" of "spoke and chain in leeds"); a quoted name is taken whole."""
-    words = value.strip(" '\"").split()
-    if words and words[0][:1].isupper():
-        name: list[str] = []
-        for n, word in enumerate(words):
-            joins = word.lower() in _NAME_JOINERS and n + 1 < len(words) and (
-                words[n + 1][:1].isupper() or words[n + 1][:1].isdigit())
-            if not (word[:1].isupper() or word[:1].isdigit() or (name and joins)):
-                break
-            name.append(word)
-        return " ".join(name).strip(" ,.;:!?")
-    return _NAME_ENDS.sub("", " ".join(words[:5])).strip(" ,.;:!?")
 
 
 _CLAIM = re.compile(
@@ -273,7 +251,7 @@ def _read_claim(r: Reading) -> None:
     if "key_message" in r.fields:
         return
     does = _DOES.search(r.text)
-    if does is not None and (name := _trailing_name(does.group("thing"))):
+    if does is not None and (name := trailing_name(does.group("thing"))):
         r.fields["key_message"] = f"{name} {does.group('does').strip(' ,')}"
         return
     v = vocab()
@@ -357,29 +335,12 @@ def _read_people_and_subject(r: Reading) -> None:
     # else one is made.
     quoted = re.match(r"\s*[\"'“‘]([^\"'”’]{2,60})[\"'”’]", r.text[subject.span[1]:])
     named = quoted.group(1).strip() if quoted else (
-        _trailing_name(subject.name) or beside_name(r.text[subject.span[1]:]))
+        trailing_name(subject.name) or beside_name(r.text[subject.span[1]:]))
     r.fields.setdefault("title", named or title_for(subject.name, subject.owner, subject.location))
     if subject.event:
         r.fields["goal"] = f"Promote the {subject.event}"
     end = subject.span[1] + (len(subject.event) + 4 if subject.event else 0)
     r.hide(subject.span[0], min(end, len(r.text)), hard=False)
-
-
-def _trailing_name(subject: str) -> str:
-    """Return the name after a common noun ("Starfall Drift" of "indie game Starfall Drift")."""
-    words = subject.split()
-    run: list[str] = []
-    for word in reversed(words):
-        if not (word[:1].isupper() or word[:1].isdigit() or (run and word == "&")):
-            break
-        run.insert(0, word)
-    before = words[len(words) - len(run) - 1].lower() if len(run) < len(words) else ""
-    if before in ("on", "about", "for", "of", "in", "with", "to", "from"):
-        return ""  # "webinar on AI": a topic, not the webinar's name
-    # A name follows a common noun said in lower case ("indie game Starfall Drift", "SaaS tool
-    # Trackly"), never a run of capitals alone ("Black Friday Sale").
-    common = any(w[:1].islower() for w in words[: len(words) - len(run)])
-    return " ".join(run) if run and len(run) < len(words) and common else ""
 
 
 def _read_tone(r: Reading) -> None:

@@ -160,17 +160,26 @@ def trim(
 
 def _with_topic(text: str, words: list[Token], kept: list[Token]) -> list[Token]:
     """Keep "on AI" after a head that has a topic ("a webinar on AI", "a workshop about clay")."""
-    if kept[-1].low not in _words("topic_heads"):
-        return kept
-    after = [w for w in words if w.start >= kept[-1].end]
-    if not after or after[0].low not in ("on", "about") or not joined(text, kept[-1], after[0]):
-        return kept
+    after = _after_head(text, words, kept, "topic_heads", ("on", "about"))
     topic: list[Token] = []
     for word in after[1:5]:
         if not joined(text, (topic or after)[-1], word) or _stops(word.low):
             break
         topic.append(word)
     return [*kept, after[0], *topic] if topic else kept
+
+
+def _after_head(
+    text: str, words: list[Token], kept: list[Token], heads: str, leads: tuple[str, ...]
+) -> list[Token]:
+    """Return the words after ``kept`` when its head is one of ``heads`` and a lead word
+    ("that", "on") follows it in the same phrase; else nothing."""
+    if kept[-1].low not in _words(heads):
+        return []
+    after = [w for w in words if w.start >= kept[-1].end]
+    if not after or after[0].low not in leads or not joined(text, kept[-1], after[0]):
+        return []
+    return after
 
 
 _NEWS_WORDS = frozenset({"new", "latest", "upcoming", "newest"})
@@ -221,10 +230,8 @@ def _drop_tail(kept: list[Token]) -> list[Token]:
 
 def _with_relative(text: str, words: list[Token], kept: list[Token]) -> list[Token]:
     """Keep "that splits rent between flatmates" after a generic head ("an app ...")."""
-    if kept[-1].low not in _words("generic_heads"):
-        return kept
-    after = [w for w in words if w.start >= kept[-1].end]
-    if not after or after[0].low not in ("that", "which") or not joined(text, kept[-1], after[0]):
+    after = _after_head(text, words, kept, "generic_heads", ("that", "which"))
+    if not after:
         return kept
     clause = [after[0]]
     for word in after[1:6]:

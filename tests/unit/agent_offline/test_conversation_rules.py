@@ -235,6 +235,7 @@ def test_a_cta_said_when_asked_who_is_no_audience() -> None:
     assert after({"asking": "audience", "draft": RAMEN}, "come in before 9pm") == (
         "update_brief", {"cta": "Come in before 9pm"})
 
+
 @pytest.mark.parametrize(("said", "audience"), [
     ("probably young couples", "young couples"),
     ("mainly students, honestly", "students"),
