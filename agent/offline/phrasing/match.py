@@ -149,7 +149,11 @@ def find_use_case(text: str) -> UseCase | None:
         return "education"
     if has_phrase(text, table["ecommerce"]) or re.search(r"\d\s*%\s*off\b", text, re.I):
         return "ecommerce"
-    return None
+    return "ecommerce" if _SELLS_ONLINE.search(text) else None
+
+
+# "I sell vintage vinyl records online": a shop on the web, however many words between.
+_SELLS_ONLINE = re.compile(r"\b(?:i|we)\s+sell\b[^.!?;]{1,60}?\bonline\b", re.I)
 
 
 # "how X works", "why bees matter", "a video on why ...": the words of a lesson.

@@ -25,7 +25,12 @@ _EXPLICIT = re.compile(
 # Verbs of a purpose whose object is the people a video should win ("to get tourists to book",
 # "to attract donors"): "to" before them is no audience lead; the verb lead reads the people.
 _PURPOSE = r"get|attract|bring in|draw in|win over|pull in|invite"
-_LEAD = re.compile(rf"\b(?:for|to)\s+(?!(?:{_PURPOSE})\b)", re.I)
+# "looking for clients", "asking for feedback": what someone seeks is not who watches.
+_LEAD = re.compile(
+    r"(?<!looking )(?<!searching )(?<!hoping )(?<!asking )(?<!waiting )(?<!applying )"
+    rf"\b(?:for|to)\s+(?!(?:{_PURPOSE})\b)",
+    re.I,
+)
 # Verbs whose object is people ("teach kids ...", "helping women over 40 change careers",
 # "to attract donors", "inviting wine lovers to ..."): the people end where the verb's own
 # object starts.

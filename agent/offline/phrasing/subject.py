@@ -20,6 +20,7 @@ from agent.offline.phrasing.taught import taught_skill
 
 _SELF = re.compile(r"^(?:(?:my|our)\s+)?(?:personal\s+)?(?:brand|myself|me|self)$", re.I)
 _ROLE = re.compile(r"\bas\s+(?:a|an)\s+", re.I)
+_I_AM = re.compile(r"\b(?:i'm|i’m|i am|im)\s+(?:a|an)\s+", re.I)
 _AREA = r"(?:(?:downtown|central|uptown|north|south|east|west|old|greater|inner)\s+)?"
 _PLACE = re.compile(
     r"[\s,]*(?:(?:at|on|by|near) the [\w-]+\s+)?"
@@ -283,9 +284,11 @@ def _persona(text: str, phrase: Phrase | None) -> Phrase | None:
     if phrase is None or not _SELF.match(text[phrase.start : phrase.end]):
         return phrase
     role = _ROLE.search(text, phrase.end)
-    if role is None or role.start() - phrase.end > 12:
-        return phrase
-    return _after(text, role.end()) or phrase
+    if role is not None and role.start() - phrase.end <= 12:
+        return _after(text, role.end()) or phrase
+    # "I'm a freelance UX designer … introducing myself": the person is the role they said.
+    said = _I_AM.search(text)
+    return (_after(text, said.end()) or phrase) if said is not None else phrase
 
 
 def find_location(text: str, after: int = 0) -> str:
