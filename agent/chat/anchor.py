@@ -135,11 +135,8 @@ async def propose_anchor(
             [HumanMessage(content=text)],
             lambda: anchor_words(text),
         )
-        words, note = filled.value, filled.note or ""
-        # What the tweaks do not name ("make the palette greener", "faster music") is read as
-        # the revision planner reads it of a cut.
-        if not (words.adjust or tweak_names(text, voice=False)):
-            ops = look_ops(text)
+        words, ops = look_change(text, filled.value, filled.source != "builtin")
+        note = filled.note or ""
         if not (words.adjust or words.style_words or words.voice or words.lighting or words.mood
                 or ops):
             lines = [note, c["no_change"], c["ask"]]
@@ -153,6 +150,23 @@ async def propose_anchor(
         update["history"] = remember(state)
     update.update(phase="anchor", outputs=outputs, messages=reply(lines))
     return Command(goto="listen", update=update)
+
+
+def look_change(
+    text: str, words: AnchorWords, from_model: bool
+) -> tuple[AnchorWords, list[RevisionOp]]:
+    """Return the look words to apply and the operations the rules read beside them.
+
+    What the tweaks do not name ("make the palette greener", "faster music") is read as the
+    revision planner reads it of a cut; then those words stand over a model's tweaks (the 1.5B
+    model answered "greener" with "warmer").
+    """
+    if tweak_names(text, voice=False):
+        return words, []
+    ops = look_ops(text)
+    if ops and from_model:
+        words = words.model_copy(update={"adjust": []})
+    return words, ops
 
 
 def proposal(

@@ -24,7 +24,7 @@ from agent.brain.forms import BriefUpdate
 from agent.brain.ground import ground
 from agent.brain.tasks import brief_update_task
 from agent.chat import interview
-from agent.offline.phrasing.fields import extract
+from agent.offline.phrasing.fields import extract, vocab
 from agent.offline.phrasing.labels import read_segments
 from agent.offline.rules import decide
 from prompts import load_prompt
@@ -133,7 +133,50 @@ def grounded_update(
     if isinstance(kept.get("subject"), str) and isinstance(rules.get("subject"), str):
         kept["subject"] = headed_subject(kept["subject"], rules["subject"])
     kept.update(own_words(kept, rules, text))
+    kept = without_unmarked(kept, rules)
+    kept.update(gaps_filled(kept, rules, text))
     return BriefUpdate.model_construct(**kept)
+
+
+def without_unmarked(model: dict[str, Any], rules: dict[str, Any]) -> dict[str, Any]:
+    """Drop what a model made of words that are there but were not said as that field.
+
+    Asked for a brief update, the 1.5B model made "ramen, Osaka, Instagram" must-haves (nobody
+    said "must") and "quick and dinner" the tone of "office workers looking for a quick
+    dinner". A must-have needs a must-have said (the rules read one); a tone needs a word of
+    tone, and style words are words of tone (the rules' tone stands in when they read one).
+    """
+    out = dict(model)
+    if "must_have" in out and "must_have" not in rules:
+        del out["must_have"]
+    tones = {str(w).lower() for w in vocab()["tones"]}
+    tone = out.get("tone")
+    if isinstance(tone, str) and not tones & set(re.findall(r"[a-z-]+", tone.lower())):
+        del out["tone"]
+        if isinstance(rules.get("tone"), str):
+            out["tone"] = rules["tone"]
+    if "style_words" in out:
+        words = [w for w in out["style_words"] if str(w).lower() in tones]
+        if words:
+            out["style_words"] = words
+        else:
+            del out["style_words"]
+    return out
+
+
+def gaps_filled(model: dict[str, Any], rules: dict[str, Any], text: str) -> dict[str, Any]:
+    """Return the rules' word-for-word readings of the fields a model left empty.
+
+    A 1.5B model answered "mostly office workers looking for a quick dinner" with an empty form
+    and "come in before 9pm" (a CTA) with nothing: the chat said "Noted." and asked again. What
+    the rules read in the person's own words fills such a gap (a subject brings its title).
+    """
+    said = _norm(text)
+    out = {k: v for k, v in rules.items()
+           if k in OWN_WORDS and k not in model and isinstance(v, str) and _in(v, said)}
+    if "subject" in out and "title" not in model and isinstance(rules.get("title"), str):
+        out["title"] = rules["title"]
+    return out
 
 
 def own_words(model: dict[str, Any], rules: dict[str, Any], text: str) -> dict[str, Any]:
@@ -156,7 +199,8 @@ def own_words(model: dict[str, Any], rules: dict[str, Any], text: str) -> dict[s
         if key == "subject" and _in(theirs, _norm(ours)):
             continue  # the thing itself with a name before it: "Leeds bike repair shop"
         shorter = key in WIDER_WINS and _norm(ours) != _norm(theirs) and _in(ours, _norm(theirs))
-        if not _in(ours, said) or shorter:
+        recased = _norm(ours) == _norm(theirs) and ours != theirs  # "Come in before 9pm"
+        if not _in(ours, said) or shorter or recased:
             out[key] = theirs
     title, named = rules.get("title"), model.get("title")
     if isinstance(title, str) and isinstance(named, str) and not _quoted(named, text):

@@ -29,6 +29,7 @@ from agent.brain.tasks import (
     script_lines_task,
     script_task,
 )
+from agent.chat.anchor import anchor_words, look_change
 from agent.offline.copy import draft_script
 from agent.settings import Settings
 from tests.llm.replay import Replay
@@ -230,3 +231,17 @@ async def test_a_server_refusing_tools_gets_json_mode(replay: Replay, kind: str)
     assert calls.known_binding(refusing) == "json"
     assert filled.source in ("model", "repaired")
     assert [bool(b.get("tools")) for b in replay.received[:2]] == [True, False]
+
+
+async def test_a_look_the_tweaks_do_not_name_stands_over_the_models_tweak(
+    model: BaseChatModel,
+) -> None:
+    # Recorded: asked for "greener", the model named the "warmer" tweak. The rules read a palette
+    # shift toward green word for word, and that is what the proposal takes.
+    text = "make the palette greener"
+    filled = await fill(model, anchor_words_task(settings()), [HumanMessage(content=text)],
+                        lambda: anchor_words(text))
+    assert filled.source in ("model", "repaired"), filled.note
+    words, ops = look_change(text, filled.value, from_model=True)
+    assert words.adjust == [] and [op.model_dump() for op in ops] == [
+        {"kind": "palette_shift", "toward": "green", "amount": 1.0}]

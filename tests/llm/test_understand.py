@@ -54,3 +54,31 @@ async def test_said_must_haves_reach_the_draft_and_no_others(model: BaseChatMode
     assert "credit score" in draft["subject"].lower()
     assert {"goal", "tone", "key_message", "cta", "style_words"}.isdisjoint(draft), draft
     assert draft["use_case"] == "education"  # "explain"; the model said campaign
+
+
+RAMEN = "hey, I run a small ramen shop in Osaka and want something for instagram"
+
+
+async def test_what_a_small_model_leaves_out_or_strays_on_comes_from_the_persons_words(
+    model: BaseChatModel,
+) -> None:
+    # Recorded: the model left "office workers looking for a quick dinner" and "come in before
+    # 9pm" out of its forms, or made "quick and dinner" a tone and "ramen, Osaka, Instagram"
+    # must-haves. What the person said fills the gaps; what nobody said as that field goes.
+    draft, _, filled = await understand_draft(RAMEN, {}, model)
+    assert filled.source in ("model", "repaired"), filled.note
+    assert draft["subject"] == "ramen shop" and draft["platforms"] == ["reels"]
+    assert "must_have" not in draft
+    draft, _, filled = await understand_draft(
+        "mostly office workers looking for a quick dinner", draft, model, "duration_s"
+    )
+    assert filled.source in ("model", "repaired"), filled.note
+    assert draft["audience"] == "office workers looking for a quick dinner"
+    assert "tone" not in draft and "style_words" not in draft
+    draft, _, filled = await understand_draft(
+        "maybe 20 seconds? warm and steamy", draft, model, "duration_s"
+    )
+    assert draft["duration_s"] == 20.0 and "warm" in draft["tone"]
+    draft, _, filled = await understand_draft("come in before 9pm", draft, model, "cta")
+    assert filled.source in ("model", "repaired"), filled.note
+    assert draft["cta"] == "Come in before 9pm"
