@@ -166,8 +166,9 @@ def _short_word(phase: Phase, text: str) -> Route | None:
         return None
     if said("produce"):
         return "produce"
-    # The cut is shown with "say publish to deliver it": yes, go or approve it is that.
-    return "publish" if phase == "cut" and said("go", "yes", "approve") else None
+    if phase in AFTER_CUT and said("approve"):
+        return "answer"  # a cut is delivered by "publish" (a webhook may go out): say so
+    return "publish" if phase == "cut" and said("go", "yes") else None
 
 
 def instructs_the_model(text: str) -> bool:

@@ -85,7 +85,7 @@ TABLE: list[tuple[Phase, str, Route]] = [
     ("cut", "publish", "publish"),
     ("cut", "ship it", "publish"),
     ("cut", "go", "publish"),
-    ("cut", "approve", "publish"),
+    ("cut", "approve", "answer"),
     ("cut", "also make a YouTube version", "update_brief"),
     ("cut", "can you make a version for tiktok too?", "update_brief"),
     ("cut", "make it warmer and add a tiktok version", "request_revision"),
