@@ -37,7 +37,7 @@ def test_a_piped_conversation_produces_publishes_and_resumes(tmp_path: Path) -> 
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert out.startswith("thread: cli-test\n> a 15s reel for my bakery croissant\n")
-    assert "a 15 s reel for bakery croissant" in out and "Who is it for?" in out
+    assert "a 15 s reel about bakery croissant" in out and "Who is it for?" in out
     assert "didn't catch anything" in out and "notes.txt isn't an image" in out
     assert out.index("> go") < out.index("Here's the style") < out.index("> lock")
     assert "Locked style v1 for “Bakery Croissant”" in out
@@ -55,4 +55,4 @@ def test_a_piped_conversation_produces_publishes_and_resumes(tmp_path: Path) -> 
 
     later = chat(data, ["what can you do?"], "--thread", "cli-test")
     assert later.returncode == 0, later.stderr
-    assert "Back to the video — ask for a change" in later.stdout  # it knows the cut is out
+    assert "Back to the video — Ask for a change" in later.stdout  # it knows the cut is out
