@@ -167,7 +167,7 @@ def _short_word(phase: Phase, text: str) -> Route | None:
     if said("produce"):
         return "produce"
     if phase in AFTER_CUT and said("approve"):
-        return "answer"  # a cut is delivered by "publish" (a webhook may go out): say so
+        return "answer"  # "approve" is no delivery word ("publish", "yes", "go" are): say how
     return "publish" if phase == "cut" and said("go", "yes") else None
 
 
