@@ -12,6 +12,7 @@ import asyncio
 import functools
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
@@ -337,14 +338,17 @@ def publish(state: ChatState, runtime: Runtime[Context], config: RunnableConfig)
     )
     if brief is None or anchor is None or edit is None or qa is None:
         return Command(goto="skip_ahead")  # nothing cut yet: take the person to the end
-    version = int(state.get("takes") or 1)
+    preview = Path(str((state.get("outputs") or {}).get("preview_dir", "")))
+    # A take is published under its own number, which its manifest carries: after an undo the
+    # cut on screen is an earlier take, not the newest.
+    take = re.fullmatch(r"take-(\d+)", preview.name) if preview.is_dir() else None
+    version = int(take.group(1)) if take else int(state.get("takes") or 1)
     out = (
         runtime.context.data_dir
         / "published"
         / thread_dir(runtime.context, config).name
         / f"v{version}"
     )
-    preview = Path(str((state.get("outputs") or {}).get("preview_dir", "")))
     try:
         manifest = (
             _publish_take(preview, out)

@@ -216,7 +216,11 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
     async def talk() -> dict[str, Any]:
         async with Session.open(settings(data), scale=SCALE) as session:
             turns = {text: await turn(session, "film", text) for text in script}
-            return {"turns": turns, "snapshot": await session.snapshot("film"), "data": data}
+            snapshot = await session.snapshot("film")
+            # Then back one change (to take 2) and publish what is on screen.
+            for text in ("undo", "publish"):
+                turns[f"then {text}"] = await turn(session, "film", text)
+            return {"turns": turns, "snapshot": snapshot, "data": data}
 
     yield asyncio.run(talk())
 
@@ -364,3 +368,13 @@ async def test_openai_compatible_model_fills_the_forms_of_the_same_graph(
     assert OPENING in user["content"] and "sk-loopback" not in json.dumps(form["messages"])
     question = server.received[-1].body
     assert "tools" not in question and question["stream"] is True
+
+
+def test_after_an_undo_the_take_on_screen_is_published_under_its_own_number(
+    production: dict[str, Any]
+) -> None:
+    events = production["turns"]["then publish"]
+    assert "Published v2" in said(events)  # take 2 (the warmer cut), not a third version
+    manifest = json.loads(Path(dict(next(
+        ev for ev in events if ev.kind == "files").files)["manifest"]).read_text())
+    assert manifest["version"] == 2 and [v["platform"] for v in manifest["variants"]] == ["reels"]
