@@ -62,3 +62,8 @@ def intensity(clause: str) -> float:
         if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in level["words"]):
             return float(level["amount"])
     return 1.0
+
+
+def clauses(text: str) -> list[str]:
+    parts = re.split(vocabulary()["clause_split"], text)
+    return [p for p in (q.strip() for q in parts) if p]
