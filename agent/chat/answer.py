@@ -9,7 +9,6 @@ as one ``text`` event; a screen that leaves nothing falls back to the built-in a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -27,6 +26,7 @@ from agent.chat.io import last_said, next_step, ui
 from agent.chat.screen import AnswerScreen, Facts, screen
 from agent.chat.state import ChatState
 from agent.context import Context
+from agent.offline.phrasing.fields import has_phrase
 from prompts import load_data, load_prompt
 
 
@@ -39,15 +39,11 @@ def builtin_answer(question: str) -> FreeAnswer:
     c = _copy()
     low = question.lower()
     said = next(
-        (f["answer"] for f in c["faq"] if any(_has_words(low, str(k)) for k in f["keys"])),
+        (f["answer"] for f in c["faq"] if has_phrase(low, [str(k) for k in f["keys"]])),
         c["offline_fallback"],
     )
     return FreeAnswer(text=str(said))
 
-
-def _has_words(text: str, key: str) -> bool:
-    """Say whether the key stands in the text as whole words ("help", never "helps")."""
-    return re.search(rf"(?<![\w'-]){re.escape(key)}(?![\w'-])", text) is not None
 
 
 def facts_of(state: ChatState) -> Facts:

@@ -76,6 +76,4 @@ def look_ops(text: str) -> list[RevisionOp]:
     changes the length or the CTA is not a look tweak.
     """
     ops = rule_plan(text).ops
-    kinds = (TemperatureOp, BrightnessOp, SaturationOp, ContrastOp, PaletteShiftOp,
-             StylePresetOp, StyleWordsOp, MusicOp)
-    return ops if ops and all(isinstance(op, kinds) for op in ops) else []
+    return ops if ops and all(isinstance(op, LookOp) for op in ops) else []

@@ -122,6 +122,12 @@ def trim(
     kept: list[Token] = []
     owner = ""
     business = _words("business_nouns")
+
+    def owned(rest: list[Token], by: str) -> Phrase | None:
+        """The noun phrase of ``rest``, owned by ``by`` ("bakery" of "bakery's new croissant")."""
+        found = trim(text, rest, descriptive=descriptive, topics=topics, product=product)
+        return Phrase(found.start, found.end, by, found.event) if found else None
+
     for j in range(i, len(words)):
         word = words[j]
         if kept and not joined(text, kept[-1], word):
@@ -132,19 +138,15 @@ def trim(
             if last_event is not None:
                 return _phrase(kept, word, base, text, words[j + 1 : last_event + 1], owner)
             owner = " ".join([*(k.text for k in kept), base])
-            rest = words[_skip_front(words, j + 1, descriptive) :]
-            found = (trim(text, rest, descriptive=descriptive, topics=topics, product=product)
-                     if rest else None)
-            return Phrase(found.start, found.end, owner, found.event) if found else None
+            return owned(words[_skip_front(words, j + 1, descriptive) :], owner)
         if (_stops(word.low) and not _in_name(kept, word)) or word.low in _words("video_nouns"):
             break
         if kept and kept[-1].low in business and word.low in _NEWS_WORDS and j + 1 < len(words):
             # "our bakery new croissant": the apostrophe left out, the bakery owns what is new
-            rest = words[_skip_front(words, j, descriptive) :]
-            found = (trim(text, rest, descriptive=descriptive, topics=topics, product=product)
-                     if rest else None)
+            by = " ".join(k.text for k in kept)
+            found = owned(words[_skip_front(words, j, descriptive) :], by)
             if found is not None:  # (else "a bakery new to town" is the bakery)
-                return Phrase(found.start, found.end, " ".join(k.text for k in kept), found.event)
+                return found
         kept.append(word)
         if len(kept) >= MAX_WORDS:
             break

@@ -239,18 +239,13 @@ _CONNECTORS = {"over", "under", "aged", "age", "to", "and", "of", "from", "young
                "local", "small", "first-time", "older", "little", "all", "between"}
 
 
-_HEDGE = re.compile(
-    r"^(?:(?:mostly|mainly|primarily|largely|usually|generally|typically|probably|basically|"
-    r"honestly|maybe|perhaps|just|i guess|i think|i'd say|i would say|definitely|especially)"
-    r"[,\s]+)+",
-    re.I,
-)
-
-
-_TRAILING_HEDGE = re.compile(
-    r"(?:[,\s]+(?:really|honestly|mostly|mainly|i guess|i think|probably|i suppose))+[\s.!]*$",
-    re.I,
-)
+# Words that soften an answer without saying anything of who: "mostly office workers",
+# "anyone really"; before the answer, or after it.
+_HEDGES = (r"mostly|mainly|primarily|largely|usually|generally|typically|probably|basically|"
+           r"honestly|maybe|perhaps|just|really|i guess|i think|i suppose|i'd say|i would say|"
+           r"definitely|especially")
+_HEDGE = re.compile(rf"^(?:(?:{_HEDGES})[,\s]+)+", re.I)
+_TRAILING_HEDGE = re.compile(rf"(?:[,\s]+(?:{_HEDGES}))+[\s.!]*$", re.I)
 
 
 def strip_hedge(phrase: str) -> str:

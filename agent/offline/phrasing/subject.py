@@ -231,10 +231,13 @@ _READERS: tuple[Callable[[str], Iterator[Phrase | None]], ...] = (
 )
 
 
-# Readers that take a subject from a passing "for ...", "of ..." or a colon: fine in a first
-# message, too loose to replace a subject the brief already has ("office workers looking for a
-# quick dinner" answers who, it does not make the video about dinner).
-_PASSING = frozenset({"_after_colon"})
+def _readers(passing: bool) -> tuple[Callable[[str], Iterator[Phrase | None]], ...]:
+    """Return the readers to try. Not ``passing``: none that takes a subject from a passing
+    "for ...", "of ..." or a colon, fine in a first message and too loose to replace a subject
+    the brief already has ("office workers looking for a quick dinner" answers who)."""
+    if passing:
+        return _READERS
+    return tuple(_stated if r is _weak else r for r in _READERS if r is not _after_colon)
 
 
 def find_subject(text: str, passing: bool = True) -> Subject | None:
@@ -247,10 +250,8 @@ def find_subject(text: str, passing: bool = True) -> Subject | None:
     if taught is not None:  # "we teach kids to swim": the lessons are what is offered
         name, span = taught
         return Subject(name=name, span=span, location=find_location(text, span[1]))
-    for n, reader in enumerate(_READERS):
-        if not passing and reader.__name__ in _PASSING:
-            continue
-        for phrase in (_stated if reader is _weak and not passing else reader)(text):
+    for n, reader in enumerate(_readers(passing)):
+        for phrase in reader(text):
             phrase = _persona(text, phrase)
             if phrase is None or not _valid(text, phrase):
                 continue
