@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:  # chromadb loads with the first open (0.4 s of imports), not 
     from chromadb.api.models.Collection import Collection
 
     from memory.http_embedding import HttpEmbedding
+
+T = TypeVar("T")
 
 COLLECTION = "style_anchors"
 # A save takes the next free version; this many taken by other writers at once is a fault.
@@ -143,16 +146,22 @@ class AnchorMemory:
         diff: dict[str, Any] | None = None,
     ) -> StyleAnchor:
         """Store the anchor as the project's next version and return it with that version set."""
-        # Opened before the embedding fall-back below: a server that does not answer is not
-        # the embedding provider failing.
-        self._collection  # noqa: B018
+        return self._embedded(lambda: self._save(project, anchor, reason, diff))
+
+    def _embedded(self, call: Callable[[], T]) -> T:
+        """Run a call that embeds text; a remote embedding that fails falls back to MiniLM.
+
+        The collection is opened first, outside the fall-back: a Chroma server that does not
+        answer is not the embedding provider failing.
+        """
+        _ = self._collection
         try:
-            return self._save(project, anchor, reason, diff)
+            return call()
         except ProviderError as exc:
             if self.embedding is None:
                 raise
             self._fall_back(exc)
-            return self._save(project, anchor, reason, diff)
+            return call()
 
     def _save(
         self, project: str, anchor: StyleAnchor, reason: str, diff: dict[str, Any] | None
@@ -249,14 +258,7 @@ class AnchorMemory:
 
         Each project appears once, with its best-matching version.
         """
-        self._collection  # noqa: B018  (opened first, as in ``save``)
-        try:
-            return self._search(text, k)
-        except ProviderError as exc:
-            if self.embedding is None:
-                raise
-            self._fall_back(exc)
-            return self._search(text, k)
+        return self._embedded(lambda: self._search(text, k))
 
     def _search(self, text: str, k: int) -> list[tuple[str, StyleAnchor, float]]:
         total = self._collection.count()
